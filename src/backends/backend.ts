@@ -1,0 +1,135 @@
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+
+/**
+ * The backend interface: memory plus a small set of numeric kernels. Every numeric loop in descend lives
+ * behind it. Kernels know nothing of autodiff or broadcasting rules beyond the shapes they are handed;
+ * ops decide semantics, backends only compute. A new backend (WASM, native, WebGPU) implements this
+ * and passes the same test suite.
+ */
+
+/** An opaque block of elements owned by a backend. Ops never look inside. */
+export interface Storage {
+  readonly backend: Backend;
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'tanh'
+  | 'sigmoid'
+  | 'atan'
+  | 'asin'
+  | 'acos'
+  | 'sinh'
+  | 'cosh'
+  | 'erf'
+  | 'abs'
+  | 'sign'
+  | 'log1p'
+  | 'expm1'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'trunc'
+  | 'isnan'
+  | 'isinf'
+  | 'isfinite'
+  | 'logicalNot';
+
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'atan2'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'logicalAnd'
+  | 'logicalOr'
+  | 'logicalXor';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+
+/** Geometry of a 2-D sliding window (im2col / col2im). */
+export interface Window2d {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  /** Output spatial size. */
+  oh: number;
+  ow: number;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  /** Copies `values` into new storage of `dtype` (rounding to the dtype). */
+  fromArray(dtype: DType, values: ArrayLike<number>): Storage;
+  /** New storage filled with `value`. */
+  full(dtype: DType, size: number, value: number): Storage;
+  /** The elements as a typed array the caller may keep (a copy). */
+  read(s: Storage): TypedArray;
+  /** One element, without copying the rest. */
+  readOne(s: Storage, index: number): number;
+  /** Overwrites `dst` with `src` (same size; src converted to dst's dtype). Used by in-place ops. */
+  copyInto(dst: Storage, src: Storage): void;
+
+  cast(s: Storage, to: DType): Storage;
+  unary(op: UnaryOp, s: Storage, outDtype: DType): Storage;
+  /** Elementwise op with broadcasting: a and b have shapes broadcastable to `out`. */
+  binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Shape, outDtype: DType): Storage;
+  /** cond ? a : b with broadcasting; cond is bool. */
+  where(cond: Storage, cShape: Shape, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Shape): Storage;
+  /** Reduces over `axes` (sorted); the result has the keepdim shape (reduced dims of size 1). */
+  reduce(op: ReduceOp, s: Storage, shape: Shape, axes: readonly number[]): Storage;
+  /** Index (int32) of the first max/min along `axis`; keepdim shape. NaN counts as the max and the min. */
+  argReduce(op: 'argmax' | 'argmin', s: Storage, shape: Shape, axis: number): Storage;
+  /** Batched matmul: a is [batch, m, k], b is [batch, k, n], row-major, result [batch, m, n]. */
+  matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage;
+  /** out[i...] = s[offset + sum_k i_k * strides[k]] (permute, expand, slicing with steps). */
+  strided(s: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage;
+  /** The adjoint of `strided`: zeros(baseSize), then out[offset + sum_k i_k * strides[k]] += s[i...]. */
+  stridedScatterAdd(s: Storage, shape: Shape, baseSize: number, strides: readonly number[], offset: number): Storage;
+  /** Concatenates contiguous parts along `axis`; parts share every other dim. */
+  concat(parts: readonly Storage[], shapes: readonly Shape[], axis: number, outShape: Shape): Storage;
+  /** out[..i..] = s[..idx[..i..]..] along `axis` (torch.gather); idx is int32 of shape `idxShape`. */
+  gather(s: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage;
+  /** Copy of base with src added at idx along `axis` (torch.scatter_add). */
+  scatterAdd(
+    base: Storage,
+    shape: Shape,
+    axis: number,
+    idx: Storage,
+    idxShape: Shape,
+    src: Storage,
+  ): Storage;
+  /** [n, c, h, w] -> [n, c*kh*kw, oh*ow]; out-of-image taps read `padValue`. */
+  im2col(s: Storage, g: Window2d, padValue: number): Storage;
+  /** The adjoint of im2col: [n, c*kh*kw, oh*ow] -> [n, c, h, w], summing overlaps, dropping padding. */
+  col2im(s: Storage, g: Window2d): Storage;
+}

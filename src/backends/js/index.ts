@@ -1,0 +1,372 @@
+import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from '../backend.js';
+import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
+import { ValueError } from '../../errors.js';
+import { JsStorage } from './storage.js';
+import { broadcastStrides, forEachRow } from './iterate.js';
+import { BINARY, UNARY } from './math.js';
+
+/**
+ * The plain TypeScript reference backend: simple loops over typed arrays. It is the living definition
+ * that faster backends are tested against, so clarity comes before speed here.
+ */
+class JsBackend implements Backend {
+  readonly name = 'js';
+
+  private make(dtype: DType, data: TypedArray): JsStorage {
+    return new JsStorage(this, dtype, data);
+  }
+
+  private data(s: Storage): TypedArray {
+    return (s as JsStorage).data;
+  }
+
+  fromArray(dtype: DType, values: ArrayLike<number>): Storage {
+    const out = allocArray(dtype, values.length);
+    if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
+    else out.set(values as ArrayLike<number>);
+    return this.make(dtype, out);
+  }
+
+  full(dtype: DType, size: number, value: number): Storage {
+    const out = allocArray(dtype, size);
+    if (value !== 0) out.fill(dtype === 'bool' ? (value ? 1 : 0) : value);
+    return this.make(dtype, out);
+  }
+
+  read(s: Storage): TypedArray {
+    return this.data(s).slice();
+  }
+
+  readOne(s: Storage, index: number): number {
+    return this.data(s)[index];
+  }
+
+  copyInto(dst: Storage, src: Storage): void {
+    const d = this.data(dst);
+    const v = this.data(src);
+    if (dst.dtype === 'bool') for (let i = 0; i < d.length; i++) d[i] = v[i] ? 1 : 0;
+    else d.set(v);
+  }
+
+  cast(s: Storage, to: DType): Storage {
+    const src = this.data(s);
+    const out = allocArray(to, src.length);
+    if (to === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] ? 1 : 0;
+    else if (to === 'int32') for (let i = 0; i < src.length; i++) out[i] = Math.trunc(src[i]);
+    else out.set(src);
+    return this.make(to, out);
+  }
+
+  unary(op: UnaryOp, s: Storage, outDtype: DType): Storage {
+    const x = this.data(s);
+    const out = allocArray(outDtype, x.length);
+    const f = UNARY[op];
+    for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
+    return this.make(outDtype, out);
+  }
+
+  binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, outShape: Shape, outDtype: DType) {
+    const x = this.data(a);
+    const y = this.data(b);
+    const n = sizeOf(outShape);
+    const out = allocArray(outDtype, n);
+    const f = BINARY[op];
+    if (x.length === n && y.length === n) {
+      if (op === 'add') for (let i = 0; i < n; i++) out[i] = x[i] + y[i];
+      else if (op === 'mul') for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
+      else if (op === 'sub') for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
+      else for (let i = 0; i < n; i++) out[i] = f(x[i], y[i]);
+    } else if (y.length === 1 && x.length === n) {
+      const v = y[0];
+      if (op === 'mul') for (let i = 0; i < n; i++) out[i] = x[i] * v;
+      else if (op === 'add') for (let i = 0; i < n; i++) out[i] = x[i] + v;
+      else for (let i = 0; i < n; i++) out[i] = f(x[i], v);
+    } else if (x.length === 1 && y.length === n) {
+      const v = x[0];
+      for (let i = 0; i < n; i++) out[i] = f(v, y[i]);
+    } else {
+      const sa = broadcastStrides(aShape, outShape);
+      const sb = broadcastStrides(bShape, outShape);
+      const ia = sa[sa.length - 1];
+      const ib = sb[sb.length - 1];
+      forEachRow(outShape, [sa, sb], (o, st, len) => {
+        let pa = st[0];
+        let pb = st[1];
+        for (let j = 0; j < len; j++, pa += ia, pb += ib) out[o + j] = f(x[pa], y[pb]);
+      });
+    }
+    return this.make(outDtype, out);
+  }
+
+  where(c: Storage, cShape: Shape, a: Storage, aShape: Shape, b: Storage, bShape: Shape, outShape: Shape) {
+    const cond = this.data(c);
+    const x = this.data(a);
+    const y = this.data(b);
+    const out = allocArray(a.dtype, sizeOf(outShape));
+    const sc = broadcastStrides(cShape, outShape);
+    const sa = broadcastStrides(aShape, outShape);
+    const sb = broadcastStrides(bShape, outShape);
+    const last = outShape.length - 1;
+    const ic = last >= 0 ? sc[last] : 0;
+    const ia = last >= 0 ? sa[last] : 0;
+    const ib = last >= 0 ? sb[last] : 0;
+    forEachRow(outShape, [sc, sa, sb], (o, st, len) => {
+      let pc = st[0];
+      let pa = st[1];
+      let pb = st[2];
+      for (let j = 0; j < len; j++, pc += ic, pa += ia, pb += ib) out[o + j] = cond[pc] ? x[pa] : y[pb];
+    });
+    return this.make(a.dtype, out);
+  }
+
+  reduce(op: ReduceOp, s: Storage, shape: Shape, axes: readonly number[]): Storage {
+    const x = this.data(s);
+    const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const n = sizeOf(outShape);
+    const init = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
+    // Accumulate in float64 whatever the dtype, then round once.
+    const acc = new Float64Array(n).fill(init);
+    const so = broadcastStrides(outShape, shape);
+    const si = stridesOf(shape);
+    const last = shape.length - 1;
+    const io = last >= 0 ? so[last] : 0;
+    const ii = last >= 0 ? si[last] : 0;
+    forEachRow(shape, [si, so], (_o, st, len) => {
+      let pi = st[0];
+      let po = st[1];
+      if (op === 'sum') for (let j = 0; j < len; j++, pi += ii, po += io) acc[po] += x[pi];
+      else if (op === 'prod') for (let j = 0; j < len; j++, pi += ii, po += io) acc[po] *= x[pi];
+      else if (op === 'max')
+        for (let j = 0; j < len; j++, pi += ii, po += io) {
+          const v = x[pi];
+          if (v > acc[po] || v !== v) acc[po] = v;
+        }
+      else
+        for (let j = 0; j < len; j++, pi += ii, po += io) {
+          const v = x[pi];
+          if (v < acc[po] || v !== v) acc[po] = v;
+        }
+    });
+    const dtype = s.dtype === 'bool' && (op === 'sum' || op === 'prod') ? 'int32' : s.dtype;
+    const out = allocArray(dtype, n);
+    out.set(acc);
+    return this.make(dtype, out);
+  }
+
+  argReduce(op: 'argmax' | 'argmin', s: Storage, shape: Shape, axis: number): Storage {
+    const x = this.data(s);
+    const len = shape[axis];
+    const inner = sizeOf(shape.slice(axis + 1));
+    const outer = sizeOf(shape.slice(0, axis));
+    const out = new Int32Array(outer * inner);
+    const better = op === 'argmax' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * len * inner + i;
+        let best = x[base];
+        let bi = 0;
+        if (best === best) {
+          for (let j = 1; j < len; j++) {
+            const v = x[base + j * inner];
+            if (v !== v) {
+              bi = j;
+              break;
+            }
+            if (better(v, best)) {
+              best = v;
+              bi = j;
+            }
+          }
+        }
+        out[o * inner + i] = bi;
+      }
+    }
+    return this.make('int32', out);
+  }
+
+  matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage {
+    const x = this.data(a);
+    const y = this.data(b);
+    const out = allocArray(a.dtype, batch * m * n);
+    const row = new Float64Array(n);
+    for (let t = 0; t < batch; t++) {
+      const ao = t * m * k;
+      const bo = t * k * n;
+      const oo = t * m * n;
+      for (let i = 0; i < m; i++) {
+        row.fill(0);
+        for (let p = 0; p < k; p++) {
+          const v = x[ao + i * k + p];
+          if (v === 0) continue;
+          const bp = bo + p * n;
+          for (let j = 0; j < n; j++) row[j] += v * y[bp + j];
+        }
+        // Skipping zeros above would drop NaN/Inf from b; redo those rows exactly.
+        out.set(row, oo + i * n);
+      }
+    }
+    if (hasNonFinite(y)) return this.make(a.dtype, matmulExact(x, y, batch, m, k, n, a.dtype));
+    return this.make(a.dtype, out);
+  }
+
+  strided(s: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage {
+    const x = this.data(s);
+    const out = allocArray(s.dtype, sizeOf(outShape));
+    const last = outShape.length - 1;
+    const inner = last >= 0 ? strides[last] : 0;
+    forEachRow(outShape, [strides], (o, st, len) => {
+      let p = st[0] + offset;
+      for (let j = 0; j < len; j++, p += inner) out[o + j] = x[p];
+    });
+    return this.make(s.dtype, out);
+  }
+
+  stridedScatterAdd(s: Storage, shape: Shape, baseSize: number, strides: readonly number[], offset: number) {
+    const x = this.data(s);
+    const out = allocArray(s.dtype, baseSize);
+    const last = shape.length - 1;
+    const inner = last >= 0 ? strides[last] : 0;
+    forEachRow(shape, [strides], (o, st, len) => {
+      let p = st[0] + offset;
+      for (let j = 0; j < len; j++, p += inner) out[p] += x[o + j];
+    });
+    return this.make(s.dtype, out);
+  }
+
+  concat(parts: readonly Storage[], shapes: readonly Shape[], axis: number, outShape: Shape): Storage {
+    const dtype = parts[0].dtype;
+    const out = allocArray(dtype, sizeOf(outShape));
+    const outer = sizeOf(outShape.slice(0, axis));
+    const inner = sizeOf(outShape.slice(axis + 1));
+    const rowOut = outShape[axis] * inner;
+    let off = 0;
+    parts.forEach((p, pi) => {
+      const x = this.data(p);
+      const rowIn = shapes[pi][axis] * inner;
+      for (let o = 0; o < outer; o++) out.set(x.subarray(o * rowIn, (o + 1) * rowIn), o * rowOut + off);
+      off += rowIn;
+    });
+    return this.make(dtype, out);
+  }
+
+  private indexWalk(
+    op: string,
+    shape: Shape,
+    axis: number,
+    idx: Int32Array,
+    idxShape: Shape,
+    body: (idxPos: number, srcPos: number) => void,
+  ): void {
+    const rank = idxShape.length;
+    const srcStrides = stridesOf(shape);
+    const counter = new Array<number>(rank).fill(0);
+    const dimLen = shape[axis] ?? 1;
+    for (let i = 0; i < idx.length; i++) {
+      let j = idx[i];
+      if (j < -dimLen || j >= dimLen) {
+        throw new ValueError(op, `index ${j} is out of bounds for dim ${axis} with size ${dimLen}`);
+      }
+      if (j < 0) j += dimLen;
+      let pos = 0;
+      for (let d = 0; d < rank; d++) pos += (d === axis ? j : counter[d]) * srcStrides[d];
+      body(i, pos);
+      for (let d = rank - 1; d >= 0; d--) {
+        if (++counter[d] < idxShape[d]) break;
+        counter[d] = 0;
+      }
+    }
+  }
+
+  gather(s: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage {
+    const x = this.data(s);
+    const out = allocArray(s.dtype, sizeOf(idxShape));
+    this.indexWalk('gather', shape, axis, this.data(idx) as Int32Array, idxShape, (i, p) => {
+      out[i] = x[p];
+    });
+    return this.make(s.dtype, out);
+  }
+
+  scatterAdd(base: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape, src: Storage): Storage {
+    const out = this.data(base).slice();
+    const v = this.data(src);
+    this.indexWalk('scatterAdd', shape, axis, this.data(idx) as Int32Array, idxShape, (i, p) => {
+      out[p] += v[i];
+    });
+    return this.make(base.dtype, out);
+  }
+
+  im2col(s: Storage, g: Window2d, padValue: number): Storage {
+    const x = this.data(s);
+    const L = g.oh * g.ow;
+    const rows = g.c * g.kh * g.kw;
+    const out = allocArray(s.dtype, g.n * rows * L);
+    for (let b = 0; b < g.n; b++) {
+      for (let c = 0; c < g.c; c++) {
+        const xo = (b * g.c + c) * g.h * g.w;
+        for (let ki = 0; ki < g.kh; ki++) {
+          for (let kj = 0; kj < g.kw; kj++) {
+            const r = (c * g.kh + ki) * g.kw + kj;
+            const oo = (b * rows + r) * L;
+            for (let oi = 0; oi < g.oh; oi++) {
+              const y = oi * g.sh - g.ph + ki * g.dh;
+              for (let oj = 0; oj < g.ow; oj++) {
+                const xx = oj * g.sw - g.pw + kj * g.dw;
+                out[oo + oi * g.ow + oj] = y >= 0 && y < g.h && xx >= 0 && xx < g.w ? x[xo + y * g.w + xx] : padValue;
+              }
+            }
+          }
+        }
+      }
+    }
+    return this.make(s.dtype, out);
+  }
+
+  col2im(s: Storage, g: Window2d): Storage {
+    const cols = this.data(s);
+    const L = g.oh * g.ow;
+    const rows = g.c * g.kh * g.kw;
+    const out = allocArray(s.dtype, g.n * g.c * g.h * g.w);
+    for (let b = 0; b < g.n; b++) {
+      for (let c = 0; c < g.c; c++) {
+        const xo = (b * g.c + c) * g.h * g.w;
+        for (let ki = 0; ki < g.kh; ki++) {
+          for (let kj = 0; kj < g.kw; kj++) {
+            const r = (c * g.kh + ki) * g.kw + kj;
+            const oo = (b * rows + r) * L;
+            for (let oi = 0; oi < g.oh; oi++) {
+              const y = oi * g.sh - g.ph + ki * g.dh;
+              if (y < 0 || y >= g.h) continue;
+              for (let oj = 0; oj < g.ow; oj++) {
+                const xx = oj * g.sw - g.pw + kj * g.dw;
+                if (xx >= 0 && xx < g.w) out[xo + y * g.w + xx] += cols[oo + oi * g.ow + oj];
+              }
+            }
+          }
+        }
+      }
+    }
+    return this.make(s.dtype, out);
+  }
+}
+
+function hasNonFinite(y: TypedArray): boolean {
+  for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i])) return true;
+  return false;
+}
+
+/** Plain triple loop without the zero skip, so 0 * Inf gives NaN as IEEE says. */
+function matmulExact(x: TypedArray, y: TypedArray, batch: number, m: number, k: number, n: number, dtype: DType) {
+  const out = allocArray(dtype, batch * m * n);
+  for (let t = 0; t < batch; t++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) acc += x[t * m * k + i * k + p] * y[t * k * n + p * n + j];
+        out[t * m * n + i * n + j] = acc;
+      }
+  return out;
+}
+
+/** The reference backend instance. */
+export const jsBackend: Backend = new JsBackend();

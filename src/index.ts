@@ -1,0 +1,46 @@
+/**
+ * descend: tensors, reverse-mode autodiff of any order, and PyTorch-exact numerics for TypeScript.
+ * @packageDocumentation
+ */
+export { Tensor, type NestedArray, type RemovableHandle } from './tensor/tensor.js';
+export { type DType, type TypedArray, getDefaultDtype, setDefaultDtype, isFloat } from './tensor/dtype.js';
+export { broadcastShapes, type Shape } from './tensor/shape.js';
+export * from './tensor/creation.js';
+export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
+export * from './errors.js';
+
+export * from './ops/primitives/elementwise.js';
+export { sum, amax, amin, argmax, argmin } from './ops/primitives/reduce.js';
+export { reshape, permute, expand, cat, narrow } from './ops/primitives/shape.js';
+export { gather, scatterAdd } from './ops/primitives/indexing.js';
+export * from './ops/composite/math.js';
+export * from './ops/composite/reduce.js';
+export * from './ops/composite/shape.js';
+export * from './ops/composite/indexing.js';
+export * from './ops/composite/linalg.js';
+export * from './ops/composite/softmax.js';
+export * from './ops/composite/losses.js';
+export * from './ops/composite/nn.js';
+export { hasNonFinite } from './ops/inspect.js';
+
+export { autogradGrad, type AutogradGradOptions } from './ops/autograd.js';
+export type { BackwardOptions } from './autograd/backward.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd/mode.js';
+export type { GradHook } from './autograd/node.js';
+export {
+  grad,
+  valueAndGrad,
+  valueAndGradWithAux,
+  vjp,
+  stopGradient,
+  customVjp,
+  type GradOptions,
+  type CustomVjpContext,
+} from './autograd/transforms.js';
+export { definePrimitive, type PrimitiveSpec, type VjpContext, type Primitive } from './autograd/primitive.js';
+export { gradcheck, gradgradcheck, type GradcheckOptions } from './diagnostics/gradcheck.js';
+export { type Tree, treeLeaves, treeMap } from './tree.js';
+
+export type { Backend, Storage, UnaryOp, BinaryOp, ReduceOp, Window2d } from './backends/backend.js';
+export { getBackend, setBackend, registerBackend, listBackends } from './backends/registry.js';
+export { jsBackend } from './backends/js/index.js';

@@ -1,0 +1,54 @@
+/**
+ * In-place ops (trailing underscore). The result is computed out of place, then written into the
+ * tensor's storage and its version counter bumped, so a backward that saved the old value refuses to
+ * run. When recording, the tensor takes over the result's graph node (PyTorch's history rebase).
+ */
+import { isGradEnabled } from '../autograd/mode.js';
+import { AutogradError, ShapeError } from '../errors.js';
+import { fmtShape, shapesEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkTensor } from './core.js';
+import { fullLike } from '../tensor/creation.js';
+import { expand } from './primitives/shape.js';
+
+function checkWritable(op: string, self: Tensor): void {
+  if (!isGradEnabled()) return;
+  if (self.isLeaf && self.requiresGrad) {
+    throw new AutogradError(
+      op,
+      `a leaf tensor of shape ${fmtShape(self.shape)} that requires grad is used in an in-place op; ` +
+        'wrap the update in noGrad(() => ...) or use the out-of-place op',
+    );
+  }
+}
+
+export function inplace<T extends Tensor>(self: T, op: string, compute: () => Tensor): T {
+  checkWritable(op, self);
+  let result = compute();
+  if (!shapesEqual(result.shape, self.shape)) {
+    throw new ShapeError(
+      op,
+      `the result has shape ${fmtShape(result.shape)}, which does not match the in-place target's shape ${fmtShape(self.shape)}`,
+    );
+  }
+  if (result.dtype !== self.dtype) result = result.to(self.dtype);
+  const tracked = isGradEnabled() && result.requiresGrad;
+  if (tracked && self._isView) {
+    throw new AutogradError(op, `in-place op on a view (shape ${fmtShape(self.shape)}) while recording; use the out-of-place op`);
+  }
+  self.backend.copyInto(self._storage, result._storage);
+  self._version.value++;
+  if (tracked) self._node = result._node;
+  return self;
+}
+
+/** Overwrites the elements with `src` (broadcast to this shape), like torch's `copy_`. */
+export function copy_<T extends Tensor>(self: T, src: Tensor): T {
+  checkTensor('copy_', 'src', src);
+  return inplace(self, 'copy_', () => expand(src.to(self.dtype), self.shape));
+}
+
+/** Fills with `value`, in place. */
+export function fill_<T extends Tensor>(self: T, value: number): T {
+  return inplace(self, 'fill_', () => fullLike(self.detach(), value));
+}

@@ -1,0 +1,62 @@
+/** Index primitives: gather and its adjoint scatterAdd (indexSelect and embedding are built on them). */
+import { definePrimitive } from '../../autograd/primitive.js';
+import { ShapeError } from '../../errors.js';
+import { fmtShape, normDim } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { zerosLike } from '../../tensor/creation.js';
+import { checkIndexTensor, checkTensor, fromStorage } from '../core.js';
+
+const gatherPrim = definePrimitive<{ axis: number }>({
+  name: 'gather',
+  forward: ([x, idx], { axis }) => fromStorage(x.backend.gather(x._storage, x.shape, axis, idx._storage, idx.shape), idx.shape),
+  vjp: (g, { inputs: [x, idx], attrs: { axis } }) => [scatterAdd(zerosLike(x), axis, idx, g), null],
+  saves: { inputs: [1] },
+});
+
+const scatterAddPrim = definePrimitive<{ axis: number }>({
+  name: 'scatterAdd',
+  forward: ([base, idx, src], { axis }) =>
+    fromStorage(base.backend.scatterAdd(base._storage, base.shape, axis, idx._storage, idx.shape, src._storage), base.shape),
+  vjp: (g, { inputs: [, idx], attrs: { axis } }) => [g, null, gather(g, axis, idx)],
+  saves: { inputs: [1] },
+});
+
+function checkIndexShape(op: string, x: Tensor, idx: Tensor, axis: number, src?: Tensor): void {
+  const bad =
+    idx.shape.length !== x.shape.length || idx.shape.some((d, i) => i !== axis && d > x.shape[i]);
+  if (bad) {
+    throw new ShapeError(
+      op,
+      `index of shape ${fmtShape(idx.shape)} does not fit input of shape ${fmtShape(x.shape)} ` +
+        `(same rank, and no larger than the input outside dim ${axis})`,
+    );
+  }
+  if (src && (src.shape.length !== idx.shape.length || src.shape.some((d, i) => d !== idx.shape[i]))) {
+    throw new ShapeError(op, `src has shape ${fmtShape(src.shape)} but index has shape ${fmtShape(idx.shape)}; they must be equal`);
+  }
+}
+
+/**
+ * out[i][j] = x[i][idx[i][j]] for dim 1 (torch.gather); the gradient scatters back, summing repeats.
+ * @example gather(tensor([[1, 2], [3, 4]]), 1, tensor([[1], [0]], { dtype: 'int32' })) // [[2], [3]]
+ */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor('gather', 'x', x);
+  checkIndexTensor('gather', 'index', index);
+  const axis = normDim('gather', dim, x.shape.length);
+  checkIndexShape('gather', x, index, axis);
+  return gatherPrim([x, index], { axis });
+}
+
+/**
+ * A copy of x with src added at index along dim (torch.scatter_add); repeated indices accumulate.
+ * @example scatterAdd(zeros([3]), 0, tensor([0, 0, 2], { dtype: 'int32' }), ones([3])) // [2, 0, 1]
+ */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  checkTensor('scatterAdd', 'x', x);
+  checkTensor('scatterAdd', 'src', src);
+  checkIndexTensor('scatterAdd', 'index', index);
+  const axis = normDim('scatterAdd', dim, x.shape.length);
+  checkIndexShape('scatterAdd', x, index, axis, src);
+  return scatterAddPrim([x, index, src.dtype === x.dtype ? src : src.to(x.dtype)], { axis });
+}
