@@ -62,6 +62,7 @@ export function normDims(op: string, dims: number | readonly number[] | undefine
   if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normDim(op, d, rank));
+  if (rank === 0) return []; // a scalar reduces over nothing, as in PyTorch (dim 0 or -1 allowed)
   const set = new Set(out);
   if (set.size !== out.length) throw new ValueError(op, `dim ${fmtShape(list)} repeats a dimension`);
   return [...set].sort((x, y) => x - y);

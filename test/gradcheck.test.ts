@@ -1,0 +1,87 @@
+/** gradcheck on every differentiable op, gradgradcheck on the twice-differentiable ones, nth derivatives. */
+import { describe, expect, it } from 'vitest';
+import {
+  Generator,
+  GradcheckError,
+  customVjp,
+  cos,
+  grad,
+  gradcheck,
+  gradgradcheck,
+  mul,
+  sin,
+  tensor,
+  type Tensor,
+} from '../src/index.js';
+import { OPS } from './ops.table.js';
+
+describe('gradcheck on every differentiable op (float64, several samples each)', () => {
+  for (const op of OPS) {
+    it(op.name, () => {
+      const samples = op.samples(new Generator(1234));
+      for (const inputs of samples) {
+        const leaves = inputs.map((x) => x.detach().requiresGrad_(true));
+        expect(gradcheck(op.fn, leaves)).toBe(true);
+      }
+    });
+  }
+});
+
+describe('gradgradcheck on every twice-differentiable op', () => {
+  for (const op of OPS) {
+    if (op.noSecondOrder) continue;
+    it(op.name, () => {
+      const inputs = op.samples(new Generator(99))[0].map((x) => x.detach().requiresGrad_(true));
+      expect(gradgradcheck(op.fn, inputs)).toBe(true);
+    });
+  }
+});
+
+describe('gradcheck itself', () => {
+  it('catches a wrong VJP and names the worst element', () => {
+    const wrong = customVjp(
+      (x: Tensor) => sin(x),
+      (g, { inputs: [x] }) => [mul(g, cos(x)).mul(1.01)],
+    );
+    const x = tensor([0.1, 0.2, 0.3], { dtype: 'float64', requiresGrad: true });
+    expect(() => gradcheck(wrong, [x])).toThrow(GradcheckError);
+    expect(() => gradcheck(wrong, [x])).toThrow(/element \[\d\].*analytic .*numerical/);
+    expect(gradcheck(wrong, [x], { raiseException: false })).toBe(false);
+  });
+  it('catches a wrong second derivative that gradcheck accepts', () => {
+    // First derivative right, but the VJP is built from a detached input: its own derivative is lost.
+    const f = customVjp(
+      (x: Tensor) => x.pow(3),
+      (g, { inputs: [x] }) => [g.mul(x.detach().pow(2).mul(3))],
+    );
+    const x = tensor([0.5, -1.2], { dtype: 'float64', requiresGrad: true });
+    expect(gradcheck(f, [x])).toBe(true);
+    expect(() => gradgradcheck(f, [x])).toThrow(GradcheckError);
+  });
+  it('refuses float32 inputs', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    expect(() => gradcheck((x) => x.mul(2), [x])).toThrow(/float64/);
+  });
+});
+
+describe('higher-order derivatives by nested grad', () => {
+  const f = (x: Tensor) => sin(x).mul(x.pow(3));
+  const analytic = [
+    (x: number) => Math.sin(x) * x ** 3,
+    (x: number) => 3 * x ** 2 * Math.sin(x) + x ** 3 * Math.cos(x),
+    (x: number) => 6 * x * Math.sin(x) + 6 * x ** 2 * Math.cos(x) - x ** 3 * Math.sin(x),
+    (x: number) => 6 * Math.sin(x) + 18 * x * Math.cos(x) - 9 * x ** 2 * Math.sin(x) - x ** 3 * Math.cos(x),
+    (x: number) => 24 * Math.cos(x) - 36 * x * Math.sin(x) - 12 * x ** 2 * Math.cos(x) + x ** 3 * Math.sin(x),
+  ];
+  for (const x0 of [-2.3, -0.4, 0.7, 1.9]) {
+    it(`the first four derivatives of sin(x) x^3 at ${x0} match to 1e-10`, () => {
+      let g: (x: Tensor) => Tensor = f;
+      const x = tensor(x0, { dtype: 'float64' });
+      for (let n = 1; n <= 4; n++) {
+        g = grad(g);
+        const got = g(x).item();
+        expect(Math.abs(got - analytic[n](x0))).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(analytic[n](x0))));
+      }
+    });
+  }
+});
