@@ -6,7 +6,7 @@
 import { isGradEnabled } from '../autograd/mode.js';
 import { AutogradError, ShapeError } from '../errors.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { checkTensor } from './core.js';
 import { fullLike } from '../tensor/creation.js';
 import { expand } from './primitives/shape.js';
@@ -22,9 +22,18 @@ function checkWritable(op: string, self: Tensor): void {
   }
 }
 
-export function inplace<T extends Tensor>(self: T, op: string, compute: () => Tensor): T {
+/**
+ * Runs `compute(src)` and writes its result into `self`. While recording, `src` is a snapshot of self's
+ * current value carrying its graph node, so the new node's saved inputs keep the old value.
+ */
+export function inplace<T extends Tensor>(self: T, op: string, compute: (src: Tensor) => Tensor): T {
   checkWritable(op, self);
-  let result = compute();
+  let src: Tensor = self;
+  if (isGradEnabled()) {
+    src = new Tensor(self.backend.cast(self._storage, self.dtype), self.shape);
+    src._node = self._node;
+  }
+  let result = compute(src);
   if (!shapesEqual(result.shape, self.shape)) {
     throw new ShapeError(
       op,

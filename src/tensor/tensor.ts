@@ -437,46 +437,46 @@ export class Tensor {
     return F.copy_(this, src);
   }
   add_(o: TL, alpha?: number): this {
-    return F.inplace(this, 'add_', () => this.add(o, alpha));
+    return F.inplace(this, 'add_', (s) => s.add(o, alpha));
   }
   sub_(o: TL, alpha?: number): this {
-    return F.inplace(this, 'sub_', () => this.sub(o, alpha));
+    return F.inplace(this, 'sub_', (s) => s.sub(o, alpha));
   }
   mul_(o: TL): this {
-    return F.inplace(this, 'mul_', () => this.mul(o));
+    return F.inplace(this, 'mul_', (s) => s.mul(o));
   }
   div_(o: TL): this {
-    return F.inplace(this, 'div_', () => this.div(o));
+    return F.inplace(this, 'div_', (s) => s.div(o));
   }
   pow_(o: TL): this {
-    return F.inplace(this, 'pow_', () => this.pow(o));
+    return F.inplace(this, 'pow_', (s) => s.pow(o));
   }
   neg_(): this {
-    return F.inplace(this, 'neg_', () => this.neg());
+    return F.inplace(this, 'neg_', (s) => s.neg());
   }
   exp_(): this {
-    return F.inplace(this, 'exp_', () => this.exp());
+    return F.inplace(this, 'exp_', (s) => s.exp());
   }
   sqrt_(): this {
-    return F.inplace(this, 'sqrt_', () => this.sqrt());
+    return F.inplace(this, 'sqrt_', (s) => s.sqrt());
   }
   clamp_(min?: number | null, max?: number | null): this {
-    return F.inplace(this, 'clamp_', () => this.clamp(min, max));
+    return F.inplace(this, 'clamp_', (s) => s.clamp(min, max));
   }
   maximum_(o: TL): this {
-    return F.inplace(this, 'maximum_', () => this.maximum(o));
+    return F.inplace(this, 'maximum_', (s) => s.maximum(o));
   }
   /** this += value * t1 * t2 (torch.addcmul_). */
   addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
-    return F.inplace(this, 'addcmul_', () => this.add(F.mul(F.mul(t1, t2), value)));
+    return F.inplace(this, 'addcmul_', (s) => s.add(F.mul(F.mul(t1, t2), value)));
   }
   /** this += value * t1 / t2 (torch.addcdiv_). */
   addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
-    return F.inplace(this, 'addcdiv_', () => this.add(F.mul(F.div(t1, t2), value)));
+    return F.inplace(this, 'addcdiv_', (s) => s.add(F.mul(F.div(t1, t2), value)));
   }
   /** this = this + weight * (end - this) (torch.lerp_). */
   lerp_(end: Tensor, weight: number): this {
-    return F.inplace(this, 'lerp_', () => this.add(F.mul(F.sub(end, this), weight)));
+    return F.inplace(this, 'lerp_', (s) => s.add(F.mul(F.sub(end, s), weight)));
   }
   zero_(): this {
     return F.fill_(this, 0);
@@ -485,7 +485,7 @@ export class Tensor {
     return F.fill_(this, value);
   }
   maskedFill_(mask: Tensor, value: number): this {
-    return F.inplace(this, 'maskedFill_', () => this.maskedFill(mask, value));
+    return F.inplace(this, 'maskedFill_', (s) => s.maskedFill(mask, value));
   }
 }
 
