@@ -3,6 +3,11 @@ import type { Tensor } from './tensor.js';
 import { getDefaultDtype, isFloat } from './dtype.js';
 
 const SUMMARIZE_OVER = 1000;
+
+/** 1.0000e-06, with a two-digit exponent as Python prints it. */
+function expo(v: number): string {
+  return v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
+}
 const EDGE = 3;
 
 /** Chooses one number format for a whole tensor, as PyTorch's printer does. */
@@ -21,7 +26,7 @@ function formatter(values: ArrayLike<number>, dtype: string): (v: number) => str
   const max = Math.max(...finite);
   const min = nonzero.length ? Math.min(...nonzero) : 0;
   const sci = max > 1e8 || (min > 0 && (min < 1e-4 || max / min > 1000));
-  return (v) => (Number.isFinite(v) ? (sci ? v.toExponential(4) : v.toFixed(4)) : special(v));
+  return (v) => (Number.isFinite(v) ? (sci ? expo(v) : v.toFixed(4)) : special(v));
 }
 
 /** PyTorch-like text: `tensor([[1.0000, 2.0000], ...], dtype=float64, requiresGrad=true)`. */
