@@ -78,7 +78,13 @@ export function binaryOperands(
     tb = b as Tensor;
     ta = scalarOf(a, numberDtype(a, tb.dtype), tb.backend);
   }
-  let dtype = promoteTypes(op, ta.dtype, tb.dtype, aName, bName);
+  let dtype = promoteTypes(
+    op,
+    ta.dtype,
+    tb.dtype,
+    `${aName} (shape ${fmtShape(ta.shape)})`,
+    `${bName} (shape ${fmtShape(tb.shape)})`,
+  );
   if (opts.arithmetic && dtype === 'bool') dtype = 'int32';
   if (ta.dtype !== dtype) ta = ta.to(dtype);
   if (tb.dtype !== dtype) tb = tb.to(dtype);
@@ -107,5 +113,19 @@ export function checkSameShape(op: string, a: Tensor, b: Tensor, aName: string, 
       op,
       `${aName} has shape ${fmtShape(a.shape)} but ${bName} has shape ${fmtShape(b.shape)}; they must be equal`,
     );
+  }
+}
+
+/** All float arguments of an op must share one dtype; names each argument's dtype and shape otherwise. */
+export function checkSameFloatDtype(op: string, args: Record<string, Tensor | null | undefined>): void {
+  const present = Object.entries(args).filter((e): e is [string, Tensor] => e[1] instanceof Tensor && isFloat(e[1].dtype));
+  const first = present[0];
+  for (const [name, t] of present) {
+    if (t.dtype !== first[1].dtype) {
+      throw new DTypeError(
+        op,
+        `cannot mix dtypes: ${first[0]} is ${first[1].dtype} of shape ${fmtShape(first[1].shape)} but ${name} is ${t.dtype} of shape ${fmtShape(t.shape)}`,
+      );
+    }
   }
 }

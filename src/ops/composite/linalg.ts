@@ -2,7 +2,7 @@
 import { ShapeError } from '../../errors.js';
 import { broadcastShapes, fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { binaryOperands, checkTensor } from '../core.js';
+import { binaryOperands, checkSameFloatDtype, checkTensor } from '../core.js';
 import { add, mul } from '../primitives/elementwise.js';
 import { bmmPrim } from '../primitives/linalg.js';
 import { sum } from '../primitives/reduce.js';
@@ -81,6 +81,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
         `(input's last dim must equal weight's in_features ${weight.shape[1] ?? '?'})`,
     );
   }
+  checkSameFloatDtype('linear', { x, weight, bias });
   const y = matmul(x, t(weight));
   if (!bias) return y;
   if (bias.shape.length !== 1 || bias.shape[0] !== weight.shape[0]) {

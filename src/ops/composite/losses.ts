@@ -260,8 +260,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
  * @example cosineSimilarity(a, b, 1)
  */
 export function cosineSimilarity(a: Tensor, b: Tensor, dim = 1, eps = 1e-8): Tensor {
-  checkTensor('cosineSimilarity', 'a', a);
-  checkTensor('cosineSimilarity', 'b', b);
+  checkPair('cosineSimilarity', a, b, 'a', 'b');
   const na = maximum(vectorNorm(a, 2, dim, true), eps);
   const nb = maximum(vectorNorm(b, 2, dim, true), eps);
   return sum(mul(div(a, na), div(b, nb)), dim);

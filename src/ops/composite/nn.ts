@@ -6,7 +6,7 @@ import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { bernoulli } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/random.js';
-import { asFloat, checkIndexTensor, checkTensor } from '../core.js';
+import { asFloat, checkIndexTensor, checkSameFloatDtype, checkTensor } from '../core.js';
 import { add, div, mul, rsqrt, sub } from '../primitives/elementwise.js';
 import { reshape } from '../primitives/shape.js';
 import { im2col } from '../primitives/window.js';
@@ -32,6 +32,7 @@ export function layerNorm(
   if (k > x.shape.length || tail.some((d, i) => d !== normalizedShape[i])) {
     throw new ShapeError('layerNorm', `normalizedShape ${fmtShape(normalizedShape)} does not match the trailing dims of input shape ${fmtShape(x.shape)}`);
   }
+  checkSameFloatDtype('layerNorm', { x, weight, bias });
   const axes = Array.from({ length: k }, (_, i) => x.shape.length - k + i);
   const mu = mean(x, axes, true);
   const v = variance(x, axes, { correction: 0, keepdim: true });
@@ -79,6 +80,7 @@ export function batchNorm(
       throw new ShapeError('batchNorm', `${name} has shape ${fmtShape(t.shape)}, expected [${C}] for input of shape ${fmtShape(x.shape)}`);
     }
   }
+  checkSameFloatDtype('batchNorm', { x, runningMean, runningVar, weight, bias });
   let mu: Tensor;
   let v: Tensor;
   if (training) {
@@ -151,6 +153,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   if (x.shape.length !== 4 || x.shape[1] !== weight.shape[1]) {
     throw new ShapeError('conv2d', `input of shape ${fmtShape(x.shape)} does not fit weight of shape ${fmtShape(weight.shape)} (input channels must be ${weight.shape[1]})`);
   }
+  checkSameFloatDtype('conv2d', { x, weight, bias });
   const [O, C, kh, kw] = weight.shape;
   const g = window('conv2d', x, [kh, kw], pair('conv2d', 'stride', opts.stride ?? 1), pair('conv2d', 'padding', opts.padding ?? 0), pair('conv2d', 'dilation', opts.dilation ?? 1));
   const cols = im2col(x, g, 0); // [N, C*kh*kw, L]
