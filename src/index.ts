@@ -25,7 +25,15 @@ export { hasNonFinite } from './ops/inspect.js';
 
 export { autogradGrad, type AutogradGradOptions } from './ops/autograd.js';
 export type { BackwardOptions } from './autograd/backward.js';
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd/mode.js';
+export {
+  noGrad,
+  enableGrad,
+  isGradEnabled,
+  setGradEnabled,
+  detectAnomaly,
+  setDetectAnomaly,
+  isAnomalyEnabled,
+} from './autograd/mode.js';
 export type { GradHook } from './autograd/node.js';
 export {
   grad,
@@ -37,7 +45,12 @@ export {
   type GradOptions,
   type CustomVjpContext,
 } from './autograd/transforms.js';
-export { definePrimitive, type PrimitiveSpec, type VjpContext, type Primitive } from './autograd/primitive.js';
+export {
+  definePrimitive,
+  type PrimitiveSpec,
+  type VjpContext,
+  type Primitive,
+} from './autograd/primitive.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions } from './diagnostics/gradcheck.js';
 export { type Tree, treeLeaves, treeMap } from './tree.js';
 

@@ -5,7 +5,8 @@
 import { Tensor } from './tensor/tensor.js';
 
 /** A tensor, a number, null, or arrays/records of those. */
-export type Tree = Tensor | number | boolean | string | null | undefined | readonly Tree[] | { readonly [key: string]: Tree };
+export type Tree =
+  Tensor | number | boolean | string | null | undefined | readonly Tree[] | { readonly [key: string]: Tree };
 
 /** The tensors in a tree, in a deterministic order. @example treeLeaves({ w, b: [b1, b2] }) // [b1, b2, w] */
 export function treeLeaves(tree: Tree): Tensor[] {
@@ -13,7 +14,8 @@ export function treeLeaves(tree: Tree): Tensor[] {
   const walk = (t: Tree): void => {
     if (t instanceof Tensor) out.push(t);
     else if (Array.isArray(t)) t.forEach(walk);
-    else if (t !== null && typeof t === 'object') for (const k of Object.keys(t).sort()) walk((t as Record<string, Tree>)[k]);
+    else if (t !== null && typeof t === 'object')
+      for (const k of Object.keys(t).sort()) walk((t as Record<string, Tree>)[k]);
   };
   walk(tree);
   return out;

@@ -143,7 +143,9 @@ describe('imperative autograd', () => {
     expect(x.grad!.dataSync()[0]).toBe(Infinity);
     x.zeroGrad();
     expect(() => detectAnomaly(() => sqrt(x).sum().backward())).toThrow(AnomalyError);
-    expect(() => detectAnomaly(() => sqrt(x).sum().backward())).toThrow(/^sqrt: backward produced NaN or Inf/);
+    expect(() => detectAnomaly(() => sqrt(x).sum().backward())).toThrow(
+      /^sqrt: backward produced NaN or Inf/,
+    );
   });
 
   it('createGraph: double backprop through a gradient-norm penalty matches finite differences', () => {
@@ -175,7 +177,10 @@ describe('imperative autograd', () => {
 
   it('gradients follow casts and keep each leaf dtype', () => {
     const x = tensor([1.5, 2], { ...f64, requiresGrad: true });
-    x.to('float32').mul(tensor([2, 3])).sum().backward();
+    x.to('float32')
+      .mul(tensor([2, 3]))
+      .sum()
+      .backward();
     expect(x.grad!.dtype).toBe('float64');
     assertClose(x.grad!, [2, 3], 0, 0);
   });
@@ -217,13 +222,14 @@ describe('functional transforms', () => {
     assertClose(gp.b, [14], 0, 0);
     const [v, gs] = valueAndGrad(loss, { argnums: [0, 1] })(p, x);
     expect(v.item()).toBe(49);
-    assertClose((gs[1] as Tensor), [28], 0, 0);
+    assertClose(gs[1] as Tensor, [28], 0, 0);
   });
 
   it('valueAndGradWithAux returns the auxiliary output', () => {
-    const [[loss, aux], [g]] = valueAndGradWithAux((x: Tensor): [Tensor, Tree] => [x.pow(2).sum(), { double: x.mul(2) }])(
-      tensor([3], f64),
-    );
+    const [[loss, aux], [g]] = valueAndGradWithAux((x: Tensor): [Tensor, Tree] => [
+      x.pow(2).sum(),
+      { double: x.mul(2) },
+    ])(tensor([3], f64));
     expect(loss.item()).toBe(9);
     assertClose((aux as { double: Tensor }).double, [6], 0, 0);
     assertClose(g as Tensor, [6], 0, 0);

@@ -82,7 +82,8 @@ export const CASES: Record<string, (i: Inputs) => Tensor> = {
   huber: ({ a, b }) => d.huberLoss(a, b, { delta: 1.0 }),
   smooth_l1_beta05: ({ a, b }) => d.smoothL1Loss(a, b, { beta: 0.5 }),
   multi_margin_loss: ({ x, target }) => d.multiMarginLoss(x, target),
-  multi_margin_loss_sum_margin05: ({ x, target }) => d.multiMarginLoss(x, target, { margin: 0.5, reduction: 'sum' }),
+  multi_margin_loss_sum_margin05: ({ x, target }) =>
+    d.multiMarginLoss(x, target, { margin: 0.5, reduction: 'sum' }),
   cosine_similarity: ({ a, b }) => d.cosineSimilarity(a, b, 1),
   layer_norm_affine: ({ x, w, b }) => d.layerNorm(x, [5], w, b, 1e-5),
   layer_norm_2d_no_affine: ({ x }) => d.layerNorm(x, [3, 4]),
@@ -94,7 +95,8 @@ export const CASES: Record<string, (i: Inputs) => Tensor> = {
   max_pool2d_2x2: ({ x }) => d.maxPool2d(x, 2, { stride: 2 }),
   max_pool2d_3x3_s2_p1_overlap: ({ x }) => d.maxPool2d(x, 3, { stride: 2, padding: 1 }),
   avg_pool2d_2x2: ({ x }) => d.avgPool2d(x, 2),
-  mlp_composite_loss: ({ x, w1, b1, w2, b2 }) => d.tanh(x.matmul(w1).add(b1)).matmul(w2).add(b2).pow(2).mean(),
+  mlp_composite_loss: ({ x, w1, b1, w2, b2 }) =>
+    d.tanh(x.matmul(w1).add(b1)).matmul(w2).add(b2).pow(2).mean(),
   relu_at_zero: ({ x }) => d.relu(x),
   abs_at_zero: ({ x }) => d.abs(x),
   clamp_at_bounds: ({ x }) => d.clamp(x, 0.0, 1.0),

@@ -80,7 +80,9 @@ describe('higher-order derivatives by nested grad', () => {
       for (let n = 1; n <= 4; n++) {
         g = grad(g);
         const got = g(x).item();
-        expect(Math.abs(got - analytic[n](x0))).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(analytic[n](x0))));
+        expect(Math.abs(got - analytic[n](x0))).toBeLessThanOrEqual(
+          1e-10 * Math.max(1, Math.abs(analytic[n](x0))),
+        );
       }
     });
   }

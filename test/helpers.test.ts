@@ -9,10 +9,14 @@ describe('assertClose', () => {
     expect(() => assertClose(t, { shape: [3], data: [1, 'NaN', 'Infinity'] }, 1e-10, 0)).not.toThrow();
   });
   it('rejects a relative error over rtol and names the worst element', () => {
-    expect(() => assertClose(tensor([1, 2], { dtype: 'float64' }), [1, 2 + 1e-8], 1e-10, 1e-12)).toThrow(/element 1/);
+    expect(() => assertClose(tensor([1, 2], { dtype: 'float64' }), [1, 2 + 1e-8], 1e-10, 1e-12)).toThrow(
+      /element 1/,
+    );
   });
   it('never treats NaN as Inf, or a different shape as equal', () => {
-    expect(() => assertClose(t, { shape: [3], data: [1, 'Infinity', 'Infinity'] }, 1, 1)).toThrow(/element 1/);
+    expect(() => assertClose(t, { shape: [3], data: [1, 'Infinity', 'Infinity'] }, 1, 1)).toThrow(
+      /element 1/,
+    );
     expect(() => assertClose(t, [1, 2], 1, 1)).toThrow(/shape/);
   });
 });

@@ -34,14 +34,22 @@ export function decode(e: Encoded, floatDtype: DType = 'float64'): Tensor {
  * Asserts |actual - expected| <= atol + rtol |expected| elementwise and equal shapes; the message names
  * the worst element. NaN matches only NaN and Inf only the same Inf.
  */
-export function assertClose(actual: Tensor, expected: Encoded | Tensor | number[], rtol: number, atol: number, what = ''): void {
+export function assertClose(
+  actual: Tensor,
+  expected: Encoded | Tensor | number[],
+  rtol: number,
+  atol: number,
+  what = '',
+): void {
   const exp = Array.isArray(expected)
     ? { shape: [expected.length], data: expected }
     : 'data' in expected
       ? { shape: expected.shape, data: expected.data.map(decodeNum) }
       : { shape: [...expected.shape], data: Array.from(expected.dataSync()) };
-  const shapeOk = actual.shape.length === exp.shape.length && actual.shape.every((d, i) => d === exp.shape[i]);
-  if (!shapeOk) throw new Error(`${what}: shape [${actual.shape.join(', ')}] != expected [${exp.shape.join(', ')}]`);
+  const shapeOk =
+    actual.shape.length === exp.shape.length && actual.shape.every((d, i) => d === exp.shape[i]);
+  if (!shapeOk)
+    throw new Error(`${what}: shape [${actual.shape.join(', ')}] != expected [${exp.shape.join(', ')}]`);
   const a = actual.dataSync();
   let worst = -1;
   let worstExcess = 0;

@@ -24,7 +24,8 @@ interface Lectures {
 }
 const L = fixture<Lectures>('lecture_examples.json');
 const f64 = (v: number, requiresGrad = false) => tensor(v, { dtype: 'float64', requiresGrad });
-const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 + 1e-12 * Math.abs(b));
+const close = (a: number, b: number) =>
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 + 1e-12 * Math.abs(b));
 
 describe('lecture examples', () => {
   it('f = (x + y) z at (-2, 5, -4): values and every gradient, including the intermediate q', () => {

@@ -7,13 +7,18 @@ const arr = (t: Tensor) => t.toArray();
 
 describe('creation', () => {
   it('tensor infers shape and dtype; rejects ragged arrays', () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe('float32');
     expect(tensor([true, false]).dtype).toBe('bool');
     expect(tensor(3.5).shape).toEqual([]);
     expect(tensor(new Float64Array([1, 2])).dtype).toBe('float64');
-    expect(() => tensor([[1, 2], [3]])).toThrow(/ragged nested array: element \[1\] has length 1, expected length 2/);
+    expect(() => tensor([[1, 2], [3]])).toThrow(
+      /ragged nested array: element \[1\] has length 1, expected length 2/,
+    );
   });
   it('float32 rounds, float64 keeps, int32 truncates', () => {
     expect(tensor([0.1]).item()).toBe(Math.fround(0.1));
@@ -52,7 +57,9 @@ describe('random', () => {
     const g1 = new Generator(3);
     const g2 = new Generator(3);
     expect(arr(d.rand([4], { generator: g1 }))).toEqual(arr(d.rand([4], { generator: g2 })));
-    expect(arr(d.rand([4], { generator: new Generator(4) }))).not.toEqual(arr(d.rand([4], { generator: new Generator(3) })));
+    expect(arr(d.rand([4], { generator: new Generator(4) }))).not.toEqual(
+      arr(d.rand([4], { generator: new Generator(3) })),
+    );
   });
   it('generator state round-trips', () => {
     const g = new Generator(9);
@@ -82,7 +89,9 @@ describe('random', () => {
   });
   it('randperm is a permutation', () => {
     const p = d.randperm(50, { generator: new Generator(2) });
-    expect((arr(p) as number[]).slice().sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect((arr(p) as number[]).slice().sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 });
 
@@ -97,14 +106,26 @@ describe('shape ops', () => {
     expect(d.zeros([3]).unsqueeze(-1).shape).toEqual([3, 1]);
   });
   it('transpose and permute move elements', () => {
-    const m = tensor([[1, 2, 3], [4, 5, 6]]);
-    expect(arr(m.t())).toEqual([[1, 4], [2, 5], [3, 6]]);
+    const m = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(arr(m.t())).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     expect(x.permute(2, 0, 1).toArray()).toEqual(
-      Array.from({ length: 4 }, (_, k) => Array.from({ length: 2 }, (_, i) => Array.from({ length: 3 }, (_, j) => i * 12 + j * 4 + k))),
+      Array.from({ length: 4 }, (_, k) =>
+        Array.from({ length: 2 }, (_, i) => Array.from({ length: 3 }, (_, j) => i * 12 + j * 4 + k)),
+      ),
     );
   });
   it('expand broadcasts size-1 dims', () => {
-    expect(arr(tensor([[1], [2]]).expand(2, 3))).toEqual([[1, 1, 1], [2, 2, 2]]);
+    expect(arr(tensor([[1], [2]]).expand(2, 3))).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
     expect(arr(tensor([5]).expand(-1))).toEqual([5]);
   });
   it('slicing with steps, negative indices and negative steps', () => {
@@ -119,25 +140,70 @@ describe('shape ops', () => {
     expect(arr(v.index('5:2'))).toEqual([]);
   });
   it('gather, scatterAdd, indexSelect, where, maskedFill', () => {
-    const m = tensor([[1, 2], [3, 4]]);
-    expect(arr(d.gather(m, 1, tensor([[1, 1], [0, 1]], { dtype: 'int32' })))).toEqual([[2, 2], [3, 4]]);
-    expect(arr(d.scatterAdd(d.zeros([3]), 0, tensor([0, 0, 2], { dtype: 'int32' }), d.ones([3])))).toEqual([2, 0, 1]);
-    expect(arr(d.indexSelect(m, 0, tensor([1, 1, 0], { dtype: 'int32' })))).toEqual([[3, 4], [3, 4], [1, 2]]);
+    const m = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(
+      arr(
+        d.gather(
+          m,
+          1,
+          tensor(
+            [
+              [1, 1],
+              [0, 1],
+            ],
+            { dtype: 'int32' },
+          ),
+        ),
+      ),
+    ).toEqual([
+      [2, 2],
+      [3, 4],
+    ]);
+    expect(arr(d.scatterAdd(d.zeros([3]), 0, tensor([0, 0, 2], { dtype: 'int32' }), d.ones([3])))).toEqual([
+      2, 0, 1,
+    ]);
+    expect(arr(d.indexSelect(m, 0, tensor([1, 1, 0], { dtype: 'int32' })))).toEqual([
+      [3, 4],
+      [3, 4],
+      [1, 2],
+    ]);
     expect(arr(d.indexSelect(m, 1, tensor([-1], { dtype: 'int32' })))).toEqual([[2], [4]]);
-    expect(arr(d.where(m.gt(2), m, 0))).toEqual([[0, 0], [3, 4]]);
-    expect(arr(m.maskedFill(tensor([true, false]), -1))).toEqual([[-1, 2], [-1, 4]]);
+    expect(arr(d.where(m.gt(2), m, 0))).toEqual([
+      [0, 0],
+      [3, 4],
+    ]);
+    expect(arr(m.maskedFill(tensor([true, false]), -1))).toEqual([
+      [-1, 2],
+      [-1, 4],
+    ]);
   });
   it('cat, stack, split, chunk', () => {
     const a = tensor([[1, 2]]);
     const b = tensor([[3, 4]]);
-    expect(arr(d.cat([a, b]))).toEqual([[1, 2], [3, 4]]);
-    expect(arr(d.stack([a.squeeze(), b.squeeze()], 1))).toEqual([[1, 3], [2, 4]]);
+    expect(arr(d.cat([a, b]))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(arr(d.stack([a.squeeze(), b.squeeze()], 1))).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
     expect(d.split(d.arange(5), 2).map(arr)).toEqual([[0, 1], [2, 3], [4]]);
     expect(d.split(d.arange(5), [1, 4]).map((t) => t.shape[0])).toEqual([1, 4]);
-    expect(d.chunk(d.arange(6), 4).map(arr)).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(d.chunk(d.arange(6), 4).map(arr)).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
   });
   it('max/min with indices, argmax, ties go to the first index', () => {
-    const m = tensor([[1, 5, 5], [7, 0, 7]]);
+    const m = tensor([
+      [1, 5, 5],
+      [7, 0, 7],
+    ]);
     const { values, indices } = m.max(1);
     expect(arr(values)).toEqual([5, 7]);
     expect(arr(indices)).toEqual([1, 0]);
@@ -175,13 +241,17 @@ describe('dtypes and promotion', () => {
 describe('in-place ops', () => {
   it('modify values, bump the version, and work on views', () => {
     const x = tensor([1, 2, 3], { dtype: 'float64' });
-    x.add_(1).mul_(2).sub_(tensor([1, 1, 1], { dtype: 'float64' }), 2);
+    x.add_(1)
+      .mul_(2)
+      .sub_(tensor([1, 1, 1], { dtype: 'float64' }), 2);
     expect(arr(x)).toEqual([2, 4, 6]);
     expect(x.version).toBe(3);
     const v = x.view(3, 1);
     v.zero_();
     expect(arr(x)).toEqual([0, 0, 0]);
-    x.fill_(2).addcmul_(x, x, 0.5).addcdiv_(tensor([2, 2, 2], { dtype: 'float64' }), x, 2);
+    x.fill_(2)
+      .addcmul_(x, x, 0.5)
+      .addcdiv_(tensor([2, 2, 2], { dtype: 'float64' }), x, 2);
     expect(arr(x)).toEqual([5, 5, 5]);
     x.copy_(tensor([9], { dtype: 'float64' }));
     expect(arr(x)).toEqual([9, 9, 9]);
@@ -191,7 +261,9 @@ describe('in-place ops', () => {
     expect(arr(x)).toEqual([-1, 3, 3]);
   });
   it('refuse results that would change the shape', () => {
-    expect(() => d.zeros([3]).add_(d.zeros([2, 3]))).toThrow(/does not match the in-place target's shape \[3\]/);
+    expect(() => d.zeros([3]).add_(d.zeros([2, 3]))).toThrow(
+      /does not match the in-place target's shape \[3\]/,
+    );
   });
 });
 
@@ -207,8 +279,15 @@ describe('values and printing', () => {
     expect(tensor([1, 0]).to('bool').toArray()).toEqual([true, false]);
   });
   it('prints like PyTorch', () => {
-    expect(tensor([[1, 2], [3, 4]]).toString()).toBe('tensor([[1., 2.],\n        [3., 4.]])');
-    expect(tensor([0.5, -1.25], { dtype: 'float64' }).toString()).toBe('tensor([ 0.5000, -1.2500], dtype=float64)');
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]).toString(),
+    ).toBe('tensor([[1., 2.],\n        [3., 4.]])');
+    expect(tensor([0.5, -1.25], { dtype: 'float64' }).toString()).toBe(
+      'tensor([ 0.5000, -1.2500], dtype=float64)',
+    );
     expect(d.arange(3).toString()).toBe('tensor([0, 1, 2])');
     expect(tensor([1e-6, 1]).toString()).toBe('tensor([1.0000e-06, 1.0000e+00])');
     expect(tensor([1], { requiresGrad: true }).toString()).toBe('tensor([1.], requiresGrad=true)');

@@ -179,9 +179,17 @@ export function runBackward(
 }
 
 /** Checks a root and its upstream gradient; the default upstream is 1 for a scalar root. */
-export function rootGradient(op: string, t: Tensor, gradient: Tensor | undefined, onesLike: (t: Tensor) => Tensor) {
+export function rootGradient(
+  op: string,
+  t: Tensor,
+  gradient: Tensor | undefined,
+  onesLike: (t: Tensor) => Tensor,
+) {
   if (!t.requiresGrad) {
-    throw new AutogradError(op, `the tensor of shape ${fmtShape(t.shape)} does not require grad and has no grad_fn`);
+    throw new AutogradError(
+      op,
+      `the tensor of shape ${fmtShape(t.shape)} does not require grad and has no grad_fn`,
+    );
   }
   if (gradient === undefined) {
     if (t.shape.length !== 0 && !(t.shape.length === 1 && t.shape[0] === 1)) {

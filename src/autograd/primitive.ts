@@ -23,7 +23,9 @@ export interface PrimitiveSpec<A> {
   readonly saves?: { readonly inputs?: readonly number[]; readonly output?: boolean };
 }
 
-export type Primitive<A> = ((inputs: readonly Tensor[], attrs: A) => Tensor) & { readonly spec: PrimitiveSpec<A> };
+export type Primitive<A> = ((inputs: readonly Tensor[], attrs: A) => Tensor) & {
+  readonly spec: PrimitiveSpec<A>;
+};
 
 /** The node that receives a tensor's gradient: its op node, or a leaf node for a leaf. */
 export function gradNode(t: Tensor): Node {
@@ -39,7 +41,8 @@ export function definePrimitive<A = undefined>(spec: PrimitiveSpec<A>): Primitiv
     for (const t of inputs) if (t.requiresGrad) tracked = true;
     if (!tracked) return out;
     const saved: Saved[] = [];
-    for (const i of spec.saves?.inputs ?? []) saved.push({ tensor: inputs[i], version: inputs[i]._version.value });
+    for (const i of spec.saves?.inputs ?? [])
+      saved.push({ tensor: inputs[i], version: inputs[i]._version.value });
     if (spec.saves?.output) saved.push({ tensor: out, version: out._version.value });
     const ctx: VjpContext<A> = { inputs, out, attrs };
     out._node = new OpNode(

@@ -81,11 +81,19 @@ function finish<T extends Tree>(tree: T, tr: Traced): T {
   return treeMap(tree, (t) => (tr.outerMode && reachesOutside(t, tr.privateNodes) ? t : t.detach()));
 }
 
-function gradsFor(outputs: Tensor[], cotangents: Tensor[], tr: Traced, argnums: readonly number[], args: unknown[]): Tree[] {
+function gradsFor(
+  outputs: Tensor[],
+  cotangents: Tensor[],
+  tr: Traced,
+  argnums: readonly number[],
+  args: unknown[],
+): Tree[] {
   const all = tr.leaves.flat();
   const nodes = all.map(gradNode);
   const res = outputs.length
-    ? withGradMode(true, () => runBackward(outputs, cotangents, { createGraph: true, retainGraph: true, targets: nodes }))
+    ? withGradMode(true, () =>
+        runBackward(outputs, cotangents, { createGraph: true, retainGraph: true, targets: nodes }),
+      )
     : new Map<Node, Tensor>();
   let k = 0;
   return argnums.map((a) =>
@@ -98,9 +106,13 @@ function gradsFor(outputs: Tensor[], cotangents: Tensor[], tr: Traced, argnums: 
 }
 
 function scalarOutput(op: string, out: unknown): Tensor {
-  if (!(out instanceof Tensor)) throw new ValueError(op, `the function must return a Tensor, got ${typeof out}`);
+  if (!(out instanceof Tensor))
+    throw new ValueError(op, `the function must return a Tensor, got ${typeof out}`);
   if (out.size !== 1) {
-    throw new AutogradError(op, `the function must return a scalar (one element) to take its gradient, got shape ${fmtShape(out.shape)}; use vjp for non-scalar outputs`);
+    throw new AutogradError(
+      op,
+      `the function must return a scalar (one element) to take its gradient, got shape ${fmtShape(out.shape)}; use vjp for non-scalar outputs`,
+    );
   }
   return out;
 }
@@ -122,7 +134,10 @@ export function grad<A extends unknown[], K extends number = 0>(
   f: (...args: A) => Tensor,
   opts?: GradOptions<K>,
 ): (...args: A) => A[K];
-export function grad<A extends unknown[]>(f: (...args: A) => Tensor, opts: GradOptions<readonly number[]>): (...args: A) => Tree[];
+export function grad<A extends unknown[]>(
+  f: (...args: A) => Tensor,
+  opts: GradOptions<readonly number[]>,
+): (...args: A) => Tree[];
 export function grad<A extends unknown[]>(
   f: (...args: A) => Tensor,
   opts: GradOptions<number | readonly number[]> = {},
@@ -147,7 +162,10 @@ export function valueAndGrad<A extends unknown[]>(
   return (...args: A) => {
     const argnums = normArgnums('grad', opts.argnums, args.length);
     const tr = trace(args, argnums);
-    const out = scalarOutput('grad', withGradMode(true, () => f(...(tr.args as A))));
+    const out = scalarOutput(
+      'grad',
+      withGradMode(true, () => f(...(tr.args as A))),
+    );
     const outputs = out.requiresGrad ? [out] : [];
     const grads = gradsFor(outputs, outputs.length ? [onesLike(out.detach())] : [], tr, argnums, args);
     return [finish(out, tr), grads.map((g) => finish(g, tr))];
@@ -169,10 +187,7 @@ export function valueAndGradWithAux<A extends unknown[], Aux extends Tree>(
     const out = scalarOutput('grad', loss);
     const outputs = out.requiresGrad ? [out] : [];
     const grads = gradsFor(outputs, outputs.length ? [onesLike(out.detach())] : [], tr, argnums, args);
-    return [
-      [finish(out, tr), finish(aux, tr)],
-      grads.map((g) => finish(g, tr)),
-    ];
+    return [[finish(out, tr), finish(aux, tr)], grads.map((g) => finish(g, tr))];
   };
 }
 
@@ -184,7 +199,10 @@ export function valueAndGradWithAux<A extends unknown[], Aux extends Tree>(
  * const [y, back] = vjp((x: Tensor) => x.mul(x), x);
  * const [gx] = back(onesLike(y));
  */
-export function vjp<A extends unknown[], O extends Tree>(f: (...args: A) => O, ...primals: A): [O, (cotangent: O) => Tree[]] {
+export function vjp<A extends unknown[], O extends Tree>(
+  f: (...args: A) => O,
+  ...primals: A
+): [O, (cotangent: O) => Tree[]] {
   const argnums = primals.map((_, i) => i);
   const tr = trace(primals, argnums);
   const out = withGradMode(true, () => f(...(tr.args as A)));
@@ -192,7 +210,10 @@ export function vjp<A extends unknown[], O extends Tree>(f: (...args: A) => O, .
   const back = (cotangent: O): Tree[] => {
     const cts = treeLeaves(cotangent);
     if (cts.length !== outs.length) {
-      throw new ValueError('vjp', `the cotangent has ${cts.length} tensor(s) but the output has ${outs.length}`);
+      throw new ValueError(
+        'vjp',
+        `the cotangent has ${cts.length} tensor(s) but the output has ${outs.length}`,
+      );
     }
     const used: Tensor[] = [];
     const gs: Tensor[] = [];
@@ -236,7 +257,8 @@ export function customVjp<A extends Tensor[]>(
     name,
     forward: (inputs) => {
       const out = noGrad(() => forward(...(inputs as A)));
-      if (!(out instanceof Tensor)) throw new ValueError(name, `the forward function must return a Tensor, got ${typeof out}`);
+      if (!(out instanceof Tensor))
+        throw new ValueError(name, `the forward function must return a Tensor, got ${typeof out}`);
       return inputs.includes(out) ? out._alias() : out.detach();
     },
     vjp: (g, { inputs, out }) => {

@@ -102,9 +102,25 @@ export interface Backend {
   cast(s: Storage, to: DType): Storage;
   unary(op: UnaryOp, s: Storage, outDtype: DType): Storage;
   /** Elementwise op with broadcasting: a and b have shapes broadcastable to `out`. */
-  binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Shape, outDtype: DType): Storage;
+  binary(
+    op: BinaryOp,
+    a: Storage,
+    aShape: Shape,
+    b: Storage,
+    bShape: Shape,
+    out: Shape,
+    outDtype: DType,
+  ): Storage;
   /** cond ? a : b with broadcasting; cond is bool. */
-  where(cond: Storage, cShape: Shape, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Shape): Storage;
+  where(
+    cond: Storage,
+    cShape: Shape,
+    a: Storage,
+    aShape: Shape,
+    b: Storage,
+    bShape: Shape,
+    out: Shape,
+  ): Storage;
   /** Reduces over `axes` (sorted); the result has the keepdim shape (reduced dims of size 1). */
   reduce(op: ReduceOp, s: Storage, shape: Shape, axes: readonly number[]): Storage;
   /** Index (int32) of the first max/min along `axis`; keepdim shape. NaN counts as the max and the min. */
@@ -114,20 +130,19 @@ export interface Backend {
   /** out[i...] = s[offset + sum_k i_k * strides[k]] (permute, expand, slicing with steps). */
   strided(s: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage;
   /** The adjoint of `strided`: zeros(baseSize), then out[offset + sum_k i_k * strides[k]] += s[i...]. */
-  stridedScatterAdd(s: Storage, shape: Shape, baseSize: number, strides: readonly number[], offset: number): Storage;
+  stridedScatterAdd(
+    s: Storage,
+    shape: Shape,
+    baseSize: number,
+    strides: readonly number[],
+    offset: number,
+  ): Storage;
   /** Concatenates contiguous parts along `axis`; parts share every other dim. */
   concat(parts: readonly Storage[], shapes: readonly Shape[], axis: number, outShape: Shape): Storage;
   /** out[..i..] = s[..idx[..i..]..] along `axis` (torch.gather); idx is int32 of shape `idxShape`. */
   gather(s: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage;
   /** Copy of base with src added at idx along `axis` (torch.scatter_add). */
-  scatterAdd(
-    base: Storage,
-    shape: Shape,
-    axis: number,
-    idx: Storage,
-    idxShape: Shape,
-    src: Storage,
-  ): Storage;
+  scatterAdd(base: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape, src: Storage): Storage;
   /** [n, c, h, w] -> [n, c*kh*kw, oh*ow]; out-of-image taps read `padValue`. */
   im2col(s: Storage, g: Window2d, padValue: number): Storage;
   /** The adjoint of im2col: [n, c*kh*kw, oh*ow] -> [n, c, h, w], summing overlaps, dropping padding. */

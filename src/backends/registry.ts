@@ -22,7 +22,11 @@ export function getBackend(): Backend {
 export function setBackend(b: string | Backend): void {
   if (typeof b === 'string') {
     const found = backends.get(b);
-    if (!found) throw new ValueError('setBackend', `unknown backend '${b}'; registered: ${[...backends.keys()].join(', ')}`);
+    if (!found)
+      throw new ValueError(
+        'setBackend',
+        `unknown backend '${b}'; registered: ${[...backends.keys()].join(', ')}`,
+      );
     current = found;
   } else {
     registerBackend(b);

@@ -56,7 +56,10 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
   const base = inputs.map((x) => x.dataSync());
   const fresh = (values: ArrayLike<number>[]) =>
     inputs.map((x, i) =>
-      tensor(Float64Array.from(values[i]), { dtype: x.dtype }).reshape(x.shape).detach().requiresGrad_(diff[i]),
+      tensor(Float64Array.from(values[i]), { dtype: x.dtype })
+        .reshape(x.shape)
+        .detach()
+        .requiresGrad_(diff[i]),
     );
   const evaluate = (values: ArrayLike<number>[]) =>
     withGradMode(true, () => outputsOf(fn, fresh(values)).map((o) => o.dataSync()));
@@ -78,7 +81,11 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
       const used = leaves.filter((_, i) => diff[i]);
       const gs = autogradGrad([out], used, { gradOutputs: [up], retainGraph: true, allowUnused: true });
       let u = 0;
-      rows.push(inputs.map((x) => (diff[inputs.indexOf(x)] ? Float64Array.from(gs[u++].dataSync()) : new Float64Array(x.size))));
+      rows.push(
+        inputs.map((x) =>
+          diff[inputs.indexOf(x)] ? Float64Array.from(gs[u++].dataSync()) : new Float64Array(x.size),
+        ),
+      );
     }
     inputs.forEach((x, i) => {
       if (!diff[i]) return;
@@ -131,7 +138,8 @@ export function gradgradcheck(
   const outs = withGradMode(true, () => outputsOf(fn, [...inputs]));
   const gen = new Generator(opts.seed ?? 0);
   const gos =
-    gradOutputs ?? outs.map((o) => randn([...o.shape], { dtype: 'float64', generator: gen }).requiresGrad_(true));
+    gradOutputs ??
+    outs.map((o) => randn([...o.shape], { dtype: 'float64', generator: gen }).requiresGrad_(true));
   const n = inputs.length;
   const wrapped = (...all: Tensor[]) => {
     const xs = all.slice(0, n);

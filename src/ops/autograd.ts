@@ -15,7 +15,10 @@ export function gradNodeOf(t: Tensor): Node {
 export function backward(t: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
   const g = rootGradient('backward', t, gradient, (x) => onesLike(x.detach()));
   const createGraph = options.createGraph ?? false;
-  runBackward([t], [gradient ? g.detach().clone() : g], { createGraph, retainGraph: options.retainGraph ?? createGraph });
+  runBackward([t], [gradient ? g.detach().clone() : g], {
+    createGraph,
+    retainGraph: options.retainGraph ?? createGraph,
+  });
 }
 
 export interface AutogradGradOptions extends BackwardOptions {
@@ -31,20 +34,38 @@ export interface AutogradGradOptions extends BackwardOptions {
  * @example
  * const [gx] = autogradGrad([y], [x], { createGraph: true }); // then differentiate gx again
  */
-export function autogradGrad(outputs: readonly Tensor[], inputs: readonly Tensor[], opts: AutogradGradOptions = {}): Tensor[] {
-  if (outputs.length === 0 || inputs.length === 0) throw new ValueError('autograd.grad', 'outputs and inputs must be non-empty');
-  const roots = outputs.map((o, i) => rootGradient('autograd.grad', o, opts.gradOutputs?.[i], (x) => onesLike(x.detach())));
+export function autogradGrad(
+  outputs: readonly Tensor[],
+  inputs: readonly Tensor[],
+  opts: AutogradGradOptions = {},
+): Tensor[] {
+  if (outputs.length === 0 || inputs.length === 0)
+    throw new ValueError('autograd.grad', 'outputs and inputs must be non-empty');
+  const roots = outputs.map((o, i) =>
+    rootGradient('autograd.grad', o, opts.gradOutputs?.[i], (x) => onesLike(x.detach())),
+  );
   inputs.forEach((x, i) => {
-    if (!x.requiresGrad) throw new AutogradError('autograd.grad', `inputs[${i}] (shape [${x.shape.join(', ')}]) does not require grad`);
+    if (!x.requiresGrad)
+      throw new AutogradError(
+        'autograd.grad',
+        `inputs[${i}] (shape [${x.shape.join(', ')}]) does not require grad`,
+      );
   });
   const nodes = inputs.map(gradNode);
   const createGraph = opts.createGraph ?? false;
-  const res = runBackward(outputs, roots, { createGraph, retainGraph: opts.retainGraph ?? createGraph, targets: nodes });
+  const res = runBackward(outputs, roots, {
+    createGraph,
+    retainGraph: opts.retainGraph ?? createGraph,
+    targets: nodes,
+  });
   return nodes.map((n, i) => {
     const g = res.get(n);
     if (g) return g;
     if (!opts.allowUnused) {
-      throw new AutogradError('autograd.grad', `inputs[${i}] is not used to compute the outputs; pass { allowUnused: true } to get zeros`);
+      throw new AutogradError(
+        'autograd.grad',
+        `inputs[${i}] is not used to compute the outputs; pass { allowUnused: true } to get zeros`,
+      );
     }
     return zerosLike(inputs[i].detach());
   });

@@ -25,7 +25,10 @@ export function checkTensor(op: string, arg: string, x: unknown): Tensor {
 
 export function checkFloat(op: string, arg: string, x: Tensor): void {
   if (!isFloat(x.dtype)) {
-    throw new DTypeError(op, `${arg} must be a floating-point tensor, got ${x.dtype} of shape ${fmtShape(x.shape)}`);
+    throw new DTypeError(
+      op,
+      `${arg} must be a floating-point tensor, got ${x.dtype} of shape ${fmtShape(x.shape)}`,
+    );
   }
 }
 
@@ -56,7 +59,10 @@ export function binaryOperands(
     throw new ValueError(op, `at least one of ${aName} and ${bName} must be a Tensor`);
   }
   if (a instanceof Tensor && b instanceof Tensor && a.backend !== b.backend) {
-    throw new ValueError(op, `${aName} is on backend '${a.backend.name}' but ${bName} is on '${b.backend.name}'`);
+    throw new ValueError(
+      op,
+      `${aName} is on backend '${a.backend.name}' but ${bName} is on '${b.backend.name}'`,
+    );
   }
   for (const [v, n] of [
     [a, aName],
@@ -94,7 +100,10 @@ export function binaryOperands(
 export function checkIndexTensor(op: string, arg: string, idx: unknown): Tensor {
   const t = checkTensor(op, arg, idx);
   if (t.dtype !== 'int32') {
-    throw new DTypeError(op, `${arg} must be an int32 tensor of indices, got ${t.dtype} of shape ${fmtShape(t.shape)}`);
+    throw new DTypeError(
+      op,
+      `${arg} must be an int32 tensor of indices, got ${t.dtype} of shape ${fmtShape(t.shape)}`,
+    );
   }
   return t;
 }
@@ -118,7 +127,9 @@ export function checkSameShape(op: string, a: Tensor, b: Tensor, aName: string, 
 
 /** All float arguments of an op must share one dtype; names each argument's dtype and shape otherwise. */
 export function checkSameFloatDtype(op: string, args: Record<string, Tensor | null | undefined>): void {
-  const present = Object.entries(args).filter((e): e is [string, Tensor] => e[1] instanceof Tensor && isFloat(e[1].dtype));
+  const present = Object.entries(args).filter(
+    (e): e is [string, Tensor] => e[1] instanceof Tensor && isFloat(e[1].dtype),
+  );
   const first = present[0];
   for (const [name, t] of present) {
     if (t.dtype !== first[1].dtype) {

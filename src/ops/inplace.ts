@@ -43,7 +43,10 @@ export function inplace<T extends Tensor>(self: T, op: string, compute: (src: Te
   if (result.dtype !== self.dtype) result = result.to(self.dtype);
   const tracked = isGradEnabled() && result.requiresGrad;
   if (tracked && self._isView) {
-    throw new AutogradError(op, `in-place op on a view (shape ${fmtShape(self.shape)}) while recording; use the out-of-place op`);
+    throw new AutogradError(
+      op,
+      `in-place op on a view (shape ${fmtShape(self.shape)}) while recording; use the out-of-place op`,
+    );
   }
   self.backend.copyInto(self._storage, result._storage);
   self._version.value++;

@@ -27,7 +27,13 @@ function finish(t: Tensor, opts: TensorOptions): Tensor {
   return t;
 }
 
-function make(op: string, values: ArrayLike<number>, shape: Shape, opts: TensorOptions, dtype: DType): Tensor {
+function make(
+  op: string,
+  values: ArrayLike<number>,
+  shape: Shape,
+  opts: TensorOptions,
+  dtype: DType,
+): Tensor {
   checkDtype(op, 'dtype', dtype);
   if (opts.requiresGrad && !isFloat(dtype)) {
     throw new DTypeError(op, `only floating-point tensors can require grad, got dtype ${dtype}`);
@@ -37,7 +43,12 @@ function make(op: string, values: ArrayLike<number>, shape: Shape, opts: TensorO
 }
 
 function isTypedArray(x: unknown): x is TypedArray {
-  return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array || x instanceof Uint8Array;
+  return (
+    x instanceof Float32Array ||
+    x instanceof Float64Array ||
+    x instanceof Int32Array ||
+    x instanceof Uint8Array
+  );
 }
 
 /**
@@ -48,7 +59,10 @@ function isTypedArray(x: unknown): x is TypedArray {
  * tensor([0, 2, 1], { dtype: 'int32' });          // class labels
  * tensor(3.5, { dtype: 'float64', requiresGrad: true });
  */
-export function tensor(data: NestedArray<number | boolean> | TypedArray | Tensor, opts: TensorOptions = {}): Tensor {
+export function tensor(
+  data: NestedArray<number | boolean> | TypedArray | Tensor,
+  opts: TensorOptions = {},
+): Tensor {
   if (data instanceof Tensor) {
     const t = data.detach().clone();
     return finish(opts.dtype ? t.to(opts.dtype) : t, opts);
@@ -56,7 +70,13 @@ export function tensor(data: NestedArray<number | boolean> | TypedArray | Tensor
   if (isTypedArray(data)) {
     const dtype =
       opts.dtype ??
-      (data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32');
+      (data instanceof Float64Array
+        ? 'float64'
+        : data instanceof Int32Array
+          ? 'int32'
+          : data instanceof Uint8Array
+            ? 'bool'
+            : 'float32');
     return make('tensor', data, [data.length], opts, dtype);
   }
   const shape: number[] = [];
@@ -74,7 +94,11 @@ export function tensor(data: NestedArray<number | boolean> | TypedArray | Tensor
         sawBool = true;
         flat.push(x ? 1 : 0);
       } else if (typeof x === 'number') flat.push(x);
-      else throw new ValueError('tensor', `element at ${path || 'top'} is ${Array.isArray(x) ? 'an array' : typeof x}, expected a number`);
+      else
+        throw new ValueError(
+          'tensor',
+          `element at ${path || 'top'} is ${Array.isArray(x) ? 'an array' : typeof x}, expected a number`,
+        );
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[dim]) {
@@ -100,7 +124,8 @@ export function full(shape: readonly number[], value: number | boolean, opts: Te
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultDtype());
   checkDtype('full', 'dtype', dtype);
   const backend = opts.backend ?? getBackend();
-  if (opts.requiresGrad && !isFloat(dtype)) throw new DTypeError('full', `only floating-point tensors can require grad, got ${dtype}`);
+  if (opts.requiresGrad && !isFloat(dtype))
+    throw new DTypeError('full', `only floating-point tensors can require grad, got ${dtype}`);
   return finish(new Tensor(backend.full(dtype, sizeOf(shape), Number(value)), shape), opts);
 }
 
@@ -151,9 +176,12 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
     end = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError('arange', `step must be finite and non-zero, got ${step}`);
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new ValueError('arange', `start ${start} and end ${end} must be finite`);
-  if ((end - start) / step < 0) throw new ValueError('arange', `start ${start}, end ${end} and step ${step} are inconsistent`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ValueError('arange', `step must be finite and non-zero, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end))
+    throw new ValueError('arange', `start ${start} and end ${end} must be finite`);
+  if ((end - start) / step < 0)
+    throw new ValueError('arange', `start ${start}, end ${end} and step ${step} are inconsistent`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const vals = Array.from({ length: n }, (_, i) => start + i * step);
   const ints = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
@@ -165,11 +193,14 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
  * @example linspace(0, 1, 5) // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
  */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError('linspace', `steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ValueError('linspace', `steps must be a non-negative integer, got ${steps}`);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
-  const vals = Array.from({ length: steps }, (_, i) => (i < half ? start + step * i : end - step * (steps - 1 - i)));
+  const vals = Array.from({ length: steps }, (_, i) =>
+    i < half ? start + step * i : end - step * (steps - 1 - i),
+  );
   return make('linspace', vals, [steps], opts, opts.dtype ?? getDefaultDtype());
 }
 
@@ -184,7 +215,13 @@ export function eye(n: number, m: number = n, opts: TensorOptions = {}): Tensor 
   return make('eye', vals, [n, m], opts, opts.dtype ?? getDefaultDtype());
 }
 
-function randomFill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, dtype: DType) {
+function randomFill(
+  op: string,
+  shape: readonly number[],
+  opts: RandomOptions,
+  draw: (g: Generator) => number,
+  dtype: DType,
+) {
   checkShapeArg(op, shape);
   const g = opts.generator ?? defaultGenerator;
   const vals = new Float64Array(sizeOf(shape));
@@ -209,7 +246,13 @@ export function randn(shape: readonly number[], opts: RandomOptions = {}): Tenso
 /** Uniform on [low, high). @example uniform([3], -1, 1) */
 export function uniform(shape: readonly number[], low = 0, high = 1, opts: RandomOptions = {}): Tensor {
   if (!(low <= high)) throw new ValueError('uniform', `low ${low} must be <= high ${high}`);
-  return randomFill('uniform', shape, opts, (g) => low + (high - low) * g.random(), floatDtype('uniform', opts));
+  return randomFill(
+    'uniform',
+    shape,
+    opts,
+    (g) => low + (high - low) * g.random(),
+    floatDtype('uniform', opts),
+  );
 }
 /** Normal with the given mean and std. @example normal([3], 0, 0.01) */
 export function normal(shape: readonly number[], mean = 0, std = 1, opts: RandomOptions = {}): Tensor {
@@ -220,7 +263,12 @@ export function normal(shape: readonly number[], mean = 0, std = 1, opts: Random
  * Integers uniform on [low, high), int32 by default.
  * @example randint(0, 10, [5]) // labels for 10 classes
  */
-export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[],
+  opts: RandomOptions = {},
+): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError('randint', `need integers low < high, got low=${low}, high=${high}`);
   }
@@ -231,7 +279,8 @@ export function randint(low: number, high: number, shape: readonly number[], opt
  * @example randperm(5)
  */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new ValueError('randperm', `n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValueError('randperm', `n must be a non-negative integer, got ${n}`);
   const g = opts.generator ?? defaultGenerator;
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -245,19 +294,39 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
  * torch.bernoulli. The result has p's float dtype.
  * @example bernoulli(fullLike(x, 0.8)) // a dropout keep-mask
  */
-export function bernoulli(p: Tensor | number, shapeOrOpts?: readonly number[] | RandomOptions, maybeOpts: RandomOptions = {}): Tensor {
+export function bernoulli(
+  p: Tensor | number,
+  shapeOrOpts?: readonly number[] | RandomOptions,
+  maybeOpts: RandomOptions = {},
+): Tensor {
   const opts = Array.isArray(shapeOrOpts) ? maybeOpts : ((shapeOrOpts as RandomOptions | undefined) ?? {});
   const g = opts.generator ?? defaultGenerator;
   if (typeof p === 'number') {
     const shape = Array.isArray(shapeOrOpts) ? shapeOrOpts : [];
     if (!(p >= 0 && p <= 1)) throw new ValueError('bernoulli', `p must be in [0, 1], got ${p}`);
-    return randomFill('bernoulli', shape, opts, (gen) => (gen.random() < p ? 1 : 0), floatDtype('bernoulli', opts));
+    return randomFill(
+      'bernoulli',
+      shape,
+      opts,
+      (gen) => (gen.random() < p ? 1 : 0),
+      floatDtype('bernoulli', opts),
+    );
   }
   const probs = p.dataSync();
   const vals = new Float64Array(probs.length);
   for (let i = 0; i < probs.length; i++) {
-    if (!(probs[i] >= 0 && probs[i] <= 1)) throw new ValueError('bernoulli', `probabilities must be in [0, 1], found ${probs[i]} at flat index ${i}`);
+    if (!(probs[i] >= 0 && probs[i] <= 1))
+      throw new ValueError(
+        'bernoulli',
+        `probabilities must be in [0, 1], found ${probs[i]} at flat index ${i}`,
+      );
     vals[i] = g.random() < probs[i] ? 1 : 0;
   }
-  return make('bernoulli', vals, p.shape, { backend: p.backend, ...opts }, isFloat(p.dtype) ? p.dtype : getDefaultDtype());
+  return make(
+    'bernoulli',
+    vals,
+    p.shape,
+    { backend: p.backend, ...opts },
+    isFloat(p.dtype) ? p.dtype : getDefaultDtype(),
+  );
 }

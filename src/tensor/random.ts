@@ -18,7 +18,8 @@ export class Generator {
 
   /** Resets the stream from `seed` (any integer, or a float that is rounded). Returns this. */
   manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new ValueError('manualSeed', `seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed))
+      throw new ValueError('manualSeed', `seed must be a finite number, got ${seed}`);
     this.seed_ = Math.trunc(seed);
     let x = (this.seed_ ^ Math.floor(this.seed_ / 2 ** 32)) >>> 0;
     for (let i = 0; i < 4; i++) {
@@ -43,7 +44,8 @@ export class Generator {
     return [...this.s, this.spareNormal === null ? NaN : this.spareNormal];
   }
   setState(state: readonly number[]): void {
-    if (state.length !== 5) throw new ValueError('Generator.setState', `expected 5 numbers, got ${state.length}`);
+    if (state.length !== 5)
+      throw new ValueError('Generator.setState', `expected 5 numbers, got ${state.length}`);
     for (let i = 0; i < 4; i++) this.s[i] = state[i];
     this.spareNormal = Number.isNaN(state[4]) ? null : state[4];
   }

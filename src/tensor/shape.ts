@@ -52,7 +52,10 @@ export function broadcastShapes(op: string, a: Shape, b: Shape, aName = 'a', bNa
 export function normDim(op: string, dim: number, rank: number, arg = 'dim'): number {
   const r = Math.max(rank, 1);
   if (!Number.isInteger(dim) || dim < -r || dim >= r) {
-    throw new ValueError(op, `${arg} ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`);
+    throw new ValueError(
+      op,
+      `${arg} ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`,
+    );
   }
   return dim < 0 ? dim + r : dim;
 }

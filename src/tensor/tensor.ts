@@ -104,7 +104,10 @@ export class Tensor {
       );
     }
     if (on && !isFloat(this.dtype)) {
-      throw new DTypeError('requiresGrad_', `only floating-point tensors can require grad, got ${this.dtype}`);
+      throw new DTypeError(
+        'requiresGrad_',
+        `only floating-point tensors can require grad, got ${this.dtype}`,
+      );
     }
     this._requiresGradLeaf = on;
     return this;
@@ -129,7 +132,8 @@ export class Tensor {
   }
   /** Keeps `.grad` on this non-leaf tensor during backward. */
   retainGrad(): this {
-    if (!this.requiresGrad) throw new AutogradError('retainGrad', "can't retain grad on a tensor that doesn't require grad");
+    if (!this.requiresGrad)
+      throw new AutogradError('retainGrad', "can't retain grad on a tensor that doesn't require grad");
     if (this._node) this._node.retained = this;
     return this;
   }
@@ -170,7 +174,10 @@ export class Tensor {
   /** The single value of a one-element tensor. @example tensor([[3]]).item() // 3 */
   item(): number {
     if (this.size !== 1) {
-      throw new ValueError('item', `only one-element tensors can be converted to a number; shape is ${fmtShape(this.shape)}`);
+      throw new ValueError(
+        'item',
+        `only one-element tensors can be converted to a number; shape is ${fmtShape(this.shape)}`,
+      );
     }
     return this.backend.readOne(this._storage, 0);
   }
@@ -490,5 +497,7 @@ export class Tensor {
 }
 
 function flatShape(args: readonly number[] | [readonly number[]]): readonly number[] {
-  return args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly number[]) : (args as readonly number[]);
+  return args.length === 1 && Array.isArray(args[0])
+    ? (args[0] as readonly number[])
+    : (args as readonly number[]);
 }

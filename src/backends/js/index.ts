@@ -66,7 +66,15 @@ class JsBackend implements Backend {
     return this.make(outDtype, out);
   }
 
-  binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, outShape: Shape, outDtype: DType) {
+  binary(
+    op: BinaryOp,
+    a: Storage,
+    aShape: Shape,
+    b: Storage,
+    bShape: Shape,
+    outShape: Shape,
+    outDtype: DType,
+  ) {
     const x = this.data(a);
     const y = this.data(b);
     const n = sizeOf(outShape);
@@ -287,7 +295,14 @@ class JsBackend implements Backend {
     return this.make(s.dtype, out);
   }
 
-  scatterAdd(base: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape, src: Storage): Storage {
+  scatterAdd(
+    base: Storage,
+    shape: Shape,
+    axis: number,
+    idx: Storage,
+    idxShape: Shape,
+    src: Storage,
+  ): Storage {
     const out = this.data(base).slice();
     const v = this.data(src);
     this.indexWalk('scatterAdd', shape, axis, this.data(idx) as Int32Array, idxShape, (i, p) => {
@@ -312,7 +327,8 @@ class JsBackend implements Backend {
               const y = oi * g.sh - g.ph + ki * g.dh;
               for (let oj = 0; oj < g.ow; oj++) {
                 const xx = oj * g.sw - g.pw + kj * g.dw;
-                out[oo + oi * g.ow + oj] = y >= 0 && y < g.h && xx >= 0 && xx < g.w ? x[xo + y * g.w + xx] : padValue;
+                out[oo + oi * g.ow + oj] =
+                  y >= 0 && y < g.h && xx >= 0 && xx < g.w ? x[xo + y * g.w + xx] : padValue;
               }
             }
           }
@@ -356,7 +372,15 @@ function hasNonFinite(y: TypedArray): boolean {
 }
 
 /** Plain triple loop without the zero skip, so 0 * Inf gives NaN as IEEE says. */
-function matmulExact(x: TypedArray, y: TypedArray, batch: number, m: number, k: number, n: number, dtype: DType) {
+function matmulExact(
+  x: TypedArray,
+  y: TypedArray,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  dtype: DType,
+) {
   const out = allocArray(dtype, batch * m * n);
   for (let t = 0; t < batch; t++)
     for (let i = 0; i < m; i++)

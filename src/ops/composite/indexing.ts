@@ -37,7 +37,8 @@ function parseSpec(s: IndexSpec): number | Slice | null | '...' {
   const num = (p: string | undefined) => {
     if (p === undefined || p.trim() === '') return null;
     const v = Number(p);
-    if (!Number.isInteger(v)) throw new ValueError('index', `cannot parse slice '${s}': '${p}' is not an integer`);
+    if (!Number.isInteger(v))
+      throw new ValueError('index', `cannot parse slice '${s}': '${p}' is not an integer`);
     return v;
   };
   return { start: num(parts[0]), stop: num(parts[1]), step: num(parts[2]) };
@@ -99,7 +100,10 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
     const n = x.shape[dim];
     if (typeof p === 'number') {
       if (!Number.isInteger(p) || p < -n || p >= n) {
-        throw new ValueError('index', `index ${p} is out of bounds for dim ${dim} with size ${n} (shape ${fmtShape(x.shape)})`);
+        throw new ValueError(
+          'index',
+          `index ${p} is out of bounds for dim ${dim} with size ${n} (shape ${fmtShape(x.shape)})`,
+        );
       }
       offset += (p < 0 ? p + n : p) * base[dim];
     } else {
@@ -110,7 +114,11 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
     }
     dim++;
   }
-  if (strides.every((s, i) => s === stridesOf(shape)[i] || shape[i] <= 1) && offset === 0 && shape.reduce((a, b) => a * b, 1) === x.size) {
+  if (
+    strides.every((s, i) => s === stridesOf(shape)[i] || shape[i] <= 1) &&
+    offset === 0 &&
+    shape.reduce((a, b) => a * b, 1) === x.size
+  ) {
     return reshape(x, shape);
   }
   return stridedView(x, { shape, strides, offset });

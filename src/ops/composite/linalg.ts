@@ -24,7 +24,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     b = b.to('float32');
   }
   if (a.shape.length === 0 || b.shape.length === 0) {
-    throw new ShapeError('matmul', `both arguments need at least 1 dim, got a of shape ${fmtShape(a.shape)} and b of shape ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      'matmul',
+      `both arguments need at least 1 dim, got a of shape ${fmtShape(a.shape)} and b of shape ${fmtShape(b.shape)}`,
+    );
   }
   const k = a.shape[a.shape.length - 1];
   const kb = b.shape.length === 1 ? b.shape[0] : b.shape[b.shape.length - 2];
@@ -40,7 +43,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.shape.length === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   const m = a.shape[a.shape.length - 2];
   const n = b.shape[b.shape.length - 1];
-  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2), "a's batch dims", "b's batch dims");
+  const batch = broadcastShapes(
+    'matmul',
+    a.shape.slice(0, -2),
+    b.shape.slice(0, -2),
+    "a's batch dims",
+    "b's batch dims",
+  );
   const B = batch.reduce((x, y) => x * y, 1);
   const a3 = reshape(expand(a, [...batch, m, k]), [B, m, k]);
   const b3 = reshape(expand(b, [...batch, k, n]), [B, k, n]);
@@ -52,7 +61,10 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   checkTensor('dot', 'a', a);
   checkTensor('dot', 'b', b);
   if (a.shape.length !== 1 || b.shape.length !== 1 || a.shape[0] !== b.shape[0]) {
-    throw new ShapeError('dot', `expects two 1-D tensors of equal length, got a of shape ${fmtShape(a.shape)} and b of shape ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      'dot',
+      `expects two 1-D tensors of equal length, got a of shape ${fmtShape(a.shape)} and b of shape ${fmtShape(b.shape)}`,
+    );
   }
   return matmul(a, b);
 }
@@ -62,7 +74,10 @@ export function outer(u: Tensor, v: Tensor): Tensor {
   checkTensor('outer', 'u', u);
   checkTensor('outer', 'v', v);
   if (u.shape.length !== 1 || v.shape.length !== 1) {
-    throw new ShapeError('outer', `expects two 1-D tensors, got u of shape ${fmtShape(u.shape)} and v of shape ${fmtShape(v.shape)}`);
+    throw new ShapeError(
+      'outer',
+      `expects two 1-D tensors, got u of shape ${fmtShape(u.shape)} and v of shape ${fmtShape(v.shape)}`,
+    );
   }
   return mul(unsqueeze(u, 1), unsqueeze(v, 0));
 }
@@ -85,7 +100,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const y = matmul(x, t(weight));
   if (!bias) return y;
   if (bias.shape.length !== 1 || bias.shape[0] !== weight.shape[0]) {
-    throw new ShapeError('linear', `bias has shape ${fmtShape(bias.shape)}, expected [${weight.shape[0]}] for weight of shape ${fmtShape(weight.shape)}`);
+    throw new ShapeError(
+      'linear',
+      `bias has shape ${fmtShape(bias.shape)}, expected [${weight.shape[0]}] for weight of shape ${fmtShape(weight.shape)}`,
+    );
   }
   return add(y, bias);
 }

@@ -27,7 +27,13 @@ function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Ten
   throw new ValueError(op, `reduction must be 'mean', 'sum' or 'none', got '${String(r)}'`);
 }
 
-function checkPair(op: string, input: Tensor, target: Tensor, inputName = 'input', targetName = 'target'): void {
+function checkPair(
+  op: string,
+  input: Tensor,
+  target: Tensor,
+  inputName = 'input',
+  targetName = 'target',
+): void {
   checkTensor(op, inputName, input);
   checkTensor(op, targetName, target);
   if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
@@ -59,7 +65,11 @@ export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {
 }
 
 /** Huber loss: quadratic within `delta`, linear beyond. @example huberLoss(pred, y, { delta: 1 }) */
-export function huberLoss(input: Tensor, target: Tensor, opts: ReductionOptions & { delta?: number } = {}): Tensor {
+export function huberLoss(
+  input: Tensor,
+  target: Tensor,
+  opts: ReductionOptions & { delta?: number } = {},
+): Tensor {
   checkPair('huberLoss', input, target);
   const delta = opts.delta ?? 1;
   if (!(delta > 0)) throw new ValueError('huberLoss', `delta must be positive, got ${delta}`);
@@ -70,7 +80,11 @@ export function huberLoss(input: Tensor, target: Tensor, opts: ReductionOptions 
 }
 
 /** Smooth L1: quadratic within `beta` (divided by beta), linear beyond. @example smoothL1Loss(p, y, { beta: 0.5 }) */
-export function smoothL1Loss(input: Tensor, target: Tensor, opts: ReductionOptions & { beta?: number } = {}): Tensor {
+export function smoothL1Loss(
+  input: Tensor,
+  target: Tensor,
+  opts: ReductionOptions & { beta?: number } = {},
+): Tensor {
   checkPair('smoothL1Loss', input, target);
   const beta = opts.beta ?? 1;
   if (!(beta >= 0)) throw new ValueError('smoothL1Loss', `beta must be >= 0, got ${beta}`);
@@ -107,7 +121,12 @@ function checkClassTarget(op: string, input: Tensor, target: Tensor): void {
 }
 
 /** Core of nll/cross-entropy on [M, C] log-probabilities and [M] targets; returns per-sample losses and weights. */
-function nllCore(logp: Tensor, target: Tensor, weight: Tensor | undefined, ignoreIndex: number): [Tensor, Tensor] {
+function nllCore(
+  logp: Tensor,
+  target: Tensor,
+  weight: Tensor | undefined,
+  ignoreIndex: number,
+): [Tensor, Tensor] {
   const valid = ne(target, ignoreIndex);
   const safeTarget = where(valid, target, 0);
   const picked = squeeze(gather(logp, 1, unsqueeze(safeTarget, 1)), 1);
@@ -116,7 +135,13 @@ function nllCore(logp: Tensor, target: Tensor, weight: Tensor | undefined, ignor
   return [neg(mul(picked, w)), w];
 }
 
-function finishNll(op: string, losses: Tensor, w: Tensor, reduction: Reduction | undefined, outShape: readonly number[]): Tensor {
+function finishNll(
+  op: string,
+  losses: Tensor,
+  w: Tensor,
+  reduction: Reduction | undefined,
+  outShape: readonly number[],
+): Tensor {
   const r = reduction ?? 'mean';
   if (r === 'none') return reshape(losses, outShape);
   if (r === 'sum') return sum(losses);
@@ -152,7 +177,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   checkTensor('crossEntropy', 'input', input);
   checkTensor('crossEntropy', 'target', target);
   const eps = opts.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new ValueError('crossEntropy', `labelSmoothing must be in [0, 1], got ${eps}`);
+  if (!(eps >= 0 && eps <= 1))
+    throw new ValueError('crossEntropy', `labelSmoothing must be in [0, 1], got ${eps}`);
   const x = asFloat(input);
   const C = x.shape.length === 1 ? x.shape[0] : x.shape[1];
   const logp = logSoftmax(x, x.shape.length === 1 ? 0 : 1);
@@ -212,7 +238,11 @@ export interface BceLogitsOptions extends BceOptions {
  * Binary cross-entropy on logits, computed stably: (1 - y) z + (1 + (pw - 1) y) log(1 + e^-z).
  * @example binaryCrossEntropyWithLogits(z, y)
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceLogitsOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  opts: BceLogitsOptions = {},
+): Tensor {
   checkPair('binaryCrossEntropyWithLogits', input, target);
   const sp = softplusStable(neg(input));
   const lw = opts.posWeight ? add(mul(sub(opts.posWeight, 1), target), 1) : null;
@@ -237,11 +267,18 @@ export interface MultiMarginOptions extends ReductionOptions {
 export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMarginOptions = {}): Tensor {
   checkTensor('multiMarginLoss', 'input', input);
   const x = input.shape.length === 1 ? unsqueeze(input, 0) : input;
-  if (x.shape.length !== 2) throw new ShapeError('multiMarginLoss', `input must be [N, C] or [C], got shape ${fmtShape(input.shape)}`);
+  if (x.shape.length !== 2)
+    throw new ShapeError(
+      'multiMarginLoss',
+      `input must be [N, C] or [C], got shape ${fmtShape(input.shape)}`,
+    );
   checkIndexTensor('multiMarginLoss', 'target', target);
   const t = reshape(target, [-1]);
   if (t.shape[0] !== x.shape[0]) {
-    throw new ShapeError('multiMarginLoss', `target has shape ${fmtShape(target.shape)} but input has ${x.shape[0]} samples (shape ${fmtShape(input.shape)})`);
+    throw new ShapeError(
+      'multiMarginLoss',
+      `target has shape ${fmtShape(target.shape)} but input has ${x.shape[0]} samples (shape ${fmtShape(input.shape)})`,
+    );
   }
   const p = opts.p ?? 1;
   if (p !== 1 && p !== 2) throw new ValueError('multiMarginLoss', `p must be 1 or 2, got ${String(p)}`);

@@ -39,7 +39,8 @@ export function reciprocal(x: Tensor): Tensor {
  */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
   checkTensor('clamp', 'x', x);
-  if (min != null && max != null && min > max) throw new ValueError('clamp', `min ${min} is greater than max ${max}`);
+  if (min != null && max != null && min > max)
+    throw new ValueError('clamp', `min ${min} is greater than max ${max}`);
   let out = x;
   if (min != null) out = where(lt(x, min), min, out);
   if (max != null) out = where(gt(x, max), max, out);
@@ -62,7 +63,10 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 export function prelu(x: Tensor, weight: Tensor): Tensor {
   checkTensor('prelu', 'x', x);
   checkTensor('prelu', 'weight', weight);
-  const w = x.shape.length >= 2 && weight.size > 1 ? weight.reshape([weight.size, ...x.shape.slice(2).map(() => 1)]) : weight;
+  const w =
+    x.shape.length >= 2 && weight.size > 1
+      ? weight.reshape([weight.size, ...x.shape.slice(2).map(() => 1)])
+      : weight;
   return where(gt(x, 0), x, mul(x, w));
 }
 
@@ -80,7 +84,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 
 /** SELU: scale * elu(x, alpha) with the self-normalizing constants. @example selu(x) */
 export function selu(x: Tensor): Tensor {
-  return mul(elu(x, 1.6732632423543772848170429916717), 1.0507009873554804934193349852946);
+  return mul(elu(x, 1.6732632423543772), 1.0507009873554805);
 }
 
 /**
@@ -120,7 +124,8 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
     const inner = mul(add(x, mul(powScalar(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
-  if (approximate !== 'none') throw new ValueError('gelu', `approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  if (approximate !== 'none')
+    throw new ValueError('gelu', `approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 }
 

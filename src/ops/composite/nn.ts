@@ -30,7 +30,10 @@ export function layerNorm(
   const k = normalizedShape.length;
   const tail = x.shape.slice(x.shape.length - k);
   if (k > x.shape.length || tail.some((d, i) => d !== normalizedShape[i])) {
-    throw new ShapeError('layerNorm', `normalizedShape ${fmtShape(normalizedShape)} does not match the trailing dims of input shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      'layerNorm',
+      `normalizedShape ${fmtShape(normalizedShape)} does not match the trailing dims of input shape ${fmtShape(x.shape)}`,
+    );
   }
   checkSameFloatDtype('layerNorm', { x, weight, bias });
   const axes = Array.from({ length: k }, (_, i) => x.shape.length - k + i);
@@ -64,7 +67,11 @@ export function batchNorm(
   opts: BatchNormOptions = {},
 ): Tensor {
   checkTensor('batchNorm', 'x', x);
-  if (x.shape.length < 2) throw new ShapeError('batchNorm', `input must be at least 2-D [N, C, ...], got shape ${fmtShape(x.shape)}`);
+  if (x.shape.length < 2)
+    throw new ShapeError(
+      'batchNorm',
+      `input must be at least 2-D [N, C, ...], got shape ${fmtShape(x.shape)}`,
+    );
   const C = x.shape[1];
   const training = opts.training ?? true;
   const eps = opts.eps ?? 1e-5;
@@ -77,7 +84,10 @@ export function batchNorm(
     ['bias', bias],
   ] as const) {
     if (t && (t.shape.length !== 1 || t.shape[0] !== C)) {
-      throw new ShapeError('batchNorm', `${name} has shape ${fmtShape(t.shape)}, expected [${C}] for input of shape ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        'batchNorm',
+        `${name} has shape ${fmtShape(t.shape)}, expected [${C}] for input of shape ${fmtShape(x.shape)}`,
+      );
     }
   }
   checkSameFloatDtype('batchNorm', { x, runningMean, runningVar, weight, bias });
@@ -85,7 +95,11 @@ export function batchNorm(
   let v: Tensor;
   if (training) {
     const n = x.size / C;
-    if (n <= 1) throw new ValueError('batchNorm', `expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
+    if (n <= 1)
+      throw new ValueError(
+        'batchNorm',
+        `expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`,
+      );
     mu = mean(x, axes, true);
     v = variance(x, axes, { correction: 0, keepdim: true });
     const m = opts.momentum ?? 0.1;
@@ -94,7 +108,8 @@ export function batchNorm(
       if (runningVar) runningVar.mul_(1 - m).add_(reshape(v, [C]).mul((m * n) / (n - 1)));
     });
   } else {
-    if (!runningMean || !runningVar) throw new ValueError('batchNorm', 'eval mode needs runningMean and runningVar');
+    if (!runningMean || !runningVar)
+      throw new ValueError('batchNorm', 'eval mode needs runningMean and runningVar');
     mu = reshape(runningMean, bshape);
     v = reshape(runningVar, bshape);
   }
@@ -111,7 +126,11 @@ export function batchNorm(
 export function embedding(input: Tensor, weight: Tensor): Tensor {
   checkIndexTensor('embedding', 'input', input);
   checkTensor('embedding', 'weight', weight);
-  if (weight.shape.length !== 2) throw new ShapeError('embedding', `weight must be 2-D [numEmbeddings, dim], got shape ${fmtShape(weight.shape)}`);
+  if (weight.shape.length !== 2)
+    throw new ShapeError(
+      'embedding',
+      `weight must be 2-D [numEmbeddings, dim], got shape ${fmtShape(weight.shape)}`,
+    );
   const rows = indexSelect(weight, 0, reshape(input, [-1]));
   return reshape(rows, [...input.shape, weight.shape[1]]);
 }
@@ -119,20 +138,47 @@ export function embedding(input: Tensor, weight: Tensor): Tensor {
 type Pair = number | readonly [number, number];
 function pair(op: string, name: string, v: Pair): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (!p.every((x) => Number.isInteger(x) && x >= 0)) throw new ValueError(op, `${name} must be non-negative integers, got ${String(v)}`);
+  if (!p.every((x) => Number.isInteger(x) && x >= 0))
+    throw new ValueError(op, `${name} must be non-negative integers, got ${String(v)}`);
   return p;
 }
 
-function window(op: string, x: Tensor, k: [number, number], s: [number, number], p: [number, number], d: [number, number]): Window2d {
-  if (x.shape.length !== 4) throw new ShapeError(op, `input must be 4-D [N, C, H, W], got shape ${fmtShape(x.shape)}`);
+function window(
+  op: string,
+  x: Tensor,
+  k: [number, number],
+  s: [number, number],
+  p: [number, number],
+  d: [number, number],
+): Window2d {
+  if (x.shape.length !== 4)
+    throw new ShapeError(op, `input must be 4-D [N, C, H, W], got shape ${fmtShape(x.shape)}`);
   if (s[0] === 0 || s[1] === 0) throw new ValueError(op, `stride must be positive, got [${s.join(', ')}]`);
   const [n, c, h, w] = x.shape;
   const oh = Math.floor((h + 2 * p[0] - d[0] * (k[0] - 1) - 1) / s[0]) + 1;
   const ow = Math.floor((w + 2 * p[1] - d[1] * (k[1] - 1) - 1) / s[1]) + 1;
   if (oh <= 0 || ow <= 0) {
-    throw new ShapeError(op, `kernel [${k.join(', ')}] (dilation [${d.join(', ')}]) is larger than the padded input of shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      op,
+      `kernel [${k.join(', ')}] (dilation [${d.join(', ')}]) is larger than the padded input of shape ${fmtShape(x.shape)}`,
+    );
   }
-  return { n, c, h, w, kh: k[0], kw: k[1], sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], oh, ow };
+  return {
+    n,
+    c,
+    h,
+    w,
+    kh: k[0],
+    kw: k[1],
+    sh: s[0],
+    sw: s[1],
+    ph: p[0],
+    pw: p[1],
+    dh: d[0],
+    dw: d[1],
+    oh,
+    ow,
+  };
 }
 
 export interface Conv2dOptions {
@@ -149,17 +195,32 @@ export interface Conv2dOptions {
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   checkTensor('conv2d', 'x', x);
   checkTensor('conv2d', 'weight', weight);
-  if (weight.shape.length !== 4) throw new ShapeError('conv2d', `weight must be 4-D [out, in, kh, kw], got shape ${fmtShape(weight.shape)}`);
+  if (weight.shape.length !== 4)
+    throw new ShapeError(
+      'conv2d',
+      `weight must be 4-D [out, in, kh, kw], got shape ${fmtShape(weight.shape)}`,
+    );
   if (x.shape.length !== 4 || x.shape[1] !== weight.shape[1]) {
-    throw new ShapeError('conv2d', `input of shape ${fmtShape(x.shape)} does not fit weight of shape ${fmtShape(weight.shape)} (input channels must be ${weight.shape[1]})`);
+    throw new ShapeError(
+      'conv2d',
+      `input of shape ${fmtShape(x.shape)} does not fit weight of shape ${fmtShape(weight.shape)} (input channels must be ${weight.shape[1]})`,
+    );
   }
   checkSameFloatDtype('conv2d', { x, weight, bias });
   const [O, C, kh, kw] = weight.shape;
-  const g = window('conv2d', x, [kh, kw], pair('conv2d', 'stride', opts.stride ?? 1), pair('conv2d', 'padding', opts.padding ?? 0), pair('conv2d', 'dilation', opts.dilation ?? 1));
+  const g = window(
+    'conv2d',
+    x,
+    [kh, kw],
+    pair('conv2d', 'stride', opts.stride ?? 1),
+    pair('conv2d', 'padding', opts.padding ?? 0),
+    pair('conv2d', 'dilation', opts.dilation ?? 1),
+  );
   const cols = im2col(x, g, 0); // [N, C*kh*kw, L]
   let y = matmul(reshape(weight, [O, C * kh * kw]), cols); // [N, O, L]
   if (bias) {
-    if (bias.shape.length !== 1 || bias.shape[0] !== O) throw new ShapeError('conv2d', `bias has shape ${fmtShape(bias.shape)}, expected [${O}]`);
+    if (bias.shape.length !== 1 || bias.shape[0] !== O)
+      throw new ShapeError('conv2d', `bias has shape ${fmtShape(bias.shape)}, expected [${O}]`);
     y = add(y, reshape(bias, [O, 1]));
   }
   return reshape(y, [g.n, O, g.oh, g.ow]);
@@ -171,11 +232,20 @@ export interface Pool2dOptions {
   padding?: Pair;
 }
 
-function poolWindows(op: string, x: Tensor, kernelSize: Pair, opts: Pool2dOptions & { dilation?: Pair }): Window2d {
+function poolWindows(
+  op: string,
+  x: Tensor,
+  kernelSize: Pair,
+  opts: Pool2dOptions & { dilation?: Pair },
+): Window2d {
   checkTensor(op, 'x', x);
   const k = pair(op, 'kernelSize', kernelSize);
   const p = pair(op, 'padding', opts.padding ?? 0);
-  if (p[0] > k[0] / 2 || p[1] > k[1] / 2) throw new ValueError(op, `padding [${p.join(', ')}] should be at most half of kernel size [${k.join(', ')}]`);
+  if (p[0] > k[0] / 2 || p[1] > k[1] / 2)
+    throw new ValueError(
+      op,
+      `padding [${p.join(', ')}] should be at most half of kernel size [${k.join(', ')}]`,
+    );
   return window(op, x, k, pair(op, 'stride', opts.stride ?? k), p, pair(op, 'dilation', opts.dilation ?? 1));
 }
 
@@ -183,7 +253,11 @@ function poolWindows(op: string, x: Tensor, kernelSize: Pair, opts: Pool2dOption
  * Max pooling; padding counts as -Infinity; the gradient goes to the first maximum of each window.
  * @example maxPool2d(x, 2)
  */
-export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions & { dilation?: Pair } = {}): Tensor {
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: Pair,
+  opts: Pool2dOptions & { dilation?: Pair } = {},
+): Tensor {
   const g = poolWindows('maxPool2d', x, kernelSize, opts);
   const cols = reshape(im2col(asFloat(x), g, -Infinity), [g.n, g.c, g.kh * g.kw, g.oh * g.ow]);
   return reshape(maxOverWindow(cols), [g.n, g.c, g.oh, g.ow]);
@@ -197,7 +271,11 @@ function maxOverWindow(cols: Tensor): Tensor {
  * Average pooling; with `countIncludePad` (default true) zero padding counts in the divisor.
  * @example avgPool2d(x, 2)
  */
-export function avgPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
+export function avgPool2d(
+  x: Tensor,
+  kernelSize: Pair,
+  opts: Pool2dOptions & { countIncludePad?: boolean } = {},
+): Tensor {
   const g = poolWindows('avgPool2d', x, kernelSize, opts);
   const cols = reshape(im2col(asFloat(x), g, 0), [g.n, g.c, g.kh * g.kw, g.oh * g.ow]);
   const total = cols.sum(2);

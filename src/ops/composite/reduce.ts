@@ -4,7 +4,20 @@ import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape, normDim, normDims, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { asFloat, checkTensor, fromStorage } from '../core.js';
-import { abs, add, div, eq, exp, isinf, log, mul, ne, powScalar, sub, where } from '../primitives/elementwise.js';
+import {
+  abs,
+  add,
+  div,
+  eq,
+  exp,
+  isinf,
+  log,
+  mul,
+  ne,
+  powScalar,
+  sub,
+  where,
+} from '../primitives/elementwise.js';
 import { amax, amin, argmax, argmin, sum } from '../primitives/reduce.js';
 import { reshape } from '../primitives/shape.js';
 import { gather } from '../primitives/indexing.js';
@@ -54,7 +67,9 @@ const norm2Prim = definePrimitive<NormAttrs>({
     const b = x.backend;
     const sq = b.binary('mul', x._storage, x.shape, x._storage, x.shape, x.shape, x.dtype);
     const s = b.unary('sqrt', b.reduce('sum', sq, x.shape, axes), x.dtype);
-    const shape = keepdim ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    const shape = keepdim
+      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : x.shape.filter((_, i) => !axes.includes(i));
     return fromStorage(s, shape);
   },
   vjp: (g, { inputs: [x], out, attrs: { axes } }) => {
@@ -114,7 +129,9 @@ function extremeAlong(op: 'max' | 'min') {
     // Gathering sends the gradient to the one chosen index, as torch.max(dim) does.
     const values = gather(xs, axis, idx);
     if (x.shape.length === 0) return { values: reshape(values, []), indices: reshape(idx, []) };
-    return keepdim ? { values, indices: idx } : { values: squeeze(values, axis), indices: squeeze(idx, axis) };
+    return keepdim
+      ? { values, indices: idx }
+      : { values: squeeze(values, axis), indices: squeeze(idx, axis) };
   };
 }
 

@@ -22,7 +22,8 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 /** Matrix transpose for rank <= 2 (torch's `.t()`). @example t(w) */
 export function t(x: Tensor): Tensor {
   checkTensor('t', 'x', x);
-  if (x.shape.length > 2) throw new ShapeError('t', `expects a tensor of rank <= 2, got shape ${fmtShape(x.shape)}; use transpose`);
+  if (x.shape.length > 2)
+    throw new ShapeError('t', `expects a tensor of rank <= 2, got shape ${fmtShape(x.shape)}; use transpose`);
   return x.shape.length < 2 ? x : transpose(x, 0, 1);
 }
 
@@ -33,7 +34,11 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const s = normDim('flatten', startDim, x.shape.length, 'startDim');
   const e = normDim('flatten', endDim, x.shape.length, 'endDim');
   if (s > e) throw new ValueError('flatten', `startDim ${startDim} comes after endDim ${endDim}`);
-  const shape = [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(e + 1)];
+  const shape = [
+    ...x.shape.slice(0, s),
+    x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1),
+    ...x.shape.slice(e + 1),
+  ];
   return reshape(x, shape);
 }
 
@@ -56,10 +61,14 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 /** Stacks equal-shaped tensors along a new dim. @example stack([a, b, c], 1) */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError('stack', 'expected a non-empty array of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new ValueError('stack', 'expected a non-empty array of tensors');
   tensors.forEach((x, i) => {
     checkTensor('stack', `tensors[${i}]`, x);
-    if (x.shape.length !== tensors[0].shape.length || x.shape.some((d: number, k: number) => d !== tensors[0].shape[k])) {
+    if (
+      x.shape.length !== tensors[0].shape.length ||
+      x.shape.some((d: number, k: number) => d !== tensors[0].shape[k])
+    ) {
       throw new ShapeError(
         'stack',
         `tensors[${i}] has shape ${fmtShape(x.shape)} but tensors[0] has shape ${fmtShape(tensors[0].shape)}; they must be equal`,
@@ -92,7 +101,10 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
     sizes = [...sizeOrSections];
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== n || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new ShapeError('split', `sections ${fmtShape(sizes)} must sum to ${n}, the size of dim ${axis} of ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        'split',
+        `sections ${fmtShape(sizes)} must sum to ${n}, the size of dim ${axis} of ${fmtShape(x.shape)}`,
+      );
     }
   }
   let off = 0;
@@ -106,7 +118,8 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
 /** Splits into `chunks` nearly equal pieces (torch.chunk). @example chunk(arange(6), 3) */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   checkTensor('chunk', 'x', x);
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError('chunk', `chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new ValueError('chunk', `chunks must be a positive integer, got ${chunks}`);
   const axis = normDim('chunk', dim, x.shape.length);
   const size = Math.max(1, Math.ceil(x.shape[axis] / chunks));
   return split(x, size, axis);
@@ -119,7 +132,8 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkTensor('indexSelect', 'x', x);
   checkIndexTensor('indexSelect', 'index', index);
-  if (index.shape.length > 1) throw new ShapeError('indexSelect', `index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  if (index.shape.length > 1)
+    throw new ShapeError('indexSelect', `index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const axis = normDim('indexSelect', dim, x.shape.length);
   const n = index.size;
   const outShape = x.shape.map((d, i) => (i === axis ? n : d));

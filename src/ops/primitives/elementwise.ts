@@ -7,7 +7,15 @@ import { definePrimitive } from '../../autograd/primitive.js';
 import { type DType, getDefaultDtype, isFloat } from '../../tensor/dtype.js';
 import { broadcastShapes } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { asFloat, binaryOperands, checkBoolTensor, checkTensor, fromStorage, scalarOf, type TensorLike } from '../core.js';
+import {
+  asFloat,
+  binaryOperands,
+  checkBoolTensor,
+  checkTensor,
+  fromStorage,
+  scalarOf,
+  type TensorLike,
+} from '../core.js';
 import { sumTo } from './reduce.js';
 import { zerosLike } from '../../tensor/creation.js';
 
@@ -224,7 +232,19 @@ export const atan2 = floatArith('atan2');
 
 const powScalarPrim = definePrimitive<{ exponent: number }>({
   name: 'pow',
-  forward: ([x], { exponent }) => fromStorage(x.backend.binary('pow', x._storage, x.shape, x.backend.full(x.dtype, 1, exponent), [], x.shape, x.dtype), x.shape),
+  forward: ([x], { exponent }) =>
+    fromStorage(
+      x.backend.binary(
+        'pow',
+        x._storage,
+        x.shape,
+        x.backend.full(x.dtype, 1, exponent),
+        [],
+        x.shape,
+        x.dtype,
+      ),
+      x.shape,
+    ),
   vjp: (g, { inputs: [x], attrs: { exponent } }) => [
     exponent === 0 ? zerosLike(x) : mul(g, mul(powScalar(x, exponent - 1), exponent)),
   ],
@@ -304,8 +324,17 @@ export const logicalNot = predicate('logicalNot');
 const wherePrim = definePrimitive<undefined>({
   name: 'where',
   forward: ([c, a, b]) => {
-    const shape = broadcastShapes('where', broadcastShapes('where', c.shape, a.shape, 'condition', 'input'), b.shape, 'input', 'other');
-    return fromStorage(a.backend.where(c._storage, c.shape, a._storage, a.shape, b._storage, b.shape, shape), shape);
+    const shape = broadcastShapes(
+      'where',
+      broadcastShapes('where', c.shape, a.shape, 'condition', 'input'),
+      b.shape,
+      'input',
+      'other',
+    );
+    return fromStorage(
+      a.backend.where(c._storage, c.shape, a._storage, a.shape, b._storage, b.shape, shape),
+      shape,
+    );
   },
   vjp: (g, { inputs: [c, a, b] }) => [null, sumTo(where(c, g, 0), a.shape), sumTo(where(c, 0, g), b.shape)],
   saves: { inputs: [0] },

@@ -8,7 +8,8 @@ import { checkIndexTensor, checkTensor, fromStorage } from '../core.js';
 
 const gatherPrim = definePrimitive<{ axis: number }>({
   name: 'gather',
-  forward: ([x, idx], { axis }) => fromStorage(x.backend.gather(x._storage, x.shape, axis, idx._storage, idx.shape), idx.shape),
+  forward: ([x, idx], { axis }) =>
+    fromStorage(x.backend.gather(x._storage, x.shape, axis, idx._storage, idx.shape), idx.shape),
   vjp: (g, { inputs: [x, idx], attrs: { axis } }) => [scatterAdd(zerosLike(x), axis, idx, g), null],
   saves: { inputs: [1] },
 });
@@ -16,14 +17,16 @@ const gatherPrim = definePrimitive<{ axis: number }>({
 const scatterAddPrim = definePrimitive<{ axis: number }>({
   name: 'scatterAdd',
   forward: ([base, idx, src], { axis }) =>
-    fromStorage(base.backend.scatterAdd(base._storage, base.shape, axis, idx._storage, idx.shape, src._storage), base.shape),
+    fromStorage(
+      base.backend.scatterAdd(base._storage, base.shape, axis, idx._storage, idx.shape, src._storage),
+      base.shape,
+    ),
   vjp: (g, { inputs: [, idx], attrs: { axis } }) => [g, null, gather(g, axis, idx)],
   saves: { inputs: [1] },
 });
 
 function checkIndexShape(op: string, x: Tensor, idx: Tensor, axis: number, src?: Tensor): void {
-  const bad =
-    idx.shape.length !== x.shape.length || idx.shape.some((d, i) => i !== axis && d > x.shape[i]);
+  const bad = idx.shape.length !== x.shape.length || idx.shape.some((d, i) => i !== axis && d > x.shape[i]);
   if (bad) {
     throw new ShapeError(
       op,
@@ -32,7 +35,10 @@ function checkIndexShape(op: string, x: Tensor, idx: Tensor, axis: number, src?:
     );
   }
   if (src && (src.shape.length !== idx.shape.length || src.shape.some((d, i) => d !== idx.shape[i]))) {
-    throw new ShapeError(op, `src has shape ${fmtShape(src.shape)} but index has shape ${fmtShape(idx.shape)}; they must be equal`);
+    throw new ShapeError(
+      op,
+      `src has shape ${fmtShape(src.shape)} but index has shape ${fmtShape(idx.shape)}; they must be equal`,
+    );
   }
 }
 

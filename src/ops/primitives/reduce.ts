@@ -27,7 +27,8 @@ function unreduce(g: Tensor, shape: Shape, axes: readonly number[]): Tensor {
 
 const sumPrim = definePrimitive<ReduceAttrs>({
   name: 'sum',
-  forward: ([x], a) => fromStorage(x.backend.reduce('sum', x._storage, x.shape, a.axes), outShape(x.shape, a)),
+  forward: ([x], a) =>
+    fromStorage(x.backend.reduce('sum', x._storage, x.shape, a.axes), outShape(x.shape, a)),
   vjp: (g, { inputs: [x], attrs }) => [unreduce(g, x.shape, attrs.axes)],
 });
 
@@ -48,7 +49,8 @@ function extremum(op: 'max' | 'min') {
     checkTensor(name, 'x', x);
     const axes = normDims(name, dim, x.shape.length);
     for (const a of axes) {
-      if (x.shape[a] === 0) throw new ShapeError(name, `cannot reduce over dim ${a} of size 0 (shape ${fmtShape(x.shape)})`);
+      if (x.shape[a] === 0)
+        throw new ShapeError(name, `cannot reduce over dim ${a} of size 0 (shape ${fmtShape(x.shape)})`);
     }
     return prim([x], { axes, keepdim });
   };
@@ -75,7 +77,8 @@ function argReduce(op: 'argmax' | 'argmin') {
     if (dim === undefined) return argReduce(op)(reshape(x, [-1]), 0, false);
     const axis = normDim(op, dim, x.shape.length);
     if (x.shape.length === 0) return fromStorage(x.backend.full('int32', 1, 0), []);
-    if (x.shape[axis] === 0) throw new ShapeError(op, `cannot reduce over dim ${axis} of size 0 (shape ${fmtShape(x.shape)})`);
+    if (x.shape[axis] === 0)
+      throw new ShapeError(op, `cannot reduce over dim ${axis} of size 0 (shape ${fmtShape(x.shape)})`);
     const s = x.backend.argReduce(op, x._storage, x.shape, axis);
     return fromStorage(s, outShape(x.shape, { axes: [axis], keepdim }));
   };

@@ -17,17 +17,24 @@ const reshapePrim = definePrimitive<{ shape: readonly number[] }>({
 export function inferShape(op: string, size: number, shape: readonly number[], from: Shape): number[] {
   const out = [...shape];
   const free = out.indexOf(-1);
-  if (out.filter((d) => d === -1).length > 1) throw new ValueError(op, `only one dimension can be -1, got ${fmtShape(shape)}`);
+  if (out.filter((d) => d === -1).length > 1)
+    throw new ValueError(op, `only one dimension can be -1, got ${fmtShape(shape)}`);
   if (free >= 0) {
     const rest = sizeOf(out.filter((_, i) => i !== free));
     if (rest === 0 || size % rest !== 0) {
-      throw new ShapeError(op, `shape ${fmtShape(shape)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`);
+      throw new ShapeError(
+        op,
+        `shape ${fmtShape(shape)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`,
+      );
     }
     out[free] = size / rest;
   }
   checkShapeArg(op, out);
   if (sizeOf(out) !== size) {
-    throw new ShapeError(op, `shape ${fmtShape(shape)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`);
+    throw new ShapeError(
+      op,
+      `shape ${fmtShape(shape)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`,
+    );
   }
   return out;
 }
@@ -47,7 +54,15 @@ const permutePrim = definePrimitive<{ dims: readonly number[] }>({
   forward: ([x], { dims }) => {
     const st = stridesOf(x.shape);
     const shape = dims.map((d) => x.shape[d]);
-    return fromStorage(x.backend.strided(x._storage, shape, dims.map((d) => st[d]), 0), shape);
+    return fromStorage(
+      x.backend.strided(
+        x._storage,
+        shape,
+        dims.map((d) => st[d]),
+        0,
+      ),
+      shape,
+    );
   },
   vjp: (g, { attrs: { dims } }) => {
     const inv = new Array<number>(dims.length);
@@ -60,10 +75,14 @@ const permutePrim = definePrimitive<{ dims: readonly number[] }>({
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   checkTensor('permute', 'x', x);
   if (dims.length !== x.shape.length) {
-    throw new ShapeError('permute', `dims ${fmtShape(dims)} must list all ${x.shape.length} dims of shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      'permute',
+      `dims ${fmtShape(dims)} must list all ${x.shape.length} dims of shape ${fmtShape(x.shape)}`,
+    );
   }
   const norm = dims.map((d) => normDim('permute', d, x.shape.length, 'dims'));
-  if (new Set(norm).size !== norm.length) throw new ValueError('permute', `dims ${fmtShape(dims)} repeats a dim`);
+  if (new Set(norm).size !== norm.length)
+    throw new ValueError('permute', `dims ${fmtShape(dims)} repeats a dim`);
   return permutePrim([x], { dims: norm });
 }
 
@@ -72,7 +91,9 @@ const expandPrim = definePrimitive<{ shape: readonly number[] }>({
   forward: ([x], { shape }) => {
     const st = stridesOf(x.shape);
     const lead = shape.length - x.shape.length;
-    const strides = shape.map((d, i) => (i < lead || (x.shape[i - lead] === 1 && d !== 1) ? 0 : st[i - lead]));
+    const strides = shape.map((d, i) =>
+      i < lead || (x.shape[i - lead] === 1 && d !== 1) ? 0 : st[i - lead],
+    );
     return fromStorage(x.backend.strided(x._storage, shape, strides, 0), shape);
   },
   vjp: (g, { inputs: [x] }) => [sumTo(g, x.shape)],
@@ -86,7 +107,10 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('expand', 'x', x);
   const lead = shape.length - x.shape.length;
   if (lead < 0) {
-    throw new ShapeError('expand', `target shape ${fmtShape(shape)} has fewer dims than input shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      'expand',
+      `target shape ${fmtShape(shape)} has fewer dims than input shape ${fmtShape(x.shape)}`,
+    );
   }
   const out = shape.map((d, i) => (i >= lead && d === -1 ? x.shape[i - lead] : d));
   checkShapeArg('expand', out);
@@ -118,8 +142,13 @@ const stridedViewPrim = definePrimitive<StridedAttrs>({
 const stridedScatterPrim = definePrimitive<StridedAttrs & { baseShape: readonly number[] }>({
   name: 'sliceBackward',
   forward: ([g], a) =>
-    fromStorage(g.backend.stridedScatterAdd(g._storage, g.shape, sizeOf(a.baseShape), a.strides, a.offset), a.baseShape),
-  vjp: (gg, { inputs: [g], attrs }) => [stridedView(gg, { shape: g.shape, strides: attrs.strides, offset: attrs.offset })],
+    fromStorage(
+      g.backend.stridedScatterAdd(g._storage, g.shape, sizeOf(a.baseShape), a.strides, a.offset),
+      a.baseShape,
+    ),
+  vjp: (gg, { inputs: [g], attrs }) => [
+    stridedView(gg, { shape: g.shape, strides: attrs.strides, offset: attrs.offset }),
+  ],
 });
 
 /**
@@ -163,13 +192,17 @@ const catPrim = definePrimitive<{ axis: number }>({
  * @example cat([zeros([2, 3]), ones([2, 2])], 1).shape // [2, 5]
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError('cat', 'expected a non-empty array of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new ValueError('cat', 'expected a non-empty array of tensors');
   tensors.forEach((t, i) => checkTensor('cat', `tensors[${i}]`, t));
   const first = tensors[0];
   const axis = normDim('cat', dim, first.shape.length);
   let dtype = first.dtype;
   tensors.forEach((t, i) => {
-    if (t.shape.length !== first.shape.length || t.shape.some((d: number, k: number) => k !== axis && d !== first.shape[k])) {
+    if (
+      t.shape.length !== first.shape.length ||
+      t.shape.some((d: number, k: number) => k !== axis && d !== first.shape[k])
+    ) {
       throw new ShapeError(
         'cat',
         `tensors[${i}] has shape ${fmtShape(t.shape)} but tensors[0] has shape ${fmtShape(first.shape)}; ` +
@@ -194,7 +227,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const n = x.shape[axis];
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
-    throw new ValueError('narrow', `start ${start} and length ${length} are out of range for dim ${axis} of size ${n}`);
+    throw new ValueError(
+      'narrow',
+      `start ${start} and length ${length} are out of range for dim ${axis} of size ${n}`,
+    );
   }
   const st = stridesOf(x.shape);
   const shape = [...x.shape];

@@ -4,7 +4,10 @@ import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fromStorage } from '../core.js';
 
-export const im2colPrim: Primitive<{ g: Window2d; padValue: number }> = definePrimitive<{ g: Window2d; padValue: number }>({
+export const im2colPrim: Primitive<{ g: Window2d; padValue: number }> = definePrimitive<{
+  g: Window2d;
+  padValue: number;
+}>({
   name: 'unfold',
   forward: ([x], { g, padValue }) =>
     fromStorage(x.backend.im2col(x._storage, g, padValue), [g.n, g.c * g.kh * g.kw, g.oh * g.ow]),
