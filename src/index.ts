@@ -22,6 +22,7 @@ export * from './ops/composite/softmax.js';
 export * from './ops/composite/losses.js';
 export * from './ops/composite/nn.js';
 export { hasNonFinite } from './ops/inspect.js';
+export type { TensorLike } from './ops/core.js';
 
 export { autogradGrad, type AutogradGradOptions } from './ops/autograd.js';
 export type { BackwardOptions } from './autograd/backward.js';
@@ -51,7 +52,12 @@ export {
   type VjpContext,
   type Primitive,
 } from './autograd/primitive.js';
-export { gradcheck, gradgradcheck, type GradcheckOptions } from './diagnostics/gradcheck.js';
+export {
+  gradcheck,
+  gradgradcheck,
+  type GradcheckOptions,
+  type GradcheckFn,
+} from './diagnostics/gradcheck.js';
 export { type Tree, treeLeaves, treeMap } from './tree.js';
 
 export type { Backend, Storage, UnaryOp, BinaryOp, ReduceOp, Window2d } from './backends/backend.js';

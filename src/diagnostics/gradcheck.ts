@@ -22,9 +22,10 @@ export interface GradcheckOptions {
   raiseException?: boolean;
 }
 
-type Fn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
+/** A function checked by gradcheck: tensors in, one tensor or several out. */
+export type GradcheckFn = (...inputs: Tensor[]) => Tensor | readonly Tensor[];
 
-function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {
+function outputsOf(fn: GradcheckFn, inputs: Tensor[]): Tensor[] {
   const r = fn(...inputs);
   return (r instanceof Tensor ? [r] : [...r]).filter((o) => o.dtype === 'float64' || o.dtype === 'float32');
 }
@@ -41,7 +42,7 @@ function multiIndex(shape: readonly number[], flat: number): string {
  * const x = randn([3, 4], { dtype: 'float64', requiresGrad: true });
  * gradcheck((x) => tanh(x).sum(), [x]); // true
  */
-export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOptions = {}): boolean {
+export function gradcheck(fn: GradcheckFn, inputs: readonly Tensor[], opts: GradcheckOptions = {}): boolean {
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;
@@ -130,7 +131,7 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
  * @example gradgradcheck((x) => sin(x).mul(x), [x]);
  */
 export function gradgradcheck(
-  fn: Fn,
+  fn: GradcheckFn,
   inputs: readonly Tensor[],
   gradOutputs?: readonly Tensor[],
   opts: GradcheckOptions & { seed?: number } = {},

@@ -7,11 +7,10 @@ import * as F from '../ops/index.js';
 import type { IndexSpec } from '../ops/composite/indexing.js';
 import type { BackwardOptions } from '../autograd/backward.js';
 import { formatTensor } from './format.js';
+import type { TensorLike as TL } from '../ops/core.js';
 
 /** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
 export type NestedArray<T = number> = T | NestedArray<T>[];
-
-type TL = Tensor | number;
 
 /** A handle that removes a registered hook. */
 export interface RemovableHandle {

@@ -135,8 +135,9 @@ export function embedding(input: Tensor, weight: Tensor): Tensor {
   return reshape(rows, [...input.shape, weight.shape[1]]);
 }
 
-type Pair = number | readonly [number, number];
-function pair(op: string, name: string, v: Pair): [number, number] {
+/** A size for both spatial dims, or [height, width]. */
+export type IntPair = number | readonly [number, number];
+function pair(op: string, name: string, v: IntPair): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
   if (!p.every((x) => Number.isInteger(x) && x >= 0))
     throw new ValueError(op, `${name} must be non-negative integers, got ${String(v)}`);
@@ -182,9 +183,9 @@ function window(
 }
 
 export interface Conv2dOptions {
-  stride?: Pair;
-  padding?: Pair;
-  dilation?: Pair;
+  stride?: IntPair;
+  padding?: IntPair;
+  dilation?: IntPair;
 }
 
 /**
@@ -228,15 +229,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
 
 export interface Pool2dOptions {
   /** Default: the kernel size. */
-  stride?: Pair;
-  padding?: Pair;
+  stride?: IntPair;
+  padding?: IntPair;
 }
 
 function poolWindows(
   op: string,
   x: Tensor,
-  kernelSize: Pair,
-  opts: Pool2dOptions & { dilation?: Pair },
+  kernelSize: IntPair,
+  opts: Pool2dOptions & { dilation?: IntPair },
 ): Window2d {
   checkTensor(op, 'x', x);
   const k = pair(op, 'kernelSize', kernelSize);
@@ -255,8 +256,8 @@ function poolWindows(
  */
 export function maxPool2d(
   x: Tensor,
-  kernelSize: Pair,
-  opts: Pool2dOptions & { dilation?: Pair } = {},
+  kernelSize: IntPair,
+  opts: Pool2dOptions & { dilation?: IntPair } = {},
 ): Tensor {
   const g = poolWindows('maxPool2d', x, kernelSize, opts);
   const cols = reshape(im2col(asFloat(x), g, -Infinity), [g.n, g.c, g.kh * g.kw, g.oh * g.ow]);
@@ -273,7 +274,7 @@ function maxOverWindow(cols: Tensor): Tensor {
  */
 export function avgPool2d(
   x: Tensor,
-  kernelSize: Pair,
+  kernelSize: IntPair,
   opts: Pool2dOptions & { countIncludePad?: boolean } = {},
 ): Tensor {
   const g = poolWindows('avgPool2d', x, kernelSize, opts);

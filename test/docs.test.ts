@@ -1,0 +1,45 @@
+/** Every TypeScript example in the README runs (against the source, via the `descend` alias). */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = join(root, 'test', '.docs-tmp');
+const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map(
+  (m) => m[1],
+);
+
+describe('README examples', () => {
+  mkdirSync(tmp, { recursive: true });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  it('has examples', () => expect(blocks.length).toBeGreaterThanOrEqual(2));
+  blocks.forEach((code, i) => {
+    it(`example ${i + 1} runs`, async () => {
+      const file = join(tmp, `example${i}.ts`);
+      writeFileSync(file, code);
+      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+      try {
+        await import(file);
+      } finally {
+        log.mockRestore();
+      }
+    });
+  });
+  it('the tour prints what its comments say', async () => {
+    const file = join(tmp, 'tour.ts');
+    writeFileSync(file, blocks[0]);
+    const lines: string[] = [];
+    const log = vi
+      .spyOn(console, 'log')
+      .mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    try {
+      await import(file + '?again');
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines[0]).toBe('tensor([[2., 4.],\n        [6., 8.]])');
+    expect(Number(lines[1])).toBeCloseTo(-22.967856797858, 10);
+    expect(lines[2]).toBe('true');
+  });
+});

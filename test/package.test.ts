@@ -1,0 +1,27 @@
+/** The built package resolves through its `exports` map and carries type declarations. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('package', () => {
+  it('imports as `descend` from the build (run `npm run build` first; npm test does)', () => {
+    expect(existsSync(join(root, 'dist', 'index.js')), 'dist/index.js is missing: run npm run build').toBe(
+      true,
+    );
+    expect(existsSync(join(root, 'dist', 'index.d.ts'))).toBe(true);
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const d = await import('descend'); const x = d.tensor([3], { requiresGrad: true }); x.mul(x).sum().backward(); console.log(x.grad.item());",
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('6');
+  });
+});
