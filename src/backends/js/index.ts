@@ -196,6 +196,8 @@ class JsBackend implements Backend {
   matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage {
     const x = this.data(a);
     const y = this.data(b);
+    // The zero skip below would turn 0 * Inf into 0; IEEE says NaN, so such inputs take the plain loop.
+    if (hasNonFinite(y)) return this.make(a.dtype, matmulExact(x, y, batch, m, k, n, a.dtype));
     const out = allocArray(a.dtype, batch * m * n);
     const row = new Float64Array(n);
     for (let t = 0; t < batch; t++) {
@@ -210,11 +212,9 @@ class JsBackend implements Backend {
           const bp = bo + p * n;
           for (let j = 0; j < n; j++) row[j] += v * y[bp + j];
         }
-        // Skipping zeros above would drop NaN/Inf from b; redo those rows exactly.
         out.set(row, oo + i * n);
       }
     }
-    if (hasNonFinite(y)) return this.make(a.dtype, matmulExact(x, y, batch, m, k, n, a.dtype));
     return this.make(a.dtype, out);
   }
 

@@ -8,7 +8,7 @@ import { bmmPrim } from '../primitives/linalg.js';
 import { sum } from '../primitives/reduce.js';
 import { expand, reshape } from '../primitives/shape.js';
 import { squeeze, t, unsqueeze } from './shape.js';
-import { isFloat } from '../../tensor/dtype.js';
+import { getDefaultDtype, isFloat } from '../../tensor/dtype.js';
 
 /**
  * Matrix product with NumPy semantics: 1-D x 1-D is a dot product, 1-D operands are promoted to
@@ -20,8 +20,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor('matmul', 'b', b);
   [a, b] = binaryOperands('matmul', a, b);
   if (!isFloat(a.dtype)) {
-    a = a.to('float32');
-    b = b.to('float32');
+    a = a.to(getDefaultDtype());
+    b = b.to(getDefaultDtype());
   }
   if (a.shape.length === 0 || b.shape.length === 0) {
     throw new ShapeError(
