@@ -12,6 +12,13 @@ import type { TensorLike as TL } from '../ops/core.js';
 /** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
 export type NestedArray<T = number> = T | NestedArray<T>[];
 
+/** The JSON form of a tensor (see `Tensor.toJSON`). */
+export interface TensorJSON {
+  dtype: DType;
+  shape: number[];
+  data: (number | 'NaN' | 'Infinity' | '-Infinity')[];
+}
+
 /** A handle that removes a registered hook. */
 export interface RemovableHandle {
   remove(): void;
@@ -207,6 +214,16 @@ export class Tensor {
   to(dtype: DType): Tensor {
     checkDtype('to', 'dtype', dtype);
     return dtype === this.dtype ? this : F.castTo(this, dtype);
+  }
+  /**
+   * A JSON form, `{ dtype, shape, data }` (non-finite values as the strings 'NaN', 'Infinity', '-Infinity'),
+   * so `JSON.stringify` works on tensors and state dicts; `tensorFromJSON` reads it back exactly.
+   */
+  toJSON(): TensorJSON {
+    const data = Array.from(this.dataSync(), (v) =>
+      Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity',
+    );
+    return { dtype: this.dtype, shape: [...this.shape], data };
   }
   /** Printed like PyTorch's tensors. */
   toString(): string {

@@ -1,0 +1,11 @@
+/**
+ * descend/optim: optimizers as pure, composable gradient transformations (optax's design and numbers),
+ * PyTorch-style classes over them (PyTorch's numbers), L-BFGS, second-order methods and clipping.
+ * @packageDocumentation
+ */
+export * from './core.js';
+export * from './transforms.js';
+export * from './recipes.js';
+export * from './torch-rules.js';
+export * from './optimizer.js';
+export * from './classes.js';
