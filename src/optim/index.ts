@@ -9,3 +9,4 @@ export * from './recipes.js';
 export * from './torch-rules.js';
 export * from './optimizer.js';
 export * from './classes.js';
+export * from './clip.js';

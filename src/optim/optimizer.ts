@@ -24,6 +24,9 @@ export interface OptimizerStateDict {
   paramGroups: Record<string, unknown>[];
 }
 
+/** Keys that learning-rate schedulers add to param groups (as PyTorch's do). */
+export const SCHEDULER_KEYS = ['initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum'];
+
 /** The closure that `step(closure)` may call: re-evaluates the model and returns the loss. */
 export type Closure = () => Tensor | number;
 
@@ -169,7 +172,7 @@ export abstract class Optimizer<O extends object> {
     }
     sd.paramGroups.forEach((saved, gi) => {
       const { params: _ids, ...opts } = saved;
-      checkOptions(`${this.name}.loadStateDict`, opts, this.optionNames);
+      checkOptions(`${this.name}.loadStateDict`, opts, [...this.optionNames, ...SCHEDULER_KEYS]);
       const group = { ...this.paramGroups[gi], ...(opts as Partial<O>) };
       this.validate(group);
       Object.assign(this.paramGroups[gi], opts);

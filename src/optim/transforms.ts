@@ -273,7 +273,7 @@ export function scaleByStddev(opts: RmsOptions = {}): GradientTransformation<Std
   };
 }
 
-export interface AdamOptions {
+export interface ScaleByAdamOptions {
   b1?: number;
   b2?: number;
   eps?: number;
@@ -291,7 +291,7 @@ function nesterovMuHat(mu: Tensor, g: Tensor, b1: number, count: number): Tensor
 }
 
 /** Adam's scaling: bias-corrected m / (sqrt(v_hat + epsRoot) + eps); `nesterov` gives NAdam (optax). */
-export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<AdamState> {
+export function scaleByAdam(opts: ScaleByAdamOptions = {}): GradientTransformation<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, nesterov = false } = opts;
   return {
     init: (params) => ({ count: 0, mu: zeros(params), nu: zeros(params) }),
@@ -315,7 +315,7 @@ export interface AmsgradState extends AdamState {
 
 /** AMSGrad (optax): the running max of the bias-corrected second moment. */
 export function scaleByAmsgrad(
-  opts: Omit<AdamOptions, 'nesterov'> = {},
+  opts: Omit<ScaleByAdamOptions, 'nesterov'> = {},
 ): GradientTransformation<AmsgradState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0 } = opts;
   return {
@@ -375,7 +375,7 @@ export function scaleByAdadelta(
 
 /** Rectified Adam (optax): momentum steps until rho_t >= threshold, then rectified adaptive steps. */
 export function scaleByRadam(
-  opts: AdamOptions & { threshold?: number } = {},
+  opts: ScaleByAdamOptions & { threshold?: number } = {},
 ): GradientTransformation<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, threshold = 5, nesterov = false } = opts;
   const roInf = 2 / (1 - b2) - 1;
@@ -427,7 +427,7 @@ export function scaleByYogi(
 }
 
 /** AdaBelief (optax): the second moment tracks (g - m)^2, plus epsRoot each step. */
-export function scaleByBelief(opts: AdamOptions = {}): GradientTransformation<AdamState> {
+export function scaleByBelief(opts: ScaleByAdamOptions = {}): GradientTransformation<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-16, epsRoot = 1e-16, nesterov = false } = opts;
   return {
     init: (params) => ({ count: 0, mu: zeros(params), nu: zeros(params) }),

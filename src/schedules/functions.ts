@@ -1,0 +1,283 @@
+/**
+ * Schedules as plain functions of the step count (optax's design): pass one anywhere a learning rate
+ * is accepted. Definitions and defaults follow optax 0.2; the lectures' textbook forms are at the end.
+ * @example
+ * const lr = warmupCosineDecaySchedule({ initValue: 0, peakValue: 0.1, warmupSteps: 10, decaySteps: 100 });
+ * const tx = adam(lr);
+ */
+import { ValueError } from '../errors.js';
+import type { Schedule } from '../optim/core.js';
+
+export type { Schedule };
+
+/** Always `value`. @example constantSchedule(0.1)(50) // 0.1 */
+export function constantSchedule(value: number): Schedule {
+  return () => value;
+}
+
+/**
+ * (init - end) (1 - t/T)^power + end, with t = clip(count - transitionBegin, 0, T).
+ * @example polynomialSchedule({ initValue: 0.1, endValue: 0.001, power: 2, transitionSteps: 80 })
+ */
+export function polynomialSchedule(o: {
+  initValue: number;
+  endValue: number;
+  power: number;
+  transitionSteps: number;
+  transitionBegin?: number;
+}): Schedule {
+  const begin = o.transitionBegin ?? 0;
+  if (!(o.transitionSteps > 0)) return () => o.initValue;
+  return (count) => {
+    const c = Math.min(Math.max(count - begin, 0), o.transitionSteps);
+    const frac = 1 - c / o.transitionSteps;
+    return (o.initValue - o.endValue) * frac ** o.power + o.endValue;
+  };
+}
+
+/** Linear from initValue to endValue over transitionSteps. @example linearSchedule({ initValue: 0.1, endValue: 0, transitionSteps: 80 }) */
+export function linearSchedule(o: {
+  initValue: number;
+  endValue: number;
+  transitionSteps: number;
+  transitionBegin?: number;
+}): Schedule {
+  return polynomialSchedule({ ...o, power: 1 });
+}
+
+/**
+ * init * decayRate^((count - transitionBegin) / transitionSteps), floored with `staircase`, held at init
+ * before transitionBegin and clipped at endValue.
+ * @example exponentialDecay({ initValue: 0.1, transitionSteps: 10, decayRate: 0.5 })
+ */
+export function exponentialDecay(o: {
+  initValue: number;
+  transitionSteps: number;
+  decayRate: number;
+  transitionBegin?: number;
+  staircase?: boolean;
+  endValue?: number;
+}): Schedule {
+  if (!(o.transitionSteps > 0))
+    throw new ValueError('exponentialDecay', `transitionSteps must be > 0, got ${o.transitionSteps}`);
+  const begin = o.transitionBegin ?? 0;
+  return (count) => {
+    const dc = count - begin;
+    let p = dc / o.transitionSteps;
+    if (o.staircase) p = Math.floor(p);
+    let v = dc <= 0 ? o.initValue : o.initValue * o.decayRate ** p;
+    if (o.endValue !== undefined) v = o.decayRate < 1 ? Math.max(v, o.endValue) : Math.min(v, o.endValue);
+    return v;
+  };
+}
+
+/**
+ * init times the product of the scales of every boundary <= count (scales multiply cumulatively).
+ * @example piecewiseConstantSchedule(0.1, { 20: 0.5, 50: 0.2 })
+ */
+export function piecewiseConstantSchedule(
+  initValue: number,
+  boundariesAndScales: Record<number, number> = {},
+): Schedule {
+  const items = Object.entries(boundariesAndScales)
+    .map(([b, s]) => [Number(b), s] as const)
+    .sort((a, b) => a[0] - b[0]);
+  return (count) => {
+    let v = initValue;
+    for (const [b, s] of items) if (count >= b) v *= s;
+    return v;
+  };
+}
+
+/**
+ * init ((1 - alpha) (0.5 (1 + cos(pi min(count, T) / T)))^exponent + alpha).
+ * @example cosineDecaySchedule({ initValue: 0.1, decaySteps: 100, alpha: 0.01 })
+ */
+export function cosineDecaySchedule(o: {
+  initValue: number;
+  decaySteps: number;
+  alpha?: number;
+  exponent?: number;
+}): Schedule {
+  if (!(o.decaySteps > 0))
+    throw new ValueError('cosineDecaySchedule', `decaySteps must be > 0, got ${o.decaySteps}`);
+  const alpha = o.alpha ?? 0;
+  const exponent = o.exponent ?? 1;
+  return (count) => {
+    const c = Math.min(count, o.decaySteps);
+    const cos = 0.5 * (1 + Math.cos((Math.PI * c) / o.decaySteps));
+    return o.initValue * ((1 - alpha) * cos ** exponent + alpha);
+  };
+}
+
+/**
+ * Runs schedules[0], then schedules[i] from boundaries[i-1] on, each with its own count from 0.
+ * @example joinSchedules([linearSchedule(...), cosineDecaySchedule(...)], [10])
+ */
+export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
+  if (schedules.length !== boundaries.length + 1) {
+    throw new ValueError(
+      'joinSchedules',
+      `needs one more schedule than boundaries, got ${schedules.length} and ${boundaries.length}`,
+    );
+  }
+  return (count) => {
+    let out = schedules[0](count);
+    boundaries.forEach((b, i) => {
+      if (count >= b) out = schedules[i + 1](count - b);
+    });
+    return out;
+  };
+}
+
+/**
+ * Linear warmup from initValue to peakValue over warmupSteps, then cosine decay to endValue; decaySteps
+ * includes the warmup (as in optax).
+ * @example warmupCosineDecaySchedule({ initValue: 0, peakValue: 0.1, warmupSteps: 10, decaySteps: 100, endValue: 0.001 })
+ */
+export function warmupCosineDecaySchedule(o: {
+  initValue: number;
+  peakValue: number;
+  warmupSteps: number;
+  decaySteps: number;
+  endValue?: number;
+  exponent?: number;
+}): Schedule {
+  const end = o.endValue ?? 0;
+  const alpha = o.peakValue === 0 ? 0 : end / o.peakValue;
+  return joinSchedules(
+    [
+      linearSchedule({ initValue: o.initValue, endValue: o.peakValue, transitionSteps: o.warmupSteps }),
+      cosineDecaySchedule({
+        initValue: o.peakValue,
+        decaySteps: o.decaySteps - o.warmupSteps,
+        alpha,
+        exponent: o.exponent,
+      }),
+    ],
+    [o.warmupSteps],
+  );
+}
+
+/**
+ * Linear warmup to peakValue, then exponentialDecay from it.
+ * @example warmupExponentialDecaySchedule({ initValue: 0, peakValue: 0.1, warmupSteps: 10, transitionSteps: 10, decayRate: 0.5 })
+ */
+export function warmupExponentialDecaySchedule(o: {
+  initValue: number;
+  peakValue: number;
+  warmupSteps: number;
+  transitionSteps: number;
+  decayRate: number;
+  transitionBegin?: number;
+  staircase?: boolean;
+  endValue?: number;
+}): Schedule {
+  return joinSchedules(
+    [
+      linearSchedule({ initValue: o.initValue, endValue: o.peakValue, transitionSteps: o.warmupSteps }),
+      exponentialDecay({
+        initValue: o.peakValue,
+        transitionSteps: o.transitionSteps,
+        decayRate: o.decayRate,
+        transitionBegin: o.transitionBegin,
+        staircase: o.staircase,
+        endValue: o.endValue,
+      }),
+    ],
+    [o.warmupSteps],
+  );
+}
+
+/**
+ * Interpolates (linearly or by a half cosine) between the cumulative values init, init*s1, init*s1*s2, ...
+ * placed at 0 and at each boundary.
+ * @example piecewiseInterpolateSchedule('cosine', 0.04, { 30: 25, 100: 1e-5 })
+ */
+export function piecewiseInterpolateSchedule(
+  interpolateType: 'linear' | 'cosine',
+  initValue: number,
+  boundariesAndScales: Record<number, number> = {},
+): Schedule {
+  const items = Object.entries(boundariesAndScales)
+    .map(([b, s]) => [Number(b), s] as const)
+    .sort((a, b) => a[0] - b[0]);
+  if (items.some(([, s]) => s < 0))
+    throw new ValueError('piecewiseInterpolateSchedule', 'scales must be non-negative');
+  const bounds = [0, ...items.map(([b]) => b)];
+  const values = [initValue];
+  for (const [, s] of items) values.push(values[values.length - 1] * s);
+  const interp =
+    interpolateType === 'linear'
+      ? (a: number, b: number, pct: number) => (b - a) * pct + a
+      : (a: number, b: number, pct: number) => b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
+  return (count) => {
+    let out = 0;
+    for (let i = 0; i < bounds.length - 1; i++) {
+      if (bounds[i] <= count && count < bounds[i + 1]) {
+        out += interp(values[i], values[i + 1], (count - bounds[i]) / (bounds[i + 1] - bounds[i]));
+      }
+    }
+    if (bounds[bounds.length - 1] <= count) out += values[values.length - 1];
+    return out;
+  };
+}
+
+/**
+ * One-cycle with cosine phases: peakValue/divFactor up to peakValue at pctStart, then down to
+ * peakValue/(divFactor finalDivFactor).
+ * @example cosineOnecycleSchedule({ transitionSteps: 100, peakValue: 1 })
+ */
+export function cosineOnecycleSchedule(o: {
+  transitionSteps: number;
+  peakValue: number;
+  pctStart?: number;
+  divFactor?: number;
+  finalDivFactor?: number;
+}): Schedule {
+  const pctStart = o.pctStart ?? 0.3;
+  const div = o.divFactor ?? 25;
+  const finalDiv = o.finalDivFactor ?? 1e4;
+  return piecewiseInterpolateSchedule('cosine', o.peakValue / div, {
+    [Math.trunc(pctStart * o.transitionSteps)]: div,
+    [Math.trunc(o.transitionSteps)]: 1 / (div * finalDiv),
+  });
+}
+
+/** One-cycle with linear phases (optax.linear_onecycle_schedule). */
+export function linearOnecycleSchedule(o: {
+  transitionSteps: number;
+  peakValue: number;
+  pctStart?: number;
+  pctFinal?: number;
+  divFactor?: number;
+  finalDivFactor?: number;
+}): Schedule {
+  const { transitionSteps: T, peakValue } = o;
+  const div = o.divFactor ?? 25;
+  const finalDiv = o.finalDivFactor ?? 1e4;
+  return piecewiseInterpolateSchedule('linear', peakValue / div, {
+    [Math.trunc((o.pctStart ?? 0.3) * T)]: div,
+    [Math.trunc((o.pctFinal ?? 0.85) * T)]: 1 / div,
+    [T]: 1 / finalDiv,
+  });
+}
+
+// The lectures' textbook forms, with t = count + 1 so that t^alpha is finite at the first step.
+
+/** eta t^alpha, t = count + 1 (e.g. alpha = -0.5). @example powerSchedule(0.1, -0.5) */
+export function powerSchedule(eta: number, alpha: number): Schedule {
+  return (count) => eta * (count + 1) ** alpha;
+}
+/** eta alpha^t, t = count. @example geometricSchedule(0.1, 0.99) */
+export function geometricSchedule(eta: number, alpha: number): Schedule {
+  return (count) => eta * alpha ** count;
+}
+/** eta0 e^(-lambda t), t = count. @example exponentialSchedule(0.1, 0.01) */
+export function exponentialSchedule(eta0: number, lambda: number): Schedule {
+  return (count) => eta0 * Math.exp(-lambda * count);
+}
+/** eta0 (beta t + 1)^(-alpha), t = count. @example inverseTimeSchedule(0.1, 0.5, 0.01) */
+export function inverseTimeSchedule(eta0: number, alpha: number, beta: number): Schedule {
+  return (count) => eta0 * (beta * count + 1) ** -alpha;
+}

@@ -1,0 +1,7 @@
+/**
+ * descend/schedules: learning-rate schedules as functions of the step (optax) and as scheduler objects
+ * that drive an optimizer (PyTorch).
+ * @packageDocumentation
+ */
+export * from './functions.js';
+export * from './schedulers.js';
