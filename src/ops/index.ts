@@ -3,6 +3,7 @@ export * from './primitives/elementwise.js';
 export { sum, amax, amin, argmax, argmin, sumTo } from './primitives/reduce.js';
 export { reshape, permute, expand, cat, narrow, stridedView, stridedScatter } from './primitives/shape.js';
 export { gather, scatterAdd } from './primitives/indexing.js';
+export { solve } from './primitives/linalg.js';
 export * from './composite/math.js';
 export * from './composite/reduce.js';
 export * from './composite/shape.js';

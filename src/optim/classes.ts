@@ -51,15 +51,19 @@ export interface SGDOptions {
 /** Stochastic gradient descent with momentum, dampening, Nesterov and coupled weight decay (torch.optim.SGD). */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super('SGD', params, {
-      lr: 1e-3,
-      momentum: 0,
-      dampening: 0,
-      weightDecay: 0,
-      nesterov: false,
-      maximize: false,
-      ...options,
-    });
+    super(
+      'SGD',
+      params,
+      {
+        lr: 1e-3,
+        momentum: 0,
+        dampening: 0,
+        weightDecay: 0,
+        nesterov: false,
+        maximize: false,
+      },
+      options,
+    );
   }
   protected validate(o: SGDOptions): void {
     common('SGD', o);
@@ -87,15 +91,19 @@ export interface AdagradOptions {
 /** Adagrad as PyTorch defines it: accumulator from 0, eps 1e-10 outside the root, lrDecay. */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super('Adagrad', params, {
-      lr: 1e-2,
-      lrDecay: 0,
-      weightDecay: 0,
-      initialAccumulatorValue: 0,
-      eps: 1e-10,
-      maximize: false,
-      ...options,
-    });
+    super(
+      'Adagrad',
+      params,
+      {
+        lr: 1e-2,
+        lrDecay: 0,
+        weightDecay: 0,
+        initialAccumulatorValue: 0,
+        eps: 1e-10,
+        maximize: false,
+      },
+      options,
+    );
   }
   protected validate(o: AdagradOptions): void {
     common('Adagrad', o);
@@ -119,16 +127,20 @@ export interface RMSpropOptions {
 /** RMSprop as PyTorch defines it: eps outside the root, optional centering and momentum. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super('RMSprop', params, {
-      lr: 1e-2,
-      alpha: 0.99,
-      eps: 1e-8,
-      weightDecay: 0,
-      momentum: 0,
-      centered: false,
-      maximize: false,
-      ...options,
-    });
+    super(
+      'RMSprop',
+      params,
+      {
+        lr: 1e-2,
+        alpha: 0.99,
+        eps: 1e-8,
+        weightDecay: 0,
+        momentum: 0,
+        centered: false,
+        maximize: false,
+      },
+      options,
+    );
   }
   protected validate(o: RMSpropOptions): void {
     common('RMSprop', o);
@@ -150,7 +162,7 @@ export interface AdadeltaOptions {
 /** Adadelta (PyTorch: lr 1.0, eps 1e-6 inside both roots). */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   constructor(params: Params<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super('Adadelta', params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false, ...options });
+    super('Adadelta', params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
   }
   protected validate(o: AdadeltaOptions): void {
     common('Adadelta', o);
@@ -173,16 +185,20 @@ export interface AdamOptions {
 /** Adam (torch.optim.Adam): coupled L2 `weightDecay`, AMSGrad on the raw second moment. */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}, name = 'Adam') {
-    super(name, params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      maximize: false,
-      decoupledWeightDecay: false,
-      ...options,
-    });
+    super(
+      name,
+      params,
+      {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: false,
+        maximize: false,
+        decoupledWeightDecay: false,
+      },
+      options,
+    );
   }
   protected validate(o: AdamOptions): void {
     common(this.name ?? 'Adam', o);
@@ -210,14 +226,18 @@ export interface AdamaxOptions {
 /** Adamax (torch.optim.Adamax): u = max(b2 u, |g| + eps). */
 export class Adamax extends Optimizer<AdamaxOptions> {
   constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super('Adamax', params, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      maximize: false,
-      ...options,
-    });
+    super(
+      'Adamax',
+      params,
+      {
+        lr: 2e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        maximize: false,
+      },
+      options,
+    );
   }
   protected validate(o: AdamaxOptions): void {
     common('Adamax', o);
@@ -240,16 +260,20 @@ export interface NAdamOptions {
 /** NAdam as PyTorch 2.x defines it (the momentumDecay schedule of mu_t). */
 export class NAdam extends Optimizer<NAdamOptions> {
   constructor(params: Params<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super('NAdam', params, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      momentumDecay: 4e-3,
-      decoupledWeightDecay: false,
-      maximize: false,
-      ...options,
-    });
+    super(
+      'NAdam',
+      params,
+      {
+        lr: 2e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        momentumDecay: 4e-3,
+        decoupledWeightDecay: false,
+        maximize: false,
+      },
+      options,
+    );
   }
   protected validate(o: NAdamOptions): void {
     common('NAdam', o);
@@ -272,15 +296,19 @@ export interface RAdamOptions {
 /** RAdam as PyTorch defines it (eps added to sqrt(v) before the bias correction). */
 export class RAdam extends Optimizer<RAdamOptions> {
   constructor(params: Params<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super('RAdam', params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      decoupledWeightDecay: false,
-      maximize: false,
-      ...options,
-    });
+    super(
+      'RAdam',
+      params,
+      {
+        lr: 1e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        decoupledWeightDecay: false,
+        maximize: false,
+      },
+      options,
+    );
   }
   protected validate(o: RAdamOptions): void {
     common('RAdam', o);
@@ -320,7 +348,7 @@ export interface YogiOptions {
 /** Yogi (optax's definition and defaults: eps 1e-3, accumulators from 1e-6). */
 export class Yogi extends OptaxBacked<YogiOptions> {
   constructor(params: Params<YogiOptions>, options: Partial<YogiOptions> = {}) {
-    super('Yogi', params, { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-3, ...options });
+    super('Yogi', params, { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-3 }, options);
   }
   protected validate(o: YogiOptions): void {
     common('Yogi', o);
@@ -340,7 +368,7 @@ export interface AdaBeliefOptions {
 /** AdaBelief (optax: eps = epsRoot = 1e-16). */
 export class AdaBelief extends OptaxBacked<AdaBeliefOptions> {
   constructor(params: Params<AdaBeliefOptions>, options: Partial<AdaBeliefOptions> = {}) {
-    super('AdaBelief', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-16, epsRoot: 1e-16, ...options });
+    super('AdaBelief', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-16, epsRoot: 1e-16 }, options);
   }
   protected validate(o: AdaBeliefOptions): void {
     common('AdaBelief', o);
@@ -361,7 +389,7 @@ export interface LAMBOptions {
 /** LAMB (optax: eps 1e-6, decoupled weight decay, layer-wise trust ratio). */
 export class LAMB extends OptaxBacked<LAMBOptions> {
   constructor(params: Params<LAMBOptions>, options: Partial<LAMBOptions> = {}) {
-    super('LAMB', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0, ...options });
+    super('LAMB', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 }, options);
   }
   protected validate(o: LAMBOptions): void {
     common('LAMB', o);
@@ -380,7 +408,7 @@ export interface LionOptions {
 /** Lion (optax: betas 0.9/0.99, weight decay 1e-3). */
 export class Lion extends OptaxBacked<LionOptions> {
   constructor(params: Params<LionOptions>, options: Partial<LionOptions> = {}) {
-    super('Lion', params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3, ...options });
+    super('Lion', params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3 }, options);
   }
   protected validate(o: LionOptions): void {
     common('Lion', o);
@@ -400,7 +428,7 @@ export interface NovogradOptions {
 /** NovoGrad (optax: betas 0.9/0.25, eps 1e-6). */
 export class Novograd extends OptaxBacked<NovogradOptions> {
   constructor(params: Params<NovogradOptions>, options: Partial<NovogradOptions> = {}) {
-    super('Novograd', params, { lr: 1e-3, betas: [0.9, 0.25], eps: 1e-6, weightDecay: 0, ...options });
+    super('Novograd', params, { lr: 1e-3, betas: [0.9, 0.25], eps: 1e-6, weightDecay: 0 }, options);
   }
   protected validate(o: NovogradOptions): void {
     common('Novograd', o);
@@ -420,7 +448,7 @@ export interface AdanOptions {
 /** Adan (optax: betas 0.98/0.92/0.99). */
 export class Adan extends OptaxBacked<AdanOptions> {
   constructor(params: Params<AdanOptions>, options: Partial<AdanOptions> = {}) {
-    super('Adan', params, { lr: 1e-3, betas: [0.98, 0.92, 0.99], eps: 1e-8, weightDecay: 0, ...options });
+    super('Adan', params, { lr: 1e-3, betas: [0.98, 0.92, 0.99], eps: 1e-8, weightDecay: 0 }, options);
   }
   protected validate(o: AdanOptions): void {
     common('Adan', o);
@@ -443,7 +471,7 @@ export interface SignSGDOptions {
 /** SignSGD: p -= lr sign(g). */
 export class SignSGD extends OptaxBacked<SignSGDOptions> {
   constructor(params: Params<SignSGDOptions>, options: Partial<SignSGDOptions> = {}) {
-    super('SignSGD', params, { lr: 1e-3, ...options });
+    super('SignSGD', params, { lr: 1e-3 }, options);
   }
   protected validate(o: SignSGDOptions): void {
     common('SignSGD', o);

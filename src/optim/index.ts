@@ -10,3 +10,6 @@ export * from './torch-rules.js';
 export * from './optimizer.js';
 export * from './classes.js';
 export * from './clip.js';
+export * from './lbfgs.js';
+export * from './second-order.js';
+export * from './minimize.js';

@@ -38,16 +38,23 @@ export abstract class Optimizer<O extends object> {
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, as PyTorch's `optimizer.state`. */
   readonly state = new Map<Tensor, ParamState>();
+  /** Whether loadStateDict requires state tensors to have their parameter's shape. */
+  protected checkStateShapes = true;
+
+  readonly defaults: O;
 
   constructor(
     readonly name: string,
     params: readonly Tensor[] | readonly ParamGroupInit<O>[],
-    readonly defaults: O,
+    baseDefaults: O,
+    options: Partial<O> = {},
   ) {
+    checkOptions(name, options, Object.keys(baseDefaults));
+    this.defaults = { ...baseDefaults, ...options };
     if (!Array.isArray(params) || params.length === 0) {
       throw new ValueError(name, 'optimizer got an empty parameter list');
     }
-    this.validate(defaults);
+    this.validate(this.defaults);
     const groups: ParamGroupInit<O>[] =
       params[0] instanceof Tensor
         ? [{ params: params as Tensor[] } as unknown as ParamGroupInit<O>]
@@ -168,7 +175,7 @@ export abstract class Optimizer<O extends object> {
     for (const [key, s] of Object.entries(sd.state)) {
       const p = byIndex[Number(key)];
       if (!p) throw new ValueError(`${this.name}.loadStateDict`, `state for unknown param index ${key}`);
-      restored.set(p, decodeState(this.name, s, p) as ParamState);
+      restored.set(p, decodeState(this.name, s, p, this.checkStateShapes) as ParamState);
     }
     sd.paramGroups.forEach((saved, gi) => {
       const { params: _ids, ...opts } = saved;
@@ -189,10 +196,10 @@ function structuredCloneOptions(o: object): Record<string, unknown> {
 }
 
 /** Turns JSON tensors back into tensors (recursively); tensors shaped unlike the param are refused. */
-function decodeState(op: string, v: unknown, p: Tensor): unknown {
+function decodeState(op: string, v: unknown, p: Tensor, checkShapes: boolean): unknown {
   if (v instanceof Tensor || isTensorJSON(v)) {
     const t = tensorFromJSON(v, `${op}.loadStateDict`);
-    if (t.size > 1 && !shapesEqual(t.shape, p.shape)) {
+    if (checkShapes && t.size > 1 && !shapesEqual(t.shape, p.shape)) {
       throw new ValueError(
         `${op}.loadStateDict`,
         `a state tensor has shape ${fmtShape(t.shape)} but its param has shape ${fmtShape(p.shape)}`,
@@ -200,9 +207,9 @@ function decodeState(op: string, v: unknown, p: Tensor): unknown {
     }
     return t.dtype === p.dtype ? t : t.to(p.dtype);
   }
-  if (Array.isArray(v)) return v.map((x) => decodeState(op, x, p));
+  if (Array.isArray(v)) return v.map((x) => decodeState(op, x, p, checkShapes));
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeState(op, x, p)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeState(op, x, p, checkShapes)]));
   }
   return v;
 }

@@ -9,8 +9,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { fullLike, zerosLike } from '../tensor/creation.js';
 import { abs, add, div, maximum, mul, neg, sqrt, sub } from '../ops/primitives/elementwise.js';
 
-/** A parameter's optimizer state: tensors, numbers, or null. */
-export type ParamState = Record<string, Tensor | number | null>;
+/** A parameter's optimizer state: tensors, numbers, null, or arrays/records of them. */
+export type ParamState = Record<string, unknown>;
 
 /** A pure per-parameter update rule. */
 export interface ParamRule<S extends ParamState = ParamState> {

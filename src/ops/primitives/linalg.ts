@@ -1,8 +1,11 @@
 /** Batched matrix multiply: the one linear-algebra primitive; matmul's variants are built on it. */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { fromStorage } from '../core.js';
-import { permute } from './shape.js';
+import { checkSameFloatDtype, checkTensor, fromStorage } from '../core.js';
+import { ShapeError } from '../../errors.js';
+import { fmtShape } from '../../tensor/shape.js';
+import { neg } from './elementwise.js';
+import { permute, reshape } from './shape.js';
 
 function mT(x: Tensor): Tensor {
   return permute(x, [0, 2, 1]);
@@ -19,3 +22,44 @@ export const bmmPrim: Primitive<undefined> = definePrimitive<undefined>({
   vjp: (g, { inputs: [a, b] }) => [bmmPrim([g, mT(b)], undefined), bmmPrim([mT(a), g], undefined)],
   saves: { inputs: [0, 1] },
 });
+
+const solvePrim: Primitive<undefined> = definePrimitive<undefined>({
+  name: 'solve',
+  forward: ([a, b]) => fromStorage(a.backend.solve(a._storage, b._storage, a.shape[0], b.shape[1]), b.shape),
+  // X = A^-1 B: gB = A^-T g, gA = -gB X^T.
+  vjp: (g, { inputs: [a], out }) => {
+    const gb = solvePrim([t2(a), g], undefined);
+    return [neg(bmm2(gb, t2(out))), gb];
+  },
+  saves: { inputs: [0], output: true },
+});
+
+function t2(x: Tensor): Tensor {
+  return permute(x, [1, 0]);
+}
+function bmm2(a: Tensor, b: Tensor): Tensor {
+  const r = bmmPrim([reshape(a, [1, ...a.shape]), reshape(b, [1, ...b.shape])], undefined);
+  return reshape(r, [a.shape[0], b.shape[1]]);
+}
+
+/**
+ * Solves A x = b for a square matrix A [n, n] and b [n] or [n, k]; differentiable in A and b.
+ * @example solve(tensor([[2, 0], [0, 4]]), tensor([2, 4])) // tensor([1., 1.])
+ */
+export function solve(a: Tensor, b: Tensor): Tensor {
+  checkTensor('solve', 'a', a);
+  checkTensor('solve', 'b', b);
+  if (a.shape.length !== 2 || a.shape[0] !== a.shape[1]) {
+    throw new ShapeError('solve', `a must be a square matrix, got shape ${fmtShape(a.shape)}`);
+  }
+  const vec = b.shape.length === 1;
+  if ((b.shape.length !== 1 && b.shape.length !== 2) || b.shape[0] !== a.shape[0]) {
+    throw new ShapeError(
+      'solve',
+      `b of shape ${fmtShape(b.shape)} does not fit a of shape ${fmtShape(a.shape)} (b's first dim must be ${a.shape[0]})`,
+    );
+  }
+  checkSameFloatDtype('solve', { a, b });
+  const x = solvePrim([a, vec ? reshape(b, [b.shape[0], 1]) : b], undefined);
+  return vec ? reshape(x, [b.shape[0]]) : x;
+}
