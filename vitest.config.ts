@@ -4,7 +4,17 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Examples in the docs import the package by name; tests run them against the source.
-    alias: { descend: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      {
+        find: /^descend\/optim$/,
+        replacement: fileURLToPath(new URL('./src/optim/index.ts', import.meta.url)),
+      },
+      {
+        find: /^descend\/schedules$/,
+        replacement: fileURLToPath(new URL('./src/schedules/index.ts', import.meta.url)),
+      },
+      { find: /^descend$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -24,4 +24,16 @@ describe('package', () => {
     );
     expect(out.trim()).toBe('6');
   });
+  it('exposes descend/optim and descend/schedules', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const o = await import('descend/optim'); const s = await import('descend/schedules'); console.log(typeof o.Adam, typeof o.adamw, typeof s.CosineAnnealingLR);",
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('function function function');
+  });
 });

@@ -13,3 +13,4 @@ export * from './clip.js';
 export * from './lbfgs.js';
 export * from './second-order.js';
 export * from './minimize.js';
+export * from './by-name.js';
