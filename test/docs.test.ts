@@ -1,22 +1,39 @@
-/** Every TypeScript example in the README runs (against the source, via the `descend` alias). */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+/** Every TypeScript example in the README and docs/*.md runs (against the source, via the `descend` alias). */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = join(root, 'test', '.docs-tmp');
-const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map(
-  (m) => m[1],
-);
+const tsBlocks = (file: string) =>
+  [...readFileSync(file, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+const blocks = tsBlocks(join(root, 'README.md'));
+const docs = readdirSync(join(root, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .flatMap((f) =>
+    tsBlocks(join(root, 'docs', f)).map((code, i) => ({ name: `docs/${f} example ${i + 1}`, code })),
+  );
 
-describe('README examples', () => {
+describe('README and docs examples', () => {
   mkdirSync(tmp, { recursive: true });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   it('has examples', () => expect(blocks.length).toBeGreaterThanOrEqual(2));
   blocks.forEach((code, i) => {
     it(`example ${i + 1} runs`, async () => {
       const file = join(tmp, `example${i}.ts`);
+      writeFileSync(file, code);
+      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+      try {
+        await import(file);
+      } finally {
+        log.mockRestore();
+      }
+    });
+  });
+  docs.forEach(({ name, code }, i) => {
+    it(`${name} runs`, async () => {
+      const file = join(tmp, `doc${i}.ts`);
       writeFileSync(file, code);
       const log = vi.spyOn(console, 'log').mockImplementation(() => {});
       try {
