@@ -1,0 +1,20 @@
+/**
+ * descend/nn: modules, layers, activations, losses, initializers and regularizers.
+ * @packageDocumentation
+ */
+export * from './module.js';
+export * from './layers.js';
+export * from './activations.js';
+export * from './losses.js';
+export * from './regularization.js';
+export * as init from './init.js';
+export * from '../ops/composite/losses.js';
+export {
+  dropout,
+  batchNorm,
+  layerNorm,
+  embedding,
+  conv2d,
+  maxPool2d,
+  avgPool2d,
+} from '../ops/composite/nn.js';
