@@ -5,14 +5,7 @@ export default defineConfig({
   resolve: {
     // Examples in the docs import the package by name; tests run them against the source.
     alias: [
-      {
-        find: /^descend\/optim$/,
-        replacement: fileURLToPath(new URL('./src/optim/index.ts', import.meta.url)),
-      },
-      {
-        find: /^descend\/schedules$/,
-        replacement: fileURLToPath(new URL('./src/schedules/index.ts', import.meta.url)),
-      },
+      { find: /^descend\/(\w+)$/, replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)) },
       { find: /^descend$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

@@ -1,0 +1,8 @@
+/**
+ * descend/io: safetensors (pure encode/decode, and files), atomic writes, training checkpoints and the
+ * file-writing fit callbacks. The file functions need Node.
+ * @packageDocumentation
+ */
+export * from './safetensors.js';
+export * from './files.js';
+export * from './callbacks.js';

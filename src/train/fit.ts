@@ -1,0 +1,263 @@
+/**
+ * The training loop: `fit(model, { loss, optimizer, data, epochs, ... })` with validation, metrics,
+ * schedulers, callbacks, a progress bar, and a stop (with the step named) when the loss is not finite.
+ */
+import { noGrad } from '../autograd/mode.js';
+import { DescendError, ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { argmax } from '../ops/primitives/reduce.js';
+import { eq } from '../ops/primitives/elementwise.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { LRScheduler, ReduceLROnPlateau } from '../schedules/schedulers.js';
+import { GradientHealthMonitor, type HealthOptions, type HealthWarning } from './health.js';
+import { ProgressBar, type ProgressWriter, defaultWriter } from './progress.js';
+
+/** The loss or a metric became NaN/Inf during training. */
+export class NonFiniteError extends DescendError {}
+
+/** A metric of a batch: output and target in, a number out (averaged over samples). */
+export type Metric = (output: Tensor, target: Tensor) => number;
+
+/** Fraction of rows whose argmax equals the int32 label. @example fit(model, { metrics: { accuracy } }) */
+export function accuracy(output: Tensor, target: Tensor): number {
+  return noGrad(() => eq(argmax(output, -1), target).to('float64').mean().item());
+}
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  metrics: Record<string, number>;
+  valLoss?: number;
+  valMetrics?: Record<string, number>;
+  lr: number;
+  seconds: number;
+  samplesPerSec: number;
+}
+
+export interface History {
+  epochs: EpochLog[];
+  stoppedEarly: boolean;
+  stopReason?: string;
+  warnings: HealthWarning[];
+}
+
+/** What callbacks see and may change. */
+export interface TrainContext {
+  model: Module;
+  optimizer: Optimizer<object>;
+  epoch: number;
+  step: number;
+  /** Set to stop training after the current epoch (or batch). */
+  stop: boolean;
+  stopReason?: string;
+  history: History;
+}
+
+export interface Callback {
+  onTrainBegin?(ctx: TrainContext): void;
+  onEpochBegin?(ctx: TrainContext): void;
+  onBatchEnd?(ctx: TrainContext, batch: { loss: number; size: number }): void;
+  onEpochEnd?(ctx: TrainContext, log: EpochLog): void;
+  onTrainEnd?(ctx: TrainContext): void;
+}
+
+type Batch = readonly Tensor[];
+
+export interface FitOptions {
+  /** loss(output, target). */
+  loss: (output: Tensor, target: Tensor) => Tensor;
+  optimizer: Optimizer<object>;
+  /** Minibatches [x, y] (a DataLoader re-shuffles each epoch). */
+  data: Iterable<Batch>;
+  epochs: number;
+  /** Added to the loss each step (e.g. () => l2Penalty(weights, 1e-3)). */
+  regularization?: () => Tensor;
+  validation?: Iterable<Batch>;
+  metrics?: Record<string, Metric>;
+  scheduler?: LRScheduler | ReduceLROnPlateau;
+  /** Step the scheduler after every batch or every epoch (default). */
+  schedulerInterval?: 'step' | 'epoch';
+  /** The metric ReduceLROnPlateau watches (default valLoss, else loss). */
+  schedulerMonitor?: string;
+  callbacks?: Callback[];
+  /** Progress bar / lines: true, false, or a writer (default: stdout). */
+  progress?: boolean | ProgressWriter;
+  /** 'stop' (default) ends training and records the step; 'throw' raises a NonFiniteError. */
+  onNonFinite?: 'stop' | 'throw';
+  /** Gradient-health checks every N steps (warnings go to the history and the progress output). */
+  health?: HealthOptions & { every?: number };
+}
+
+function evaluate(
+  model: Module,
+  data: Iterable<Batch>,
+  loss: FitOptions['loss'],
+  metrics: Record<string, Metric>,
+) {
+  const wasTraining = model.training;
+  model.eval();
+  let total = 0;
+  let n = 0;
+  const sums: Record<string, number> = {};
+  noGrad(() => {
+    for (const [x, y] of data) {
+      const out = (model.call as (x: Tensor) => Tensor).call(model, x);
+      const b = x.shape[0];
+      total += loss(out, y).item() * b;
+      for (const [k, m] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + m(out, y) * b;
+      n += b;
+    }
+  });
+  model.train(wasTraining);
+  return {
+    loss: total / Math.max(n, 1),
+    metrics: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(n, 1)])),
+  };
+}
+
+/**
+ * Trains `model` and returns the history (one entry per epoch).
+ * @example
+ * const history = fit(model, { loss: crossEntropy, optimizer: new Adam(model.parameters(), { lr: 1e-2 }),
+ *   data: new DataLoader(new TensorDataset(x, y), { batchSize: 32, shuffle: true }), epochs: 50, metrics: { accuracy } });
+ */
+export function fit(model: Module, o: FitOptions): History {
+  if (!(Number.isInteger(o.epochs) && o.epochs > 0))
+    throw new ValueError('fit', `epochs must be a positive integer, got ${o.epochs}`);
+  const metrics = o.metrics ?? {};
+  const writer =
+    o.progress === false
+      ? null
+      : o.progress === true || o.progress === undefined
+        ? defaultWriter()
+        : o.progress;
+  const bar = writer ? new ProgressBar(writer) : null;
+  const history: History = { epochs: [], stoppedEarly: false, warnings: [] };
+  const ctx: TrainContext = { model, optimizer: o.optimizer, epoch: 0, step: 0, stop: false, history };
+  const callbacks = o.callbacks ?? [];
+  const monitor = o.health ? new GradientHealthMonitor(model, o.health) : null;
+  const healthEvery = o.health?.every ?? 1;
+  const stepsPerEpoch = (o.data as { length?: number }).length ?? 0;
+  callbacks.forEach((c) => c.onTrainBegin?.(ctx));
+  model.train();
+  const t0 = Date.now();
+  let globalSamples = 0;
+
+  outer: for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    ctx.epoch = epoch;
+    callbacks.forEach((c) => c.onEpochBegin?.(ctx));
+    const te = Date.now();
+    let total = 0;
+    let n = 0;
+    let step = 0;
+    const sums: Record<string, number> = {};
+    for (const [x, y] of o.data) {
+      step++;
+      ctx.step++;
+      o.optimizer.zeroGrad();
+      const out = (model.call as (x: Tensor) => Tensor).call(model, x);
+      let loss = o.loss(out, y);
+      if (o.regularization) loss = loss.add(o.regularization());
+      const lv = loss.item();
+      if (!Number.isFinite(lv)) {
+        const msg = `fit: the loss became ${lv} at epoch ${epoch}, step ${step} (global step ${ctx.step})`;
+        if (o.onNonFinite === 'throw') throw new NonFiniteError('fit', msg.slice(5));
+        history.stoppedEarly = true;
+        history.stopReason = msg;
+        history.warnings.push({ kind: 'non-finite', message: msg });
+        bar?.line(`warning: ${msg}; training stopped`);
+        break outer;
+      }
+      loss.backward();
+      if (monitor && ctx.step % healthEvery === 0) {
+        for (const w of monitor.check().warnings) {
+          if (!history.warnings.some((h) => h.kind === w.kind))
+            bar?.line(`warning at epoch ${epoch}, step ${step}: ${w.message}`);
+          history.warnings.push(w);
+        }
+      }
+      o.optimizer.step();
+      const b = x.shape[0];
+      total += lv * b;
+      n += b;
+      globalSamples += b;
+      for (const [k, m] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + m(out.detach(), y) * b;
+      if (o.scheduler instanceof LRScheduler && o.schedulerInterval === 'step') o.scheduler.step();
+      callbacks.forEach((c) => c.onBatchEnd?.(ctx, { loss: lv, size: b }));
+      const elapsed = (Date.now() - t0) / 1000;
+      const sps = globalSamples / Math.max(elapsed, 1e-9);
+      const stepsLeft = (o.epochs - epoch) * stepsPerEpoch + (stepsPerEpoch - step);
+      bar?.update(
+        epoch,
+        o.epochs,
+        step,
+        stepsPerEpoch,
+        { loss: total / n, ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n])) },
+        sps,
+        stepsPerEpoch ? (stepsLeft * b) / sps : NaN,
+      );
+      if (ctx.stop) break;
+    }
+    const seconds = (Date.now() - te) / 1000;
+    const log: EpochLog = {
+      epoch,
+      loss: total / Math.max(n, 1),
+      metrics: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(n, 1)])),
+      lr: (o.optimizer.paramGroups[0] as { lr?: number }).lr ?? NaN,
+      seconds,
+      samplesPerSec: n / Math.max(seconds, 1e-9),
+    };
+    if (o.validation) {
+      const v = evaluate(model, o.validation, o.loss, metrics);
+      log.valLoss = v.loss;
+      log.valMetrics = v.metrics;
+    }
+    if (o.scheduler instanceof ReduceLROnPlateau) {
+      const key = o.schedulerMonitor ?? (log.valLoss !== undefined ? 'valLoss' : 'loss');
+      o.scheduler.step(pick(log, key));
+    } else if (o.scheduler && o.schedulerInterval !== 'step') o.scheduler.step();
+    history.epochs.push(log);
+    callbacks.forEach((c) => c.onEpochEnd?.(ctx, log));
+    bar?.line(formatLog(log, o.epochs));
+    if (ctx.stop) {
+      history.stoppedEarly = true;
+      history.stopReason = ctx.stopReason ?? 'stopped by a callback';
+      break;
+    }
+  }
+  monitor?.detach();
+  callbacks.forEach((c) => c.onTrainEnd?.(ctx));
+  return history;
+}
+
+/** A logged value by name: 'loss', 'valLoss', 'lr', 'accuracy' or 'valAccuracy' style metric names. */
+export function pick(log: EpochLog, key: string): number {
+  if (key === 'loss' || key === 'valLoss' || key === 'lr') {
+    const v = log[key];
+    if (v === undefined) throw new ValueError('fit', `'${key}' is not logged (no validation data?)`);
+    return v;
+  }
+  if (key.startsWith('val') && log.valMetrics) {
+    const m = key[3].toLowerCase() + key.slice(4);
+    if (m in log.valMetrics) return log.valMetrics[m];
+  }
+  if (key in log.metrics) return log.metrics[key];
+  throw new ValueError(
+    'fit',
+    `unknown metric '${key}' (logged: loss, ${Object.keys(log.metrics).join(', ')})`,
+  );
+}
+
+function formatLog(l: EpochLog, epochs: number): string {
+  const parts = [`epoch ${l.epoch}/${epochs}`, `loss ${l.loss.toFixed(4)}`];
+  for (const [k, v] of Object.entries(l.metrics)) parts.push(`${k} ${v.toFixed(4)}`);
+  if (l.valLoss !== undefined) parts.push(`valLoss ${l.valLoss.toFixed(4)}`);
+  for (const [k, v] of Object.entries(l.valMetrics ?? {})) parts.push(`val ${k} ${v.toFixed(4)}`);
+  parts.push(
+    `lr ${l.lr.toPrecision(3)}`,
+    `${l.samplesPerSec.toFixed(0)} samples/s`,
+    `${l.seconds.toFixed(1)}s`,
+  );
+  return parts.join('  ');
+}
