@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { hasNonFinite } from '../ops/inspect.js';
 import { vectorNorm } from '../ops/composite/reduce.js';
 import { le } from '../ops/primitives/elementwise.js';
-import { amin } from '../ops/primitives/reduce.js';
+import { amax } from '../ops/primitives/reduce.js';
 import { flatten } from '../ops/composite/shape.js';
 import type { Module } from '../nn/module.js';
 import { LeakyReLU, ReLU } from '../nn/activations.js';
@@ -72,7 +72,7 @@ export class GradientHealthMonitor {
             if (y.shape.length < 2) return;
             // A unit is dead on this batch if it is <= 0 for every sample.
             noGrad(() => {
-              const perUnit = amin(flatten(y.detach(), 1), 0);
+              const perUnit = amax(flatten(y.detach(), 1), 0);
               const dead = le(perUnit, 0).to('float64').mean().item();
               this.deadByModule.set(name || '(root)', dead);
             });
