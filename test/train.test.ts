@@ -24,7 +24,8 @@ describe('DataLoader', () => {
     expect(e1).not.toEqual(e2);
     const again = new data.DataLoader(ds, { batchSize: 3, shuffle: true, generator: new Generator(1) });
     expect([...again].flatMap(([x]) => Array.from(x.dataSync()))).toEqual(e1);
-    for (const [x, y] of new data.DataLoader(ds, { batchSize: 4 })) expect(Array.from(y.dataSync())).toEqual(Array.from(x.dataSync()).map((v) => 2 * v));
+    for (const [x, y] of new data.DataLoader(ds, { batchSize: 4 }))
+      expect(Array.from(y.dataSync())).toEqual(Array.from(x.dataSync()).map((v) => 2 * v));
   });
   it('dropLast, custom collate and transform hooks', () => {
     expect([...new data.DataLoader(ds, { batchSize: 4, dropLast: true })].length).toBe(2);
@@ -42,17 +43,28 @@ describe('DataLoader', () => {
     expect(() => data.randomSplit(ds, [3, 3])).toThrow(/do not add up/);
   });
   it('Standardizer gives zero mean and unit variance per feature', () => {
-    const x = d.randn([100, 3], { ...f64, generator: new Generator(3) }).mul(tensor([1, 5, 0.1], f64)).add(7);
+    const x = d
+      .randn([100, 3], { ...f64, generator: new Generator(3) })
+      .mul(tensor([1, 5, 0.1], f64))
+      .add(7);
     const z = data.Standardizer.fit(x).transform(x);
-    d.mean(z, 0).dataSync().forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-12));
-    d.std(z, 0, { correction: 0 }).dataSync().forEach((v) => expect(v).toBeCloseTo(1, 12));
+    d.mean(z, 0)
+      .dataSync()
+      .forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-12));
+    d.std(z, 0, { correction: 0 })
+      .dataSync()
+      .forEach((v) => expect(v).toBeCloseTo(1, 12));
   });
   it('toy problems have the right shapes and classes', () => {
     const g = new Generator(4);
     const sp = data.spiral({ nPerClass: 100, classes: 3, generator: g });
     expect(sp.x.shape).toEqual([300, 2]);
     expect(d.sum(sp.y.eq(2)).item()).toBe(100);
-    for (const t of [data.moons({ generator: g }), data.xor({ generator: g }), data.circles({ generator: g })]) {
+    for (const t of [
+      data.moons({ generator: g }),
+      data.xor({ generator: g }),
+      data.circles({ generator: g }),
+    ]) {
       expect(t.x.shape).toEqual([200, 2]);
       expect(t.classes).toBe(2);
     }
@@ -67,7 +79,11 @@ describe('fit', () => {
     const g = new Generator(0);
     const { x, y } = data.blobs({ nPerClass: 20, generator: g });
     const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 3));
-    const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 10, shuffle: true, generator: g });
+    const loader = new data.DataLoader(new data.TensorDataset(x, y), {
+      batchSize: 10,
+      shuffle: true,
+      generator: g,
+    });
     return { x, y, model, loader };
   };
   it('trains, logs metrics and validation, and calls callbacks in order', () => {
@@ -94,13 +110,31 @@ describe('fit', () => {
     expect(h.epochs.length).toBe(3);
     expect(h.epochs[2].loss).toBeLessThan(h.epochs[0].loss);
     expect(h.epochs[2].valMetrics!.accuracy).toBeGreaterThan(0.5);
-    expect(calls).toEqual(['trainBegin', 'epochBegin 1', 'batch', 'epochEnd 1', 'epochBegin 2', 'batch', 'epochEnd 2', 'epochBegin 3', 'batch', 'epochEnd 3', 'trainEnd']);
+    expect(calls).toEqual([
+      'trainBegin',
+      'epochBegin 1',
+      'batch',
+      'epochEnd 1',
+      'epochBegin 2',
+      'batch',
+      'epochEnd 2',
+      'epochBegin 3',
+      'batch',
+      'epochEnd 3',
+      'trainEnd',
+    ]);
     expect(lines[0]).toMatch(/^epoch 1\/3 {2}loss \d\.\d{4} {2}accuracy .* samples\/s/);
   });
   it('draws a live progress bar on a TTY', () => {
     const { model, loader } = setup();
     let out = '';
-    train.fit(model, { loss: d.crossEntropy, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data: loader, epochs: 1, progress: { isTTY: true, write: (s) => (out += s) } });
+    train.fit(model, {
+      loss: d.crossEntropy,
+      optimizer: new SGD(model.parameters(), { lr: 0.1 }),
+      data: loader,
+      epochs: 1,
+      progress: { isTTY: true, write: (s) => (out += s) },
+    });
     expect(out).toContain('\r');
     expect(out).toMatch(/epoch 1\/1 [█░]+ \d+\/6 {2}loss .* samples\/s {2}ETA/);
   });
@@ -112,13 +146,35 @@ describe('fit', () => {
     expect(h.stoppedEarly).toBe(true);
     expect(h.stopReason).toMatch(/the loss became (NaN|Infinity) at epoch \d+, step \d+/);
     const { model: m2, loader: l2 } = setup();
-    expect(() => train.fit(m2, { ...opts, data: l2, optimizer: new SGD(m2.parameters(), { lr: 1e10 }), onNonFinite: 'throw' })).toThrow(train.NonFiniteError);
+    expect(() =>
+      train.fit(m2, {
+        ...opts,
+        data: l2,
+        optimizer: new SGD(m2.parameters(), { lr: 1e10 }),
+        onNonFinite: 'throw',
+      }),
+    ).toThrow(train.NonFiniteError);
   });
   it('early stopping stops after patience and restores the best weights', () => {
     const { model } = setup();
     const es = new train.EarlyStopping({ monitor: 'valLoss', patience: 2 });
-    const ctx = { model, optimizer: new SGD(model.parameters()), epoch: 0, step: 0, stop: false, history: { epochs: [], stoppedEarly: false, warnings: [] } } as train.TrainContext;
-    const log = (epoch: number, valLoss: number) => ({ epoch, loss: 0, metrics: {}, valLoss, lr: 0, seconds: 0, samplesPerSec: 0 });
+    const ctx = {
+      model,
+      optimizer: new SGD(model.parameters()),
+      epoch: 0,
+      step: 0,
+      stop: false,
+      history: { epochs: [], stoppedEarly: false, warnings: [] },
+    } as train.TrainContext;
+    const log = (epoch: number, valLoss: number) => ({
+      epoch,
+      loss: 0,
+      metrics: {},
+      valLoss,
+      lr: 0,
+      seconds: 0,
+      samplesPerSec: 0,
+    });
     es.onEpochEnd(ctx, log(1, 1.0));
     const best = (model.parameters()[0].toArray() as number[][]).map((r) => [...r]);
     d.noGrad(() => model.parameters()[0].add_(1));
@@ -132,14 +188,36 @@ describe('fit', () => {
   it('steps schedulers per epoch, per step, and ReduceLROnPlateau on the monitored value', () => {
     const { model, loader } = setup();
     const opt = new SGD(model.parameters(), { lr: 0.1 });
-    train.fit(model, { loss: d.crossEntropy, optimizer: opt, data: loader, epochs: 4, scheduler: new StepLR(opt, { stepSize: 2, gamma: 0.5 }), progress: false });
+    train.fit(model, {
+      loss: d.crossEntropy,
+      optimizer: opt,
+      data: loader,
+      epochs: 4,
+      scheduler: new StepLR(opt, { stepSize: 2, gamma: 0.5 }),
+      progress: false,
+    });
     expect(opt.paramGroups[0].lr).toBeCloseTo(0.025, 15);
     const opt2 = new SGD(model.parameters(), { lr: 0.1 });
-    train.fit(model, { loss: d.crossEntropy, optimizer: opt2, data: loader, epochs: 1, scheduler: new StepLR(opt2, { stepSize: 1, gamma: 0.5 }), schedulerInterval: 'step', progress: false });
+    train.fit(model, {
+      loss: d.crossEntropy,
+      optimizer: opt2,
+      data: loader,
+      epochs: 1,
+      scheduler: new StepLR(opt2, { stepSize: 1, gamma: 0.5 }),
+      schedulerInterval: 'step',
+      progress: false,
+    });
     expect(opt2.paramGroups[0].lr).toBeCloseTo(0.1 / 2 ** 6, 15);
     const opt3 = new SGD(model.parameters(), { lr: 0.1 });
     const flat = (out: Tensor) => out.sum().mul(0).add(1); // never improves
-    train.fit(model, { loss: flat, optimizer: opt3, data: loader, epochs: 4, scheduler: new ReduceLROnPlateau(opt3, { patience: 1, factor: 0.5 }), progress: false });
+    train.fit(model, {
+      loss: flat,
+      optimizer: opt3,
+      data: loader,
+      epochs: 4,
+      scheduler: new ReduceLROnPlateau(opt3, { patience: 1, factor: 0.5 }),
+      progress: false,
+    });
     expect(opt3.paramGroups[0].lr).toBeLessThan(0.1);
   });
   it('trains the 3-class spiral (300 points) to >= 99% training accuracy with Adam', () => {
@@ -155,12 +233,16 @@ describe('gradient-health monitor', () => {
     const g = new Generator(7);
     const monitor = new train.GradientHealthMonitor(model);
     model.zeroGrad();
-    d.mseLoss(model.call(d.randn([32, inDim], { generator: g })) as Tensor, d.randn([32, outDim], { generator: g })).backward();
+    d.mseLoss(
+      model.call(d.randn([32, inDim], { generator: g })) as Tensor,
+      d.randn([32, outDim], { generator: g }),
+    ).backward();
     const report = monitor.check();
     monitor.detach();
     return report;
   };
-  const stack = (n: number, make: (i: number) => nn.Module[]) => new nn.Sequential(...Array.from({ length: n }, (_, i) => make(i)).flat());
+  const stack = (n: number, make: (i: number) => nn.Module[]) =>
+    new nn.Sequential(...Array.from({ length: n }, (_, i) => make(i)).flat());
   it('fires "vanishing" on a 10-layer sigmoid network with small-variance init', () => {
     d.manualSeed(1);
     const model = stack(10, () => {
