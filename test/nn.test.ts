@@ -232,7 +232,7 @@ describe("the lectures' symmetry experiment", () => {
     const l1 = new nn.Linear(3, 4, f64);
     const l2 = new nn.Linear(4, 2, f64);
     nn.init.constant_(l1.weight, 0.5);
-    nn.init.constant_(l1.bias, 0.1);
+    nn.init.constant_(l1.bias!, 0.1);
     nn.init.constant_(l2.weight, 0.3);
     const model = new nn.Sequential(
       l1,

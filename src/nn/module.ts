@@ -28,7 +28,7 @@ export abstract class Module {
   private readonly _hooks: ForwardHook[] = [];
 
   /** The computation. Call it through `call()` so forward hooks run. */
-  abstract forward(...inputs: never[]): unknown;
+  abstract forward(...inputs: unknown[]): unknown;
 
   /** Runs `forward` and then the forward hooks (PyTorch's `module(x)`). */
   call<T extends Module>(this: T, ...inputs: Parameters<T['forward']>): ReturnType<T['forward']> {
