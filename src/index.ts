@@ -13,7 +13,7 @@ export * from './ops/primitives/elementwise.js';
 export { sum, amax, amin, argmax, argmin } from './ops/primitives/reduce.js';
 export { reshape, permute, expand, cat, narrow } from './ops/primitives/shape.js';
 export { gather, scatterAdd } from './ops/primitives/indexing.js';
-export { solve } from './ops/primitives/linalg.js';
+export { solve, eigh } from './ops/primitives/linalg.js';
 export * from './ops/composite/math.js';
 export * from './ops/composite/reduce.js';
 export * from './ops/composite/shape.js';
@@ -59,9 +59,9 @@ export {
   type GradcheckOptions,
   type GradcheckFn,
 } from './diagnostics/gradcheck.js';
-export { type Tree, treeLeaves, treeMap } from './tree.js';
+export { type Tree, treeLeaves, treeMap, ravel } from './tree.js';
 
 export type { Backend, Storage, UnaryOp, BinaryOp, ReduceOp, Window2d } from './backends/backend.js';
 export { getBackend, setBackend, registerBackend, listBackends } from './backends/registry.js';
 export { jsBackend } from './backends/js/index.js';
-export { jacobian, hessian, hvp } from './autograd/jacobian.js';
+export { jvp, jacrev, jacfwd, jacobian, hessian, hvp } from './autograd/jacobian.js';

@@ -3,6 +3,8 @@
  * optimizer states). Object keys are visited in sorted order so two trees with the same keys line up.
  */
 import { Tensor } from './tensor/tensor.js';
+import { ShapeError, ValueError } from './errors.js';
+import { cat, narrow, reshape } from './ops/primitives/shape.js';
 
 /** A tensor, a number, null, or arrays/records of those. */
 export type Tree =
@@ -38,4 +40,32 @@ export function treeMap<T extends Tree>(tree: T, fn: (leaf: Tensor, index: numbe
     return t;
   };
   return walk(tree) as T;
+}
+
+/**
+ * Flattens a tree of tensors into one 1-D tensor (differentiably) and returns the inverse, as
+ * `jax.flatten_util.ravel_pytree`. Leaves keep their dtype on the way back.
+ * @example const { flat, unravel } = ravel({ w, b }); unravel(flat.mul(2));
+ */
+export function ravel<T extends Tree>(tree: T): { flat: Tensor; unravel: (flat: Tensor) => T } {
+  const ls = treeLeaves(tree);
+  if (ls.length === 0) throw new ValueError('ravel', 'the tree holds no tensors');
+  const dtype = ls[0].dtype;
+  const flat = cat(ls.map((l) => reshape(l.dtype === dtype ? l : l.to(dtype), [-1])));
+  const sizes = ls.map((l) => l.size);
+  const unravel = (v: Tensor): T => {
+    if (v.shape.length !== 1 || v.shape[0] !== flat.shape[0]) {
+      throw new ShapeError(
+        'ravel',
+        `the flat vector must have shape [${flat.shape[0]}], got [${v.shape.join(', ')}]`,
+      );
+    }
+    let off = 0;
+    return treeMap(tree, (leaf, i) => {
+      const part = reshape(narrow(v, 0, off, sizes[i]), leaf.shape);
+      off += sizes[i];
+      return part.dtype === leaf.dtype ? part : part.to(leaf.dtype);
+    });
+  };
+  return { flat, unravel };
 }

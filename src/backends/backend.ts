@@ -145,6 +145,11 @@ export interface Backend {
   scatterAdd(base: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape, src: Storage): Storage;
   /** Solves A X = B for square A [n, n] and B [n, k] (LU with partial pivoting). Throws on a singular A. */
   solve(a: Storage, b: Storage, n: number, k: number): Storage;
+  /**
+   * Eigendecomposition of a symmetric matrix [n, n] (Householder tridiagonalization + implicit QL):
+   * eigenvalues ascending [n] and the matching orthonormal eigenvectors as columns of [n, n].
+   */
+  eigh(a: Storage, n: number): { values: Storage; vectors: Storage };
   /** [n, c, h, w] -> [n, c*kh*kw, oh*ow]; out-of-image taps read `padValue`. */
   im2col(s: Storage, g: Window2d, padValue: number): Storage;
   /** The adjoint of im2col: [n, c*kh*kw, oh*ow] -> [n, c, h, w], summing overlaps, dropping padding. */

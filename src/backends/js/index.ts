@@ -5,6 +5,7 @@ import { ValueError } from '../../errors.js';
 import { JsStorage } from './storage.js';
 import { broadcastStrides, forEachRow } from './iterate.js';
 import { BINARY, UNARY } from './math.js';
+import { symmetricEigen } from './eigh.js';
 
 /**
  * The plain TypeScript reference backend: simple loops over typed arrays. It is the living definition
@@ -344,6 +345,15 @@ class JsBackend implements Backend {
     const out = allocArray(a.dtype, n * k);
     out.set(X);
     return this.make(a.dtype, out);
+  }
+
+  eigh(a: Storage, n: number): { values: Storage; vectors: Storage } {
+    const { d, V } = symmetricEigen(Float64Array.from(this.data(a)), n);
+    const values = allocArray(a.dtype, n);
+    values.set(d);
+    const vectors = allocArray(a.dtype, n * n);
+    vectors.set(V);
+    return { values: this.make(a.dtype, values), vectors: this.make(a.dtype, vectors) };
   }
 
   im2col(s: Storage, g: Window2d, padValue: number): Storage {

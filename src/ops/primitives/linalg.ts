@@ -63,3 +63,17 @@ export function solve(a: Tensor, b: Tensor): Tensor {
   const x = solvePrim([a, vec ? reshape(b, [b.shape[0], 1]) : b], undefined);
   return vec ? reshape(x, [b.shape[0]]) : x;
 }
+
+/**
+ * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix. Not
+ * differentiable (the result does not require grad).
+ * @example const { values, vectors } = eigh(tensor([[2, 1], [1, 2]], { dtype: 'float64' })); // values [1, 3]
+ */
+export function eigh(a: Tensor): { values: Tensor; vectors: Tensor } {
+  checkTensor('eigh', 'a', a);
+  if (a.shape.length !== 2 || a.shape[0] !== a.shape[1])
+    throw new ShapeError('eigh', `a must be a square matrix, got shape ${fmtShape(a.shape)}`);
+  const n = a.shape[0];
+  const { values, vectors } = a.backend.eigh(a._storage, n);
+  return { values: fromStorage(values, [n]), vectors: fromStorage(vectors, [n, n]) };
+}

@@ -1,0 +1,11 @@
+/**
+ * descend/diagnostics: why an optimizer behaves as it does. Hessians as operators, spectra (dense, power
+ * iteration, Lanczos, Hutchinson, spectral density), landscape analysis and loss slices, gradcheck.
+ * @packageDocumentation
+ */
+export * from './operator.js';
+export * from './spectra.js';
+export * from './landscape.js';
+export * from './gradcheck.js';
+export { jvp, jacrev, jacfwd, jacobian, hessian, hvp } from '../autograd/jacobian.js';
+export { eigh } from '../ops/primitives/linalg.js';
