@@ -13,7 +13,7 @@ export * from './ops/primitives/elementwise.js';
 export { sum, amax, amin, argmax, argmin } from './ops/primitives/reduce.js';
 export { reshape, permute, expand, cat, narrow } from './ops/primitives/shape.js';
 export { gather, scatterAdd } from './ops/primitives/indexing.js';
-export { solve, eigh } from './ops/primitives/linalg.js';
+export { solve, eigh, eigvalsh } from './ops/primitives/linalg.js';
 export * from './ops/composite/math.js';
 export * from './ops/composite/reduce.js';
 export * from './ops/composite/shape.js';

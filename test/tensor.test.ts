@@ -296,3 +296,30 @@ describe('values and printing', () => {
     expect(tensor([true, false]).toString()).toBe('tensor([ true, false])');
   });
 });
+
+describe('slices are copies: writing through them is refused, setIndex_ writes', () => {
+  it('refuses in-place ops on a slice and points to setIndex_', () => {
+    const x = d.zeros([3, 3]);
+    expect(() => x.index(0).fill_(1)).toThrow(/slices are copies .* setIndex_/);
+    expect(() => x.narrow(0, 1, 1).add_(1)).toThrow(d.ValueError);
+    x.index(0).clone().fill_(1); // a clone is its own tensor
+  });
+  it('setIndex_ writes values and broadcasts, and is differentiable', () => {
+    const x = d.zeros([3, 4]);
+    x.setIndex_(['1:', '::2'], 7);
+    expect(x.toArray()).toEqual([
+      [0, 0, 0, 0],
+      [7, 0, 7, 0],
+      [7, 0, 7, 0],
+    ]);
+    x.setIndex_([0], tensor([1, 2, 3, 4]));
+    expect((x.toArray() as number[][])[0]).toEqual([1, 2, 3, 4]);
+    const a = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    const v = tensor([10], { dtype: 'float64', requiresGrad: true });
+    const y = a.mul(2);
+    y.setIndex_([1], v);
+    y.sum().backward();
+    expect(a.grad!.toArray()).toEqual([2, 0, 2]);
+    expect(v.grad!.toArray()).toEqual([1]);
+  });
+});

@@ -150,6 +150,8 @@ export interface Backend {
    * eigenvalues ascending [n] and the matching orthonormal eigenvectors as columns of [n, n].
    */
   eigh(a: Storage, n: number): { values: Storage; vectors: Storage };
+  /** Eigenvalues only (ascending) of a symmetric matrix [n, n]; much cheaper than `eigh`. */
+  eigvalsh(a: Storage, n: number): Storage;
   /** [n, c, h, w] -> [n, c*kh*kw, oh*ow]; out-of-image taps read `padValue`. */
   im2col(s: Storage, g: Window2d, padValue: number): Storage;
   /** The adjoint of im2col: [n, c*kh*kw, oh*ow] -> [n, c, h, w], summing overlaps, dropping padding. */

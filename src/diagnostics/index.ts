@@ -8,4 +8,4 @@ export * from './spectra.js';
 export * from './landscape.js';
 export * from './gradcheck.js';
 export { jvp, jacrev, jacfwd, jacobian, hessian, hvp } from '../autograd/jacobian.js';
-export { eigh } from '../ops/primitives/linalg.js';
+export { eigh, eigvalsh } from '../ops/primitives/linalg.js';

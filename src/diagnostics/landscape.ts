@@ -82,7 +82,7 @@ export function analyzeLandscape<T extends Tree>(
   let bottom: number[];
   let method: 'dense' | 'lanczos';
   if (op.dim <= (opts.denseUpTo ?? 400)) {
-    const vals = Array.from(denseEigen(op).values.dataSync());
+    const vals = Array.from(denseEigen(op, { vectors: false }).values.dataSync());
     top = vals.slice(-k).reverse();
     bottom = vals.slice(0, k);
     method = 'dense';

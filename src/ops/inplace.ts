@@ -4,7 +4,7 @@
  * run. When recording, the tensor takes over the result's graph node (PyTorch's history rebase).
  */
 import { isGradEnabled } from '../autograd/mode.js';
-import { AutogradError, ShapeError } from '../errors.js';
+import { AutogradError, ShapeError, ValueError } from '../errors.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkTensor } from './core.js';
@@ -28,6 +28,13 @@ function checkWritable(op: string, self: Tensor): void {
  */
 export function inplace<T extends Tensor>(self: T, op: string, compute: (src: Tensor) => Tensor): T {
   checkWritable(op, self);
+  if (self._isSliceCopy) {
+    throw new ValueError(
+      op,
+      `in-place op on a slice of shape ${fmtShape(self.shape)}: slices are copies in descend, so the write would not reach ` +
+        'the sliced tensor. Use setIndex_ (or where/maskedFill/scatterAdd) to write into it, or .clone() the slice first',
+    );
+  }
   let src: Tensor = self;
   if (isGradEnabled()) {
     src = new Tensor(self.backend.cast(self._storage, self.dtype), self.shape);

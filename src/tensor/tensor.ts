@@ -45,6 +45,8 @@ export class Tensor {
   readonly _version: { value: number };
   /** @internal true for tensors that share storage with another (reshape/view/detach). */
   readonly _isView: boolean;
+  /** @internal true for a slice result: a copy, so an in-place write would not reach the source. */
+  _isSliceCopy = false;
   /** @internal the op node that produced this tensor (its grad_fn). */
   _node: OpNode | null = null;
   /** @internal the leaf node, created when a leaf that requires grad first enters a graph. */
@@ -435,6 +437,10 @@ export class Tensor {
    */
   index(...specs: IndexSpec[]): Tensor {
     return F.index(this, ...specs);
+  }
+  /** In-place write at a basic index: `x[1:, ::2] = v` is `x.setIndex_(['1:', '::2'], v)`. */
+  setIndex_(specs: IndexSpec[], value: Tensor | number): this {
+    return F.setIndex_(this, specs, value);
   }
   narrow(dim: number, start: number, length: number): Tensor {
     return F.narrow(this, dim, start, length);

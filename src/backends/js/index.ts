@@ -5,7 +5,7 @@ import { ValueError } from '../../errors.js';
 import { JsStorage } from './storage.js';
 import { broadcastStrides, forEachRow } from './iterate.js';
 import { BINARY, UNARY } from './math.js';
-import { symmetricEigen } from './eigh.js';
+import { symmetricEigen, symmetricEigenvalues } from './eigh.js';
 
 /**
  * The plain TypeScript reference backend: simple loops over typed arrays. It is the living definition
@@ -354,6 +354,13 @@ class JsBackend implements Backend {
     const vectors = allocArray(a.dtype, n * n);
     vectors.set(V);
     return { values: this.make(a.dtype, values), vectors: this.make(a.dtype, vectors) };
+  }
+
+  eigvalsh(a: Storage, n: number): Storage {
+    const d = symmetricEigenvalues(Float64Array.from(this.data(a)), n);
+    const values = allocArray(a.dtype, n);
+    values.set(d);
+    return this.make(a.dtype, values);
   }
 
   im2col(s: Storage, g: Window2d, padValue: number): Storage {

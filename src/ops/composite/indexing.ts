@@ -1,9 +1,12 @@
 /** NumPy-style basic indexing (`x.index('1:', '::2')`) on the strided-view primitive. */
 import { ValueError } from '../../errors.js';
-import { fmtShape, stridesOf } from '../../tensor/shape.js';
+import { fmtShape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor } from '../core.js';
-import { reshape, stridedView } from '../primitives/shape.js';
+import { expand, reshape, stridedScatter, stridedView } from '../primitives/shape.js';
+import { where } from '../primitives/elementwise.js';
+import { full } from '../../tensor/creation.js';
+import { inplace } from '../inplace.js';
 
 /** A slice with optional start, stop and step (negative values count from the end). */
 export interface Slice {
@@ -70,8 +73,8 @@ function resolveSlice(sl: Slice, n: number, dim: number): [number, number, numbe
  * x.index(':', -1);       // x[:, -1]
  * x.index('...', null);   // x[..., None]
  */
-export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
-  checkTensor('index', 'x', x);
+/** The strided mapping that basic indexing selects: result shape, element strides and offset. */
+function indexMapping(x: Tensor, specs: IndexSpec[]): { shape: number[]; strides: number[]; offset: number } {
   const parsed = specs.map(parseSpec);
   const ellipses = parsed.filter((p) => p === '...').length;
   if (ellipses > 1) throw new ValueError('index', 'an index can only have a single ellipsis');
@@ -114,12 +117,55 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
     }
     dim++;
   }
+  return { shape, strides, offset };
+}
+
+/**
+ * Basic indexing, as `x[...]` in NumPy/PyTorch: the result copies the selected elements and the
+ * gradient flows back to exactly those positions. Negative steps are allowed (NumPy semantics).
+ * Slices are copies: write into a tensor with `setIndex_`, not with in-place ops on a slice.
+ * @example
+ * x.index('1:', '::2');   // x[1:, ::2]
+ * x.index(':', -1);       // x[:, -1]
+ * x.index('...', null);   // x[..., None]
+ */
+export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
+  checkTensor('index', 'x', x);
+  const { shape, strides, offset } = indexMapping(x, specs);
+  const contiguous = stridesOf(shape);
   if (
-    strides.every((s, i) => s === stridesOf(shape)[i] || shape[i] <= 1) &&
     offset === 0 &&
-    shape.reduce((a, b) => a * b, 1) === x.size
+    sizeOf(shape) === x.size &&
+    strides.every((s, i) => s === contiguous[i] || shape[i] <= 1)
   ) {
     return reshape(x, shape);
   }
   return stridedView(x, { shape, strides, offset });
+}
+
+/**
+ * Writes `value` (broadcast to the selection) into x at a basic index, in place: `x[1:, ::2] = v` is
+ * `x.setIndex_(['1:', '::2'], v)`. Differentiable in x and value when recording (like PyTorch's
+ * index assignment on a non-leaf).
+ * @example x.setIndex_([0, ':'], 0) // zero the first row
+ */
+export function setIndex_<T extends Tensor>(x: T, specs: IndexSpec[], value: Tensor | number): T {
+  checkTensor('setIndex_', 'x', x);
+  const m = indexMapping(x, specs);
+  return inplace(x, 'setIndex_', (src) => {
+    let val =
+      typeof value === 'number'
+        ? full([], value, { dtype: src.dtype, backend: src.backend })
+        : value.to(src.dtype);
+    // Extra leading size-1 dims are dropped (x[1] = tensor([v]) works, as in PyTorch).
+    if (val.shape.length > m.shape.length && val.size === sizeOf(m.shape)) val = reshape(val, m.shape);
+    const v = expand(val, m.shape);
+    const placed = stridedScatter(v, src.shape, m);
+    const mask = stridedScatter(
+      full(m.shape, 1, { dtype: src.dtype, backend: src.backend }),
+      src.shape,
+      m,
+    ).gt(0);
+    return where(mask, placed, src);
+  });
 }

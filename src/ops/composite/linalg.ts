@@ -6,7 +6,8 @@ import { binaryOperands, checkSameFloatDtype, checkTensor } from '../core.js';
 import { add, mul } from '../primitives/elementwise.js';
 import { bmmPrim } from '../primitives/linalg.js';
 import { sum } from '../primitives/reduce.js';
-import { expand, reshape } from '../primitives/shape.js';
+import { expand, reshape, stridedView } from '../primitives/shape.js';
+import { eye } from '../../tensor/creation.js';
 import { squeeze, t, unsqueeze } from './shape.js';
 import { getDefaultDtype, isFloat } from '../../tensor/dtype.js';
 
@@ -106,4 +107,34 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     );
   }
   return add(y, bias);
+}
+
+/**
+ * The main diagonal of a matrix [n, m] as a 1-D tensor (differentiable).
+ * @example diagonal(eye(3)) // tensor([1., 1., 1.])
+ */
+export function diagonal(a: Tensor): Tensor {
+  checkTensor('diagonal', 'a', a);
+  if (a.shape.length !== 2)
+    throw new ShapeError('diagonal', `expects a matrix, got shape ${fmtShape(a.shape)}`);
+  const [n, m] = a.shape;
+  const k = Math.min(n, m);
+  return stridedView(a, { shape: [k], strides: [m + 1], offset: 0 });
+}
+
+/**
+ * A square matrix with v on its diagonal (differentiable in v).
+ * @example diagEmbed(tensor([1, 2])) // [[1, 0], [0, 2]]
+ */
+export function diagEmbed(v: Tensor): Tensor {
+  checkTensor('diagEmbed', 'v', v);
+  if (v.shape.length !== 1)
+    throw new ShapeError('diagEmbed', `expects a 1-D tensor, got shape ${fmtShape(v.shape)}`);
+  const n = v.shape[0];
+  return mul(eye(n, n, { dtype: v.dtype, backend: v.backend }), unsqueeze(v, 0));
+}
+
+/** torch.diag: the diagonal of a matrix, or the diagonal matrix of a vector. @example diag(tensor([1, 2])) */
+export function diag(x: Tensor): Tensor {
+  return x.shape.length === 1 ? diagEmbed(x) : diagonal(x);
 }

@@ -77,3 +77,14 @@ export function eigh(a: Tensor): { values: Tensor; vectors: Tensor } {
   const { values, vectors } = a.backend.eigh(a._storage, n);
   return { values: fromStorage(values, [n]), vectors: fromStorage(vectors, [n, n]) };
 }
+
+/**
+ * Eigenvalues (ascending) of a symmetric matrix, without the eigenvectors (several times faster).
+ * @example eigvalsh(tensor([[2, 1], [1, 2]], { dtype: 'float64' })) // tensor([1., 3.])
+ */
+export function eigvalsh(a: Tensor): Tensor {
+  checkTensor('eigvalsh', 'a', a);
+  if (a.shape.length !== 2 || a.shape[0] !== a.shape[1])
+    throw new ShapeError('eigvalsh', `a must be a square matrix, got shape ${fmtShape(a.shape)}`);
+  return fromStorage(a.backend.eigvalsh(a._storage, a.shape[0]), [a.shape[0]]);
+}

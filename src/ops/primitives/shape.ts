@@ -156,7 +156,9 @@ const stridedScatterPrim = definePrimitive<StridedAttrs & { baseShape: readonly 
  * The mapping must be one-to-one (slices are); the VJP scatters the gradient back.
  */
 export function stridedView(x: Tensor, attrs: StridedAttrs): Tensor {
-  return stridedViewPrim([x], attrs);
+  const out = stridedViewPrim([x], attrs);
+  out._isSliceCopy = true;
+  return out;
 }
 
 /** Zeros of `baseShape` with g placed at a strided view's positions (the VJP of `stridedView`). */
