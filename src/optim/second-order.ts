@@ -3,38 +3,23 @@
  * Levenberg damping and/or a backtracking line search) and diagonal-Hessian preconditioning.
  */
 import { enableGrad, noGrad } from '../autograd/mode.js';
-import { autogradGrad } from '../ops/autograd.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { eye } from '../tensor/creation.js';
 import { abs, add, div, mul, neg } from '../ops/primitives/elementwise.js';
 import { sum } from '../ops/primitives/reduce.js';
-import { cat, reshape } from '../ops/primitives/shape.js';
+import { reshape } from '../ops/primitives/shape.js';
 import { solve } from '../ops/primitives/linalg.js';
-import { stack } from '../ops/composite/shape.js';
+import { HessianOperator } from '../diagnostics/operator.js';
+import { materialize } from '../diagnostics/spectra.js';
 import { type Closure, type ParamGroupInit, Optimizer } from './optimizer.js';
 import type { ParamRule } from './torch-rules.js';
 import { nonNegative, positive } from './validate.js';
 
-/** The loss, flat gradient and dense Hessian of `closure` with respect to `params` (n backward passes). */
-export function gradAndHessian(
-  closure: () => Tensor,
-  params: readonly Tensor[],
-): { loss: number; g: Tensor; H: Tensor } {
-  return enableGrad(() => {
-    const loss = closure();
-    const gs = autogradGrad([loss], params, { createGraph: true, allowUnused: true });
-    const g = cat(gs.map((x) => reshape(x, [-1])));
-    const rows: Tensor[] = [];
-    for (let i = 0; i < g.size; i++) {
-      const gi = g.index(i);
-      const row = gi.requiresGrad
-        ? autogradGrad([gi], params, { retainGraph: true, allowUnused: true }).map((x) => reshape(x, [-1]))
-        : params.map((p) => reshape(p.detach().mul(0), [-1]));
-      rows.push(cat(row));
-    }
-    return { loss: loss.item(), g: g.detach(), H: stack(rows).detach() };
-  });
+/** The loss, flat gradient and dense Hessian of `closure` with respect to `params` (from descend/diagnostics). */
+export function gradAndHessian(closure: () => Tensor, params: readonly Tensor[]): { loss: number; g: Tensor; H: Tensor } {
+  const op = new HessianOperator(closure, params);
+  return { loss: op.loss, g: op.gradient, H: materialize(op) };
 }
 
 export interface NewtonOptions {
