@@ -197,23 +197,62 @@ class JsBackend implements Backend {
   matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage {
     const x = this.data(a);
     const y = this.data(b);
-    // The zero skip below would turn 0 * Inf into 0; IEEE says NaN, so such inputs take the plain loop.
-    if (hasNonFinite(y)) return this.make(a.dtype, matmulExact(x, y, batch, m, k, n, a.dtype));
     const out = allocArray(a.dtype, batch * m * n);
-    const row = new Float64Array(n);
+    // b is transposed once so both operands are read contiguously; a 2x4 block of outputs is kept in
+    // locals (float64 accumulation whatever the dtype).
+    const bt = new Float64Array(k * n);
     for (let t = 0; t < batch; t++) {
       const ao = t * m * k;
       const bo = t * k * n;
       const oo = t * m * n;
-      for (let i = 0; i < m; i++) {
-        row.fill(0);
-        for (let p = 0; p < k; p++) {
-          const v = x[ao + i * k + p];
-          if (v === 0) continue;
-          const bp = bo + p * n;
-          for (let j = 0; j < n; j++) row[j] += v * y[bp + j];
+      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = y[bo + p * n + j];
+      for (let i = 0; i < m; i += 2) {
+        const two = i + 1 < m;
+        const a0 = ao + i * k;
+        const a1 = two ? a0 + k : a0;
+        for (let j = 0; j < n; j += 4) {
+          const nj = Math.min(4, n - j);
+          const b0 = j * k;
+          const b1 = nj > 1 ? b0 + k : b0;
+          const b2 = nj > 2 ? b0 + 2 * k : b0;
+          const b3 = nj > 3 ? b0 + 3 * k : b0;
+          let c00 = 0,
+            c01 = 0,
+            c02 = 0,
+            c03 = 0,
+            c10 = 0,
+            c11 = 0,
+            c12 = 0,
+            c13 = 0;
+          for (let p = 0; p < k; p++) {
+            const u0 = x[a0 + p];
+            const u1 = x[a1 + p];
+            const w0 = bt[b0 + p];
+            const w1 = bt[b1 + p];
+            const w2 = bt[b2 + p];
+            const w3 = bt[b3 + p];
+            c00 += u0 * w0;
+            c01 += u0 * w1;
+            c02 += u0 * w2;
+            c03 += u0 * w3;
+            c10 += u1 * w0;
+            c11 += u1 * w1;
+            c12 += u1 * w2;
+            c13 += u1 * w3;
+          }
+          const o0 = oo + i * n + j;
+          out[o0] = c00;
+          if (nj > 1) out[o0 + 1] = c01;
+          if (nj > 2) out[o0 + 2] = c02;
+          if (nj > 3) out[o0 + 3] = c03;
+          if (two) {
+            const o1 = o0 + n;
+            out[o1] = c10;
+            if (nj > 1) out[o1 + 1] = c11;
+            if (nj > 2) out[o1 + 2] = c12;
+            if (nj > 3) out[o1 + 3] = c13;
+          }
         }
-        out.set(row, oo + i * n);
       }
     }
     return this.make(a.dtype, out);
@@ -222,6 +261,29 @@ class JsBackend implements Backend {
   strided(s: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage {
     const x = this.data(s);
     const out = allocArray(s.dtype, sizeOf(outShape));
+    const r = outShape.length;
+    // Transposing the last two dims (matmul's VJPs): blocked for cache locality.
+    if (r >= 2 && offset === 0 && strides[r - 1] === outShape[r - 2] && strides[r - 2] === 1) {
+      const rows = outShape[r - 2];
+      const cols = outShape[r - 1];
+      const mats = sizeOf(outShape.slice(0, -2));
+      const batchStride = mats > 1 ? strides[r - 3] : 0;
+      if (mats === 1 || batchStride === rows * cols) {
+        const B = 32;
+        for (let t = 0; t < mats; t++) {
+          const base = t * rows * cols;
+          for (let i0 = 0; i0 < rows; i0 += B) {
+            for (let j0 = 0; j0 < cols; j0 += B) {
+              const i1 = Math.min(i0 + B, rows);
+              const j1 = Math.min(j0 + B, cols);
+              for (let i = i0; i < i1; i++)
+                for (let j = j0; j < j1; j++) out[base + i * cols + j] = x[base + j * rows + i];
+            }
+          }
+        }
+        return this.make(s.dtype, out);
+      }
+    }
     const last = outShape.length - 1;
     const inner = last >= 0 ? strides[last] : 0;
     forEachRow(outShape, [strides], (o, st, len) => {
@@ -416,32 +478,6 @@ class JsBackend implements Backend {
     }
     return this.make(s.dtype, out);
   }
-}
-
-function hasNonFinite(y: TypedArray): boolean {
-  for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i])) return true;
-  return false;
-}
-
-/** Plain triple loop without the zero skip, so 0 * Inf gives NaN as IEEE says. */
-function matmulExact(
-  x: TypedArray,
-  y: TypedArray,
-  batch: number,
-  m: number,
-  k: number,
-  n: number,
-  dtype: DType,
-) {
-  const out = allocArray(dtype, batch * m * n);
-  for (let t = 0; t < batch; t++)
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let acc = 0;
-        for (let p = 0; p < k; p++) acc += x[t * m * k + i * k + p] * y[t * k * n + p * n + j];
-        out[t * m * n + i * n + j] = acc;
-      }
-  return out;
 }
 
 /** The reference backend instance. */
