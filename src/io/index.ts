@@ -6,3 +6,4 @@
 export * from './safetensors.js';
 export * from './files.js';
 export * from './callbacks.js';
+export * from './mnist.js';

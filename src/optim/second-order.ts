@@ -17,7 +17,10 @@ import type { ParamRule } from './torch-rules.js';
 import { nonNegative, positive } from './validate.js';
 
 /** The loss, flat gradient and dense Hessian of `closure` with respect to `params` (from descend/diagnostics). */
-export function gradAndHessian(closure: () => Tensor, params: readonly Tensor[]): { loss: number; g: Tensor; H: Tensor } {
+export function gradAndHessian(
+  closure: () => Tensor,
+  params: readonly Tensor[],
+): { loss: number; g: Tensor; H: Tensor } {
   const op = new HessianOperator(closure, params);
   return { loss: op.loss, g: op.gradient, H: materialize(op) };
 }

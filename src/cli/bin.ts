@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+/** The `descend` executable. */
+import { main } from './main.js';
+
+main(process.argv.slice(2));

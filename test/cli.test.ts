@@ -1,0 +1,199 @@
+/**
+ * End-to-end tests of the `descend` command (the built dist/cli/bin.js, as users run it) on small
+ * subsets: exit codes, files written, and one-line errors for bad input.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'dist', 'cli', 'bin.js');
+const dir = mkdtempSync(join(tmpdir(), 'descend-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A bad input: exit 2 and exactly one line on stderr, no stack trace. */
+function expectUsageError(r: ReturnType<typeof run>, pattern: RegExp): void {
+  expect(r.code, r.err).toBe(2);
+  const lines = r.err.trim().split('\n');
+  expect(lines.length, r.err).toBe(1);
+  expect(lines[0]).toMatch(/^descend: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.err).not.toMatch(/\n\s+at /);
+}
+
+const ckpt = join(dir, 'run', 'model.safetensors');
+const logistic = join(dir, 'logistic', 'model.safetensors');
+
+describe('descend CLI', () => {
+  beforeAll(() => {
+    expect(existsSync(bin), 'dist/cli/bin.js is missing: run npm run build (npm test does)').toBe(true);
+  });
+
+  it('--help lists the commands', () => {
+    const r = run('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['train', 'eval', 'predict', 'race', 'landscape']) expect(r.out).toContain(c);
+    expect(run('train', '--help').out).toContain('--optimizer');
+  });
+
+  it('train writes a checkpoint and a report with pictures', () => {
+    const r = run(
+      'train',
+      '--train-size',
+      '300',
+      '--test-size',
+      '100',
+      '--epochs',
+      '2',
+      '--out',
+      'run',
+      '--no-progress',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/test accuracy\s+\d+\.\d+%/);
+    expect(existsSync(ckpt)).toBe(true);
+    const html = readFileSync(join(dir, 'run', 'report.html'), 'utf8');
+    for (const s of [
+      'Loss',
+      'Accuracy',
+      'Learning rate',
+      'Gradient norm per layer',
+      'Confusion matrix',
+      'Misclassified',
+    ])
+      expect(html).toContain(s);
+    expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(6);
+  }, 120_000);
+
+  it('resume continues from a checkpoint', () => {
+    const r = run(
+      'train',
+      '--resume',
+      ckpt,
+      '--epochs',
+      '3',
+      '--train-size',
+      '300',
+      '--test-size',
+      '100',
+      '--out',
+      'run2',
+      '--no-progress',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('1 epochs');
+  }, 120_000);
+
+  it('eval and predict load the checkpoint', () => {
+    const e = run('eval', '--checkpoint', ckpt, '--test-size', '100');
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toMatch(/test accuracy \d+\.\d+% \(100 digits\)/);
+    const p = run('predict', '--checkpoint', ckpt, '--index', '0,1');
+    expect(p.code, p.err).toBe(0);
+    expect(p.out.match(/prediction \d \(p = /g)!.length).toBe(2);
+    writeFileSync(join(dir, 'digit.json'), JSON.stringify(new Array(784).fill(0)));
+    expect(run('predict', '--checkpoint', ckpt, '--input', 'digit.json').out).toMatch(/prediction \d/);
+  }, 120_000);
+
+  it('race writes the contour plot and the table', () => {
+    const r = run(
+      'race',
+      '--function',
+      'rosenbrock',
+      '--optimizers',
+      'adam,lbfgs,newton',
+      '--steps',
+      '60',
+      '--out',
+      'race/r.html',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/newton\s+final f/);
+    expect(readFileSync(join(dir, 'race', 'r.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(readFileSync(join(dir, 'race', 'r.html'), 'utf8')).toContain('steps to f - f*');
+    const f = run(
+      'race',
+      '--function',
+      'formula',
+      '--formula',
+      'x^2 + 3*y^2',
+      '--optimizers',
+      'sgd',
+      '--lr',
+      'sgd=0.1',
+      '--steps',
+      '30',
+      '--out',
+      'race/f.html',
+    );
+    expect(f.code, f.err).toBe(0);
+  });
+
+  it('landscape classifies a saddle and analyzes a checkpoint', () => {
+    const r = run('landscape', '--function', 'saddle', '--point', '0,0', '--out', 'l.html');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/kind of point\s+saddle/);
+    const q = run('landscape', '--function', 'quadratic', '--kappa', '25');
+    expect(q.out).toMatch(/condition number\s+25\b/);
+    expect(q.out).toMatch(/max stable GD lr \(2 \/ lambda_max\)\s+0.08\b/);
+    const t = run(
+      'train',
+      '--model',
+      'logistic',
+      '--train-size',
+      '200',
+      '--test-size',
+      '50',
+      '--epochs',
+      '1',
+      '--out',
+      'logistic',
+      '--no-progress',
+    );
+    expect(t.code, t.err).toBe(0);
+    const c = run('landscape', '--checkpoint', logistic, '--samples', '50', '--out', 'lc.html');
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toMatch(/top eigenvalues\s+[\d.e-]+, /);
+  }, 120_000);
+
+  it('bad input: one line on stderr naming what is wrong and what is accepted, exit code 2', () => {
+    expectUsageError(
+      run('train', '--optimizer', 'adamm'),
+      /unknown optimizer 'adamm'; choose from sgd, momentum/,
+    );
+    expectUsageError(run('train', '--lr', 'fast'), /--lr must be a number, got 'fast'/);
+    expectUsageError(run('train', '--epochs', '0'), /--epochs must be >= 1/);
+    expectUsageError(run('train', '--model', 'transformer'), /transformer.*(logistic|mlp|cnn)/);
+    expectUsageError(run('train', '--bogus'), /unknown option '--bogus'/);
+    expectUsageError(run('frobnicate'), /unknown command|too many arguments|frobnicate/);
+    expectUsageError(run('eval', '--checkpoint', 'missing.safetensors'), /cannot read 'missing.safetensors'/);
+    writeFileSync(join(dir, 'corrupt.safetensors'), Buffer.from('this is not a checkpoint at all'));
+    expectUsageError(
+      run('eval', '--checkpoint', 'corrupt.safetensors'),
+      /loadSafetensors: the header claims/,
+    );
+    expectUsageError(run('eval'), /required option '--checkpoint <file>'/);
+    expectUsageError(
+      run('race', '--optimizers', 'adam,bogus', '--steps', '5'),
+      /unknown optimizer 'bogus'; choose from sgd, momentum/,
+    );
+    expectUsageError(
+      run('race', '--function', 'formula', '--formula', 'x^2 + foo(y)'),
+      /cannot parse formula .* unknown name 'foo'/,
+    );
+    expectUsageError(run('race', '--start', '1'), /--start must be two numbers/);
+    expectUsageError(run('landscape'), /give --function NAME .* or --checkpoint FILE/);
+    expectUsageError(
+      run('predict', '--checkpoint', ckpt, '--index', '99999'),
+      /--index 99999 is out of range/,
+    );
+  }, 120_000);
+});
