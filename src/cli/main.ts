@@ -86,7 +86,7 @@ export function program(): Command {
       'sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,yogi,radam,lbfgs,newton',
     )
     .option('--lr <name=value...>', 'learning rate per optimizer, e.g. --lr adam=0.1 sgd=0.002')
-    .option('--steps <n>', 'steps per optimizer', '500')
+    .option('--steps <n>', 'steps per optimizer', '2000')
     .option('--tol <number>', 'tolerance on f - f* for the steps-to-tolerance table', '1e-6')
     .option('--start <x,y>', 'starting point')
     .option('--out <file>', 'HTML output (an SVG is written beside it)', 'descend-race.html')

@@ -81,7 +81,10 @@ export function lineChart(series: readonly Series[], o: LineChartOptions = {}): 
   let y1 = o.yMax ?? Math.max(...pts.map((p) => tf(p[1])));
   if (!pts.length) [x0, x1, y0, y1] = [0, 1, 0, 1];
   if (x0 === x1) x1 = x0 + 1;
-  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+  if (y0 === y1) {
+    const d = Math.abs(y0) * 0.5 || 1;
+    [y0, y1] = [y0 - d, y1 + d];
+  }
   const pad = (y1 - y0) * 0.05;
   y0 -= pad;
   y1 += pad;
