@@ -2,7 +2,8 @@
  * descend: tensors, reverse-mode autodiff of any order, and PyTorch-exact numerics for TypeScript.
  * @packageDocumentation
  */
-export { Tensor, type NestedArray, type RemovableHandle } from './tensor/tensor.js';
+export { Tensor, type NestedArray, type RemovableHandle, type TensorJSON } from './tensor/tensor.js';
+export { tensorFromJSON, isTensorJSON } from './tensor/serialize.js';
 export { type DType, type TypedArray, getDefaultDtype, setDefaultDtype, isFloat } from './tensor/dtype.js';
 export { broadcastShapes, type Shape } from './tensor/shape.js';
 export * from './tensor/creation.js';

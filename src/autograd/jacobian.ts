@@ -57,7 +57,8 @@ export function jvp<A extends Tree[], O extends Tree>(
   if (primals.length !== tangents.length)
     throw new ValueError('jvp', `got ${primals.length} primals but ${tangents.length} tangents`);
   primals.forEach((p, i) => checkLike('jvp', `tangents[${i}]`, tangents[i], p));
-  const outer = isGradEnabled();
+  // Keep the result differentiable only when an outer trace watches the primals (jvp inside grad).
+  const outer = isGradEnabled() && primals.some((p) => treeLeaves(p).some((t) => t.requiresGrad));
   return withGradMode(true, () => {
     const [y, back] = vjp(f, ...primals);
     const ys = treeLeaves(y);
@@ -67,7 +68,10 @@ export function jvp<A extends Tree[], O extends Tree>(
     const jv = s.requiresGrad
       ? autogradGrad([s], us, { createGraph: outer, allowUnused: true })
       : us.map((u) => zerosLike(u.detach()));
-    return [y, treeMap(y, (_, i) => (outer ? jv[i] : jv[i].detach())) as O];
+    return [
+      outer ? y : (treeMap(y, (t) => t.detach()) as O),
+      treeMap(y, (_, i) => (outer ? jv[i] : jv[i].detach())) as O,
+    ];
   });
 }
 

@@ -37,12 +37,12 @@ export function program(): Command {
     .option('--lr <number>', "learning rate (default: the optimizer's own)")
     .option('--momentum <number>', 'momentum for sgd/momentum/nesterov/rmsprop')
     .option('--weight-decay <number>', 'weight decay (coupled L2, decoupled for adamw/lamb/lion/adan)', '0')
-    .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('none'))
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('cosine'))
     .option('--batch-size <n>', 'minibatch size', '64')
-    .option('--epochs <n>', 'epochs', '10')
+    .option('--epochs <n>', 'epochs', '15')
     .option('--dropout <p>', 'dropout probability', '0')
     .option('--label-smoothing <eps>', 'label smoothing', '0')
-    .option('--augment', 'random shifts of up to 2 pixels')
+    .option('--no-augment', 'turn off the random shifts of up to 2 pixels (on by default)')
     .addOption(
       new Option('--init <name>', 'weight init').choices(['default', 'xavier', 'kaiming']).default('default'),
     )

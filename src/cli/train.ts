@@ -43,7 +43,7 @@ export const TRAIN_OPTIMIZERS: Record<string, { lr: number; make: Make }> = {
     make: (p, o) => as(new O.RMSprop(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
   },
   adadelta: { lr: 1.0, make: (p, o) => as(new O.Adadelta(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  adam: { lr: 1e-3, make: (p, o) => as(new O.Adam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  adam: { lr: 2e-3, make: (p, o) => as(new O.Adam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
   adamw: { lr: 1e-3, make: (p, o) => as(new O.AdamW(p, { lr: o.lr, weightDecay: o.weightDecay || 1e-2 })) },
   adamax: { lr: 2e-3, make: (p, o) => as(new O.Adamax(p, { lr: o.lr, weightDecay: o.weightDecay })) },
   nadam: { lr: 2e-3, make: (p, o) => as(new O.NAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
@@ -69,7 +69,7 @@ export interface TrainCliOptions {
   epochs: string;
   dropout: string;
   labelSmoothing: string;
-  augment?: boolean;
+  augment: boolean;
   init: string;
   seed: string;
   dtype: string;

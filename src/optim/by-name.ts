@@ -3,7 +3,8 @@ import { ValueError } from '../errors.js';
 import type { GradientTransformation, ScalarOrSchedule } from './core.js';
 import * as R from './recipes.js';
 
-const RECIPES = {
+/** The recipes by name. */
+export const RECIPES = {
   sgd: R.sgd,
   adagrad: R.adagrad,
   rmsprop: R.rmsprop,

@@ -26,8 +26,10 @@ import {
 } from './torch-rules.js';
 import { nonNegative, unitInterval } from './validate.js';
 
-type Params<O> = readonly Tensor[] | readonly ParamGroupInit<O>[];
-type Betas = readonly [number, number];
+/** Parameters: a list of tensors or of param groups with their own options. */
+export type Params<O> = readonly Tensor[] | readonly ParamGroupInit<O>[];
+/** Adam-style (beta1, beta2). */
+export type Betas = readonly [number, number];
 
 function checkBetas(op: string, betas: readonly number[], n = 2): void {
   if (!Array.isArray(betas) || betas.length !== n)

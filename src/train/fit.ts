@@ -62,7 +62,8 @@ export interface Callback {
   onTrainEnd?(ctx: TrainContext): void;
 }
 
-type Batch = readonly Tensor[];
+/** A minibatch: [inputs, targets]. */
+export type Batch = readonly Tensor[];
 
 export interface FitOptions {
   /** loss(output, target). */
