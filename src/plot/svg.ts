@@ -100,13 +100,24 @@ export function lineChart(series: readonly Series[], o: LineChartOptions = {}): 
       `<text x="${sx(t)}" y="${H - m.b + 16}" font-size="11" text-anchor="middle" fill="#444">${fmtTick(t)}</text>`,
     );
   }
-  const yTicks = o.logY
-    ? niceTicks(Math.ceil(y0), Math.floor(y1), 6).filter((t) => Number.isInteger(t))
-    : niceTicks(y0, y1);
+  // A log axis spanning several decades gets a tick per decade; a narrow one gets ticks in between.
+  const decades = o.logY
+    ? niceTicks(Math.ceil(y0), Math.floor(y1), 6)
+        .map((t) => Math.round(t * 1e9) / 1e9)
+        .filter((t) => Number.isInteger(t))
+    : [];
+  const yTicks = !o.logY
+    ? niceTicks(y0, y1)
+    : decades.length >= 2
+      ? decades
+      : niceTicks(10 ** y0, 10 ** y1)
+          .filter((v) => v > 0)
+          .map(Math.log10);
   for (const t of yTicks) {
+    const label = o.logY ? (Number.isInteger(t) ? `1e${t}` : fmtTick(10 ** t)) : fmtTick(t);
     parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/>`);
     parts.push(
-      `<text x="${m.l - 6}" y="${sy(t) + 4}" font-size="11" text-anchor="end" fill="#444">${o.logY ? `1e${t}` : fmtTick(t)}</text>`,
+      `<text x="${m.l - 6}" y="${sy(t) + 4}" font-size="11" text-anchor="end" fill="#444">${label}</text>`,
     );
   }
   series.forEach((s, k) => {
