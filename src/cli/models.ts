@@ -32,13 +32,13 @@ export function buildModel(c: ModelConfig): nn.Module {
     layers.push(new nn.Linear(128, 10, o));
     m = new nn.Sequential(...layers);
   } else if (c.model === 'cnn') {
-    // LeNet-5's shape: 6@28x28 -> pool -> 16@10x10 -> pool -> 120 -> 84 -> 10.
+    // LeNet-5's shape with 8 and 16 channels: 8@28x28 -> pool -> 16@10x10 -> pool -> 120 -> 84 -> 10.
     const layers: nn.Module[] = [
       new ToImage(),
-      new nn.Conv2d(1, 6, 5, { ...o, padding: 2 }),
+      new nn.Conv2d(1, 8, 5, { ...o, padding: 2 }),
       new nn.ReLU(),
       new nn.MaxPool2d(2),
-      new nn.Conv2d(6, 16, 5, o),
+      new nn.Conv2d(8, 16, 5, o),
       new nn.ReLU(),
       new nn.MaxPool2d(2),
       new nn.Flatten(),
