@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as d from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import * as dg from '../src/diagnostics/index.js';
+import { median } from './util.js';
 
 const f64 = { dtype: 'float64' as const };
 d.manualSeed(0);
@@ -20,17 +21,6 @@ const x = d.randn([64, 50], f64);
 const y = d.randn([64, 10], f64);
 const loss = () => d.mseLoss(model.call(x) as d.Tensor, y);
 const params = model.parameters();
-
-function median(fn: () => void, repeats = 7): number {
-  fn(); // warm-up
-  const ts: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(repeats / 2)];
-}
 
 const gradMs = median(() => {
   const l = loss();

@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as d from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import { Adam, SGD } from '../src/optim/index.js';
+import { median, medianAsync } from './util.js';
 
 type Row = {
   workload: string;
@@ -30,28 +31,6 @@ const only = args
   .split(',');
 const want = (k: string) => !only || only.includes(k);
 const REPEATS = 5;
-
-function median(fn: () => void, repeats = REPEATS): number {
-  fn();
-  const ts: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(repeats / 2)];
-}
-
-async function medianAsync(fn: () => Promise<void>, repeats = REPEATS): Promise<number> {
-  await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(repeats / 2)];
-}
 
 const sizes = quick ? [64, 256] : [64, 128, 256, 512, 1024];
 const mlpSteps = quick ? 5 : 50;

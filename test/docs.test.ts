@@ -19,21 +19,10 @@ describe('README and docs examples', () => {
   mkdirSync(tmp, { recursive: true });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   it('has examples', () => expect(blocks.length).toBeGreaterThanOrEqual(2));
-  blocks.forEach((code, i) => {
-    it(`example ${i + 1} runs`, async () => {
-      const file = join(tmp, `example${i}.ts`);
-      writeFileSync(file, code);
-      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-      try {
-        await import(file);
-      } finally {
-        log.mockRestore();
-      }
-    });
-  });
-  docs.forEach(({ name, code }, i) => {
+  const runs = [...blocks.map((code, i) => ({ name: `README example ${i + 1}`, code })), ...docs];
+  runs.forEach(({ name, code }, i) => {
     it(`${name} runs`, async () => {
-      const file = join(tmp, `doc${i}.ts`);
+      const file = join(tmp, `example${i}.ts`);
       writeFileSync(file, code);
       const log = vi.spyOn(console, 'log').mockImplementation(() => {});
       try {

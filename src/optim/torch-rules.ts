@@ -144,6 +144,26 @@ export function adadeltaRule(o: AdadeltaRuleOptions): ParamRule {
   };
 }
 
+interface AdamFamilyOptions {
+  lr: number;
+  weightDecay: number;
+  maximize: boolean;
+  decoupledWeightDecay: boolean;
+}
+
+/** The Adam family's shared start: weight decay (coupled into g, or decoupled on p) and both moments. */
+function adamMoments(p0: Tensor, g0: Tensor, s: ParamState, o: AdamFamilyOptions, b1: number, b2: number) {
+  const p = o.decoupledWeightDecay && o.weightDecay ? mul(p0, 1 - o.lr * o.weightDecay) : p0;
+  const g = prep(g0, p0, o, !o.decoupledWeightDecay);
+  return {
+    step: (s.step as number) + 1,
+    p,
+    g,
+    expAvg: lerp(s.expAvg as Tensor, g, 1 - b1),
+    expAvgSq: addcmul(mul(s.expAvgSq as Tensor, b2), g, g, 1 - b2),
+  };
+}
+
 export interface AdamRuleOptions {
   lr: number;
   betas: readonly [number, number];
@@ -163,12 +183,7 @@ export function adamRule(o: AdamRuleOptions): ParamRule {
       return s;
     },
     step: (p0, g0, s) => {
-      const step = (s.step as number) + 1;
-      let p = p0;
-      if (o.decoupledWeightDecay && o.weightDecay) p = mul(p, 1 - o.lr * o.weightDecay);
-      const g = prep(g0, p0, o, !o.decoupledWeightDecay);
-      const expAvg = lerp(s.expAvg as Tensor, g, 1 - b1);
-      const expAvgSq = addcmul(mul(s.expAvgSq as Tensor, b2), g, g, 1 - b2);
+      const { step, p, expAvg, expAvgSq } = adamMoments(p0, g0, s, o, b1, b2);
       const stepSize = o.lr / (1 - b1 ** step);
       const bc2Sqrt = Math.sqrt(1 - b2 ** step);
       const next: ParamState = { step, expAvg, expAvgSq };
@@ -219,17 +234,12 @@ export function nadamRule(o: NadamRuleOptions): ParamRule {
   return {
     init: (p) => ({ step: 0, muProduct: 1, expAvg: zerosLike(p.detach()), expAvgSq: zerosLike(p.detach()) }),
     step: (p0, g0, s) => {
-      const step = (s.step as number) + 1;
+      const { step, p, g, expAvg, expAvgSq } = adamMoments(p0, g0, s, o, b1, b2);
       const bc2 = 1 - b2 ** step;
-      let p = p0;
-      if (o.decoupledWeightDecay && o.weightDecay) p = mul(p, 1 - o.lr * o.weightDecay);
-      const g = prep(g0, p0, o, !o.decoupledWeightDecay);
       // PyTorch 2.x's momentum schedule.
       const mu = b1 * (1 - 0.5 * 0.96 ** (step * o.momentumDecay));
       const muNext = b1 * (1 - 0.5 * 0.96 ** ((step + 1) * o.momentumDecay));
       const muProduct = (s.muProduct as number) * mu;
-      const expAvg = lerp(s.expAvg as Tensor, g, 1 - b1);
-      const expAvgSq = addcmul(mul(s.expAvgSq as Tensor, b2), g, g, 1 - b2);
       const denom = add(sqrt(div(expAvgSq, bc2)), o.eps);
       const muProductNext = muProduct * muNext;
       let out = addcdiv(p, g, denom, (-o.lr * (1 - mu)) / (1 - muProduct));
@@ -252,12 +262,7 @@ export function radamRule(o: RadamRuleOptions): ParamRule {
   return {
     init: (p) => ({ step: 0, expAvg: zerosLike(p.detach()), expAvgSq: zerosLike(p.detach()) }),
     step: (p0, g0, s) => {
-      const step = (s.step as number) + 1;
-      let p = p0;
-      if (o.decoupledWeightDecay && o.weightDecay) p = mul(p, 1 - o.lr * o.weightDecay);
-      const g = prep(g0, p0, o, !o.decoupledWeightDecay);
-      const expAvg = lerp(s.expAvg as Tensor, g, 1 - b1);
-      const expAvgSq = addcmul(mul(s.expAvgSq as Tensor, b2), g, g, 1 - b2);
+      const { step, p, expAvg, expAvgSq } = adamMoments(p0, g0, s, o, b1, b2);
       const bc1 = 1 - b1 ** step;
       const bc2 = 1 - b2 ** step;
       const corrected = div(expAvg, bc1);
