@@ -85,15 +85,20 @@ class JsBackend implements Backend {
       if (op === 'add') for (let i = 0; i < n; i++) out[i] = x[i] + y[i];
       else if (op === 'mul') for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
       else if (op === 'sub') for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
+      else if (op === 'div') for (let i = 0; i < n; i++) out[i] = x[i] / y[i];
       else for (let i = 0; i < n; i++) out[i] = f(x[i], y[i]);
     } else if (y.length === 1 && x.length === n) {
       const v = y[0];
       if (op === 'mul') for (let i = 0; i < n; i++) out[i] = x[i] * v;
       else if (op === 'add') for (let i = 0; i < n; i++) out[i] = x[i] + v;
+      else if (op === 'sub') for (let i = 0; i < n; i++) out[i] = x[i] - v;
+      else if (op === 'div') for (let i = 0; i < n; i++) out[i] = x[i] / v;
       else for (let i = 0; i < n; i++) out[i] = f(x[i], v);
     } else if (x.length === 1 && y.length === n) {
       const v = x[0];
-      for (let i = 0; i < n; i++) out[i] = f(v, y[i]);
+      if (op === 'sub') for (let i = 0; i < n; i++) out[i] = v - y[i];
+      else if (op === 'div') for (let i = 0; i < n; i++) out[i] = v / y[i];
+      else for (let i = 0; i < n; i++) out[i] = f(v, y[i]);
     } else {
       const sa = broadcastStrides(aShape, outShape);
       const sb = broadcastStrides(bShape, outShape);
@@ -199,8 +204,8 @@ class JsBackend implements Backend {
     const y = this.data(b);
     const out = allocArray(a.dtype, batch * m * n);
     // b is transposed once so both operands are read contiguously; a 2x4 block of outputs is kept in
-    // locals (float64 accumulation whatever the dtype).
-    const bt = new Float64Array(k * n);
+    // locals (float64 accumulation whatever the dtype). The transpose buffer is reused across calls.
+    const bt = scratch(k * n);
     for (let t = 0; t < batch; t++) {
       const ao = t * m * k;
       const bo = t * k * n;
@@ -478,6 +483,13 @@ class JsBackend implements Backend {
     }
     return this.make(s.dtype, out);
   }
+}
+
+let scratchBuf = new Float64Array(0);
+/** A reusable float64 buffer of at least `n` elements (contents undefined). */
+function scratch(n: number): Float64Array {
+  if (scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, 2 * scratchBuf.length));
+  return scratchBuf;
 }
 
 /** The reference backend instance. */
