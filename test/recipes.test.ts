@@ -244,6 +244,41 @@ const HAND: Record<
         });
     },
   ],
+  rprop: [
+    optim.rprop(0.1),
+    () => {
+      const step = [0.1, 0.1];
+      const prev = zeros();
+      return (g) =>
+        g.map((gi, i) => {
+          const sg = gi * prev[i];
+          step[i] = sg === 0 ? step[i] : Math.min(Math.max(step[i] * (sg > 0 ? 1.2 : 0.5), 1e-6), 50);
+          prev[i] = sg < 0 ? 0 : step[i] * sgn(gi);
+          return -(sg < 0 ? 0 : prev[i]);
+        });
+    },
+  ],
+  lars: [
+    optim.lars(0.5, { weightDecay: 0.01 }),
+    () => {
+      const tr = zeros();
+      return (g, x) => {
+        const u = g.map((gi, i) => gi + 0.01 * x[i]);
+        const trust = (0.001 * norm(x)) / norm(u);
+        return u.map((v, i) => (tr[i] = -0.5 * trust * v + 0.9 * tr[i]));
+      };
+    },
+  ],
+  fromage: [
+    optim.fromage(0.1),
+    () => {
+      const mult = 1 / Math.sqrt(1 + 0.01);
+      return (g, x) => {
+        const trust = norm(x) / norm(g);
+        return g.map((gi, i) => -0.1 * mult * trust * gi + (mult - 1) * x[i]);
+      };
+    },
+  ],
   signSgd: [optim.signSgd(0.1), () => (g) => g.map((v) => -0.1 * sgn(v))],
 };
 
@@ -306,6 +341,9 @@ const CONVERGE: Record<
   novograd: [(lr) => optim.novograd(lr), decaying(0.1), 600],
   adan: [(lr) => optim.adan(lr), 0.1, 600],
   signSgd: [(lr) => optim.signSgd(lr), decaying(0.05), 600],
+  rprop: [(lr) => optim.rprop(lr as number), 0.05, 600],
+  lars: [(lr) => optim.lars(lr, { momentum: 0.9 }), 40, 600],
+  fromage: [(lr) => optim.fromage(lr as number), 0.05, 600],
 };
 
 describe('every optax recipe converges on the quadratic and least-squares problems', () => {

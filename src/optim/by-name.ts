@@ -24,6 +24,9 @@ export const RECIPES = {
   novograd: R.novograd,
   adan: R.adan,
   signSgd: R.signSgd,
+  rprop: R.rprop,
+  lars: R.lars,
+  fromage: R.fromage,
 } as const;
 
 /** The names `optimizerByName` accepts. */

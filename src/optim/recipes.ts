@@ -27,6 +27,8 @@ import {
   scaleByStddev,
   scaleByTrustRatio,
   scaleByYogi,
+  scaleByRprop,
+  scale,
   trace,
 } from './transforms.js';
 import { checkOptions, lrValue, nonNegative, unitInterval } from './validate.js';
@@ -233,4 +235,56 @@ export function adan(
 export function signSgd(lr: ScalarOrSchedule): GradientTransformation {
   lrValue('signSgd', lr);
   return chain(scaleBySign(), scaleByLearningRate(lr));
+}
+
+/**
+ * Rprop (optax.rprop): sign-based steps with adaptive per-element step sizes, starting at lr.
+ * @example rprop(0.01)
+ */
+export function rprop(
+  lr: number,
+  opts: { etaMinus?: number; etaPlus?: number; minStepSize?: number; maxStepSize?: number } = {},
+) {
+  check('rprop', lr, opts as Opts, ['etaMinus', 'etaPlus', 'minStepSize', 'maxStepSize']);
+  return chain(scaleByRprop({ learningRate: lr, ...opts }), scale(-1));
+}
+
+/**
+ * LARS (optax.lars): decoupled decay, a layer-wise trust ratio (coefficient 1e-3), lr, then momentum.
+ * @example lars(0.1, { weightDecay: 1e-4 })
+ */
+export function lars(
+  lr: ScalarOrSchedule,
+  opts: {
+    weightDecay?: number;
+    trustCoefficient?: number;
+    eps?: number;
+    momentum?: number;
+    nesterov?: boolean;
+    mask?: Mask;
+  } = {},
+): GradientTransformation {
+  check('lars', lr, opts as Opts, ['weightDecay', 'trustCoefficient', 'eps', 'momentum', 'nesterov', 'mask']);
+  const { weightDecay = 0, trustCoefficient = 0.001, eps = 0, momentum = 0.9, nesterov = false, mask } = opts;
+  return chain(
+    addDecayedWeights({ weightDecay, mask }),
+    scaleByTrustRatio({ trustCoefficient, eps }),
+    scaleByLearningRate(lr),
+    trace({ decay: momentum, nesterov }),
+  );
+}
+
+/**
+ * Fromage (optax.fromage): trust-ratio steps scaled by 1/sqrt(1 + lr^2), shrinking the weights by the same
+ * factor.
+ * @example fromage(0.01)
+ */
+export function fromage(lr: number, opts: { minNorm?: number } = {}): GradientTransformation {
+  check('fromage', lr, opts as Opts, ['minNorm']);
+  const mult = 1 / Math.sqrt(1 + lr * lr);
+  return chain(
+    scaleByTrustRatio({ minNorm: opts.minNorm ?? 1e-6 }),
+    scaleByLearningRate(lr * mult),
+    addDecayedWeights({ weightDecay: mult - 1 }),
+  );
 }

@@ -3,7 +3,7 @@
  * keep per-leaf accumulators as arrays in the params' leaf order, plus a step `count`.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { fullLike, zerosLike } from '../tensor/creation.js';
+import { full, fullLike, zerosLike } from '../tensor/creation.js';
 import {
   abs,
   add,
@@ -12,6 +12,7 @@ import {
   logicalOr,
   maximum,
   eq,
+  lt,
   mul,
   rsqrt,
   sign,
@@ -548,6 +549,46 @@ export function scaleByTrustRatio(
         return mul(g, where(zero, 1, ratio));
       });
       return [out, s];
+    },
+  };
+}
+
+export interface RpropState {
+  stepSizes: Tensor[];
+  prevUpdates: Tensor[];
+}
+
+/**
+ * Rprop (optax.scale_by_rprop): per-element step sizes that grow by etaPlus while the gradient keeps its
+ * sign and shrink by etaMinus when it flips (skipping that step); the update is step * sign(g).
+ */
+export function scaleByRprop(opts: {
+  learningRate: number;
+  etaMinus?: number;
+  etaPlus?: number;
+  minStepSize?: number;
+  maxStepSize?: number;
+}): GradientTransformation<RpropState> {
+  const { learningRate, etaMinus = 0.5, etaPlus = 1.2, minStepSize = 1e-6, maxStepSize = 50 } = opts;
+  return {
+    init: (params) => ({ stepSizes: fulls(params, learningRate), prevUpdates: zeros(params) }),
+    update: (u, s) => {
+      const gs = leaves(u);
+      const signs = gs.map((g, i) => mul(g, s.prevUpdates[i]));
+      const stepSizes = signs.map((sg, i) =>
+        where(
+          eq(sg, 0),
+          s.stepSizes[i],
+          clamp(
+            mul(s.stepSizes[i], where(gt(sg, 0), full([], etaPlus, { dtype: sg.dtype }), etaMinus)),
+            minStepSize,
+            maxStepSize,
+          ),
+        ),
+      );
+      const prev = gs.map((g, i) => where(lt(signs[i], 0), 0, mul(stepSizes[i], sign(g))));
+      const out = mapLeaves(u, (_, i) => where(lt(signs[i], 0), 0, prev[i]));
+      return [out, { stepSizes, prevUpdates: prev }];
     },
   };
 }
