@@ -12,6 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as d from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import { Adam, SGD } from '../src/optim/index.js';
@@ -125,9 +126,12 @@ function descendRows(): Record<string, number> {
 async function tfjsRows(backend: 'cpu' | 'wasm'): Promise<Record<string, number> | string> {
   let tf: typeof import('@tensorflow/tfjs-core');
   try {
-    tf = await import('@tensorflow/tfjs-core');
-    await import('@tensorflow/tfjs-backend-cpu');
-    if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    // The CommonJS builds: the ES ones use directory imports that Node's ESM loader refuses.
+    const require = createRequire(import.meta.url);
+    tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
+    require('@tensorflow/tfjs-core/dist/register_all_gradients');
+    require('@tensorflow/tfjs-backend-cpu');
+    if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend(backend))) return `tfjs-${backend} did not initialize`;
     await tf.ready();
   } catch (e) {
@@ -239,8 +243,13 @@ async function main(): Promise<void> {
   );
   const engines: Record<string, Record<string, number> | string> = {};
   engines['descend-js'] = descendRows();
-  engines['tfjs-cpu'] = await tfjsRows('cpu');
-  engines['tfjs-wasm'] = await tfjsRows('wasm');
+  for (const b of ['cpu', 'wasm'] as const) {
+    try {
+      engines[`tfjs-${b}`] = await tfjsRows(b);
+    } catch (e) {
+      engines[`tfjs-${b}`] = `failed: ${(e as Error).message.split('\n')[0]}`;
+    }
+  }
   engines['pytorch/numpy'] = pythonRows();
   const names = Object.keys(engines);
   const workloads = Object.keys(engines['descend-js'] as Record<string, number>);
