@@ -84,13 +84,17 @@ export function binaryOperands(
     tb = b as Tensor;
     ta = scalarOf(a, numberDtype(a, tb.dtype), tb.backend);
   }
-  let dtype = promoteTypes(
-    op,
-    ta.dtype,
-    tb.dtype,
-    `${aName} (shape ${fmtShape(ta.shape)})`,
-    `${bName} (shape ${fmtShape(tb.shape)})`,
-  );
+  // Shapes are formatted only when dtypes differ: this runs on every binary op.
+  let dtype =
+    ta.dtype === tb.dtype
+      ? ta.dtype
+      : promoteTypes(
+          op,
+          ta.dtype,
+          tb.dtype,
+          `${aName} (shape ${fmtShape(ta.shape)})`,
+          `${bName} (shape ${fmtShape(tb.shape)})`,
+        );
   if (opts.arithmetic && dtype === 'bool') dtype = 'int32';
   if (ta.dtype !== dtype) ta = ta.to(dtype);
   if (tb.dtype !== dtype) tb = tb.to(dtype);
