@@ -1,0 +1,64 @@
+/**
+ * Builds the playground into a static site (apps/playground/dist) and, with `serve`, serves it locally.
+ * No bundler: the page loads descend's own ES modules through an import map, so the site is the built
+ * library (dist/) copied under lib/, the app compiled by tsc under app/, and index.html.
+ *   tsx scripts/playground.ts build        build only
+ *   tsx scripts/playground.ts serve [port] build, then serve on http://localhost:port (default 5173)
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const app = join(root, 'apps/playground');
+export const siteDir = join(app, 'dist');
+
+export function buildPlayground(): string {
+  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('build descend first: npm run build');
+  rmSync(siteDir, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
+  cpSync(join(root, 'dist'), join(siteDir, 'lib'), { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
+  cpSync(join(app, 'index.html'), join(siteDir, 'index.html'));
+  return siteDir;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+/** A static file server for the built site; resolves once listening. */
+export function servePlayground(port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(siteDir, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(siteDir) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok(server)));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [cmd = 'serve', portArg = '5173'] = process.argv.slice(2);
+  buildPlayground();
+  console.log(`built ${siteDir}`);
+  if (cmd === 'serve') {
+    const server = await servePlayground(Number(portArg));
+    const addr = server.address();
+    console.log(`playground at http://localhost:${typeof addr === 'object' && addr ? addr.port : portArg}/`);
+  }
+}
