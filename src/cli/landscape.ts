@@ -17,7 +17,7 @@ import {
 import { loadCheckpoint, loadMnist, loadSafetensors, CheckpointError } from '../io/index.js';
 import { contourPlot, htmlPage, htmlTable, lineChart } from '../plot/svg.js';
 import { buildModel, type ModelConfig } from './models.js';
-import { testFunction } from './functions.js';
+import { testFunction } from '../diagnostics/surfaces.js';
 import { num, usage } from './errors.js';
 
 export interface LandscapeCliOptions {

@@ -7,9 +7,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { DescendError } from '../errors.js';
 import { UsageError } from './errors.js';
 import { SCHEDULES, TRAIN_OPTIMIZERS, evalCommand, predictCommand, trainCommand } from './train.js';
-import { RACE_OPTIMIZERS, raceCommand } from './race.js';
+import { raceCommand } from './race.js';
+import { RACE_OPTIMIZERS } from '../diagnostics/race.js';
 import { landscapeCommand } from './landscape.js';
-import { FUNCTION_NAMES } from './functions.js';
+import { FUNCTION_NAMES } from '../diagnostics/surfaces.js';
 import { MODEL_NAMES } from './models.js';
 
 const log = (s: string) => process.stdout.write(s + '\n');

@@ -1,100 +1,12 @@
 /** `descend race`: optimizers side by side from one start on a 2-D test function. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { contourPlot, htmlPage, htmlTable, lineChart } from '../plot/svg.js';
 import { noGrad } from '../autograd/mode.js';
 import { tensor } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
-import * as O from '../optim/index.js';
-import { contourPlot, htmlPage, htmlTable, lineChart } from '../plot/svg.js';
-import { type TestFunction, testFunction } from './functions.js';
+import { type RaceResult, runRace } from '../diagnostics/race.js';
+import { type TestFunction, testFunction } from '../diagnostics/surfaces.js';
 import { num, usage } from './errors.js';
-
-/** Default learning rates per optimizer for the race (tuned for these scales, as in the lectures' figures). */
-export const RACE_OPTIMIZERS: Record<
-  string,
-  { lr: number; make: (p: Tensor[], lr: number) => O.Optimizer<object> }
-> = {
-  sgd: { lr: 5e-4, make: (p, lr) => new O.SGD(p, { lr }) as unknown as O.Optimizer<object> },
-  momentum: {
-    lr: 2e-4,
-    make: (p, lr) => new O.SGD(p, { lr, momentum: 0.9 }) as unknown as O.Optimizer<object>,
-  },
-  nesterov: {
-    lr: 2e-4,
-    make: (p, lr) => new O.SGD(p, { lr, momentum: 0.9, nesterov: true }) as unknown as O.Optimizer<object>,
-  },
-  adagrad: { lr: 0.5, make: (p, lr) => new O.Adagrad(p, { lr }) as unknown as O.Optimizer<object> },
-  rmsprop: {
-    lr: 0.01,
-    make: (p, lr) => new O.RMSprop(p, { lr, alpha: 0.9 }) as unknown as O.Optimizer<object>,
-  },
-  adadelta: { lr: 10, make: (p, lr) => new O.Adadelta(p, { lr }) as unknown as O.Optimizer<object> },
-  adam: { lr: 0.05, make: (p, lr) => new O.Adam(p, { lr }) as unknown as O.Optimizer<object> },
-  adamw: { lr: 0.05, make: (p, lr) => new O.AdamW(p, { lr }) as unknown as O.Optimizer<object> },
-  nadam: { lr: 0.05, make: (p, lr) => new O.NAdam(p, { lr }) as unknown as O.Optimizer<object> },
-  radam: { lr: 0.002, make: (p, lr) => new O.RAdam(p, { lr }) as unknown as O.Optimizer<object> },
-  yogi: { lr: 0.05, make: (p, lr) => new O.Yogi(p, { lr }) as unknown as O.Optimizer<object> },
-  adabelief: { lr: 0.05, make: (p, lr) => new O.AdaBelief(p, { lr }) as unknown as O.Optimizer<object> },
-  lion: {
-    lr: 0.01,
-    make: (p, lr) => new O.Lion(p, { lr, weightDecay: 0 }) as unknown as O.Optimizer<object>,
-  },
-  lbfgs: {
-    lr: 1,
-    make: (p, lr) =>
-      new O.LBFGS(p, { lr, maxIter: 1, lineSearchFn: 'strong_wolfe' }) as unknown as O.Optimizer<object>,
-  },
-  newton: {
-    lr: 1,
-    make: (p, lr) =>
-      new O.Newton(p, { lr, damping: 1e-3, lineSearch: 'backtracking' }) as unknown as O.Optimizer<object>,
-  },
-};
-
-export interface RaceResult {
-  name: string;
-  path: [number, number][];
-  losses: number[];
-  /** First step whose loss is within tol of the minimum (or below tol when unknown), else null. */
-  stepsToTol: number | null;
-}
-
-export function runRace(
-  fn: TestFunction,
-  names: string[],
-  opts: { steps: number; tol: number; lrs?: Record<string, number> },
-): RaceResult[] {
-  return names.map((name) => {
-    const spec = RACE_OPTIMIZERS[name];
-    if (!spec) usage(`unknown optimizer '${name}'; choose from ${Object.keys(RACE_OPTIMIZERS).join(', ')}`);
-    const p = tensor(fn.start, { dtype: 'float64', requiresGrad: true });
-    const opt = spec.make([p], opts.lrs?.[name] ?? spec.lr);
-    const path: [number, number][] = [[fn.start[0], fn.start[1]]];
-    const losses: number[] = [fn.f(p.detach()).item()];
-    const closure = () => {
-      opt.zeroGrad();
-      const l = fn.f(p);
-      l.backward();
-      return l;
-    };
-    for (let s = 0; s < opts.steps; s++) {
-      if (name === 'newton') opt.step(() => fn.f(p));
-      else if (name === 'lbfgs') opt.step(closure);
-      else {
-        closure();
-        opt.step();
-      }
-      const v = p.dataSync();
-      if (!Number.isFinite(v[0]) || !Number.isFinite(v[1]) || Math.abs(v[0]) > 1e6 || Math.abs(v[1]) > 1e6)
-        break;
-      path.push([v[0], v[1]]);
-      losses.push(noGrad(() => fn.f(p.detach()).item()));
-    }
-    const target = (fn.fMin ?? 0) + opts.tol;
-    const hit = losses.findIndex((l) => l <= target);
-    return { name, path, losses, stepsToTol: hit >= 0 ? hit : null };
-  });
-}
 
 /** The race page: contour plot with every trajectory, loss curves, and steps to tolerance. */
 export function raceReport(

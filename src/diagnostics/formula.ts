@@ -5,14 +5,20 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
-import { usage } from './errors.js';
+import { ValueError } from '../errors.js';
 
-type Node =
+/** Formula errors name the formula and what is wrong with it. */
+function fail(message: string): never {
+  throw new ValueError('formula', message);
+}
+
+/** A parsed formula. */
+export type FormulaNode =
   | { k: 'num'; v: number }
   | { k: 'var'; name: 'x' | 'y' }
-  | { k: 'neg'; a: Node }
-  | { k: 'bin'; op: '+' | '-' | '*' | '/' | '^'; a: Node; b: Node }
-  | { k: 'call'; fn: string; a: Node };
+  | { k: 'neg'; a: FormulaNode }
+  | { k: 'bin'; op: '+' | '-' | '*' | '/' | '^'; a: FormulaNode; b: FormulaNode }
+  | { k: 'call'; fn: string; a: FormulaNode };
 
 const FUNCS: Record<string, (t: Tensor) => Tensor> = {
   sin: F.sin,
@@ -26,19 +32,19 @@ const FUNCS: Record<string, (t: Tensor) => Tensor> = {
   sigmoid: F.sigmoid,
 };
 
-export function parseFormula(src: string): Node {
+export function parseFormula(src: string): FormulaNode {
   const tokens = src.match(/\s*(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+|[A-Za-z_]\w*|\*\*|[-+*/^()])/gy);
   if (!tokens || tokens.join('').replace(/\s/g, '') !== src.replace(/\s/g, ''))
-    usage(`cannot parse formula '${src}': unexpected characters`);
+    fail(`cannot parse formula '${src}': unexpected characters`);
   const ts = tokens.map((t) => t.trim());
   let i = 0;
   const peek = () => ts[i];
   const expect = (t: string) => {
     if (ts[i] !== t)
-      usage(`cannot parse formula '${src}': expected '${t}' at token ${i + 1}, found '${ts[i] ?? 'end'}'`);
+      fail(`cannot parse formula '${src}': expected '${t}' at token ${i + 1}, found '${ts[i] ?? 'end'}'`);
     i++;
   };
-  const expr = (): Node => {
+  const expr = (): FormulaNode => {
     let a = term();
     while (peek() === '+' || peek() === '-') {
       const op = ts[i++] as '+' | '-';
@@ -46,7 +52,7 @@ export function parseFormula(src: string): Node {
     }
     return a;
   };
-  const term = (): Node => {
+  const term = (): FormulaNode => {
     let a = unary();
     while (peek() === '*' || peek() === '/') {
       const op = ts[i++] as '*' | '/';
@@ -54,7 +60,7 @@ export function parseFormula(src: string): Node {
     }
     return a;
   };
-  const unary = (): Node => {
+  const unary = (): FormulaNode => {
     if (peek() === '-') {
       i++;
       return { k: 'neg', a: unary() };
@@ -65,7 +71,7 @@ export function parseFormula(src: string): Node {
     }
     return power();
   };
-  const power = (): Node => {
+  const power = (): FormulaNode => {
     const a = atom();
     if (peek() === '^' || peek() === '**') {
       i++;
@@ -73,9 +79,9 @@ export function parseFormula(src: string): Node {
     }
     return a;
   };
-  const atom = (): Node => {
+  const atom = (): FormulaNode => {
     const t = ts[i++];
-    if (t === undefined) usage(`cannot parse formula '${src}': it ends too early`);
+    if (t === undefined) fail(`cannot parse formula '${src}': it ends too early`);
     if (t === '(') {
       const e = expr();
       expect(')');
@@ -91,12 +97,12 @@ export function parseFormula(src: string): Node {
       expect(')');
       return { k: 'call', fn: t, a };
     }
-    return usage(
+    return fail(
       `cannot parse formula '${src}': unknown name '${t}' (use x, y, pi, e, ${Object.keys(FUNCS).join(', ')})`,
     );
   };
   const tree = expr();
-  if (i !== ts.length) usage(`cannot parse formula '${src}': unexpected '${ts[i]}'`);
+  if (i !== ts.length) fail(`cannot parse formula '${src}': unexpected '${ts[i]}'`);
   return tree;
 }
 
@@ -106,7 +112,7 @@ export function compileFormula(src: string): (p: Tensor) => Tensor {
   return (p: Tensor) => {
     const x = p.index(0);
     const y = p.index(1);
-    const ev = (n: Node): Tensor | number => {
+    const ev = (n: FormulaNode): Tensor | number => {
       switch (n.k) {
         case 'num':
           return n.v;

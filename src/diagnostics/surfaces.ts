@@ -1,7 +1,7 @@
 /** The 2-D test functions of the lectures' optimizer comparisons, with plot ranges, starts and minima. */
 import type { Tensor } from '../tensor/tensor.js';
 import { compileFormula } from './formula.js';
-import { usage } from './errors.js';
+import { ValueError } from '../errors.js';
 
 export interface TestFunction {
   name: string;
@@ -23,6 +23,7 @@ export const FUNCTION_NAMES = [
   'beale',
   'himmelblau',
   'saddle',
+  'plateau',
   'formula',
 ] as const;
 
@@ -102,8 +103,20 @@ export function testFunction(name: string, opts: { kappa?: number; formula?: str
         start: [-1.5, 0.01],
         minima: [],
       };
+    case 'plateau':
+      // 1 - exp(-r²/2): the gradient vanishes far from the minimum, so first-order methods stall there.
+      return {
+        name: 'plateau 1 - exp(-(x^2+y^2)/2)',
+        f: (p) => x(p).pow(2).add(y(p).pow(2)).mul(-0.5).exp().neg().add(1),
+        xRange: [-4, 4],
+        yRange: [-4, 4],
+        start: [3, 2.5],
+        minima: [[0, 0]],
+        fMin: 0,
+      };
     case 'formula': {
-      if (!opts.formula) usage("--function formula needs --formula, e.g. --formula 'x^2 + 3*y^2'");
+      if (!opts.formula)
+        throw new ValueError('testFunction', "the formula surface needs opts.formula, e.g. 'x^2 + 3*y^2'");
       return {
         name: opts.formula,
         f: compileFormula(opts.formula),
@@ -114,6 +127,9 @@ export function testFunction(name: string, opts: { kappa?: number; formula?: str
       };
     }
     default:
-      return usage(`unknown function '${name}'; choose one of ${FUNCTION_NAMES.join(', ')}`);
+      throw new ValueError(
+        'testFunction',
+        `unknown function '${name}'; choose one of ${FUNCTION_NAMES.join(', ')}`,
+      );
   }
 }
