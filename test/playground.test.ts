@@ -106,4 +106,70 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+
+  const raceDone = (page: Page) =>
+    page.waitForSelector('#race-panel[data-done="true"], #race-panel[data-done="error"]', {
+      timeout: 30_000,
+    });
+  const raceEnds = (page: Page) =>
+    page.$$eval('#race-results tr[data-name]', (trs) =>
+      trs.map((tr) => ({
+        name: tr.getAttribute('data-name'),
+        x: Number(tr.getAttribute('data-x')),
+        y: Number(tr.getAttribute('data-y')),
+        loss: Number(tr.getAttribute('data-loss')),
+      })),
+    );
+
+  it('a race on the κ=10 quadratic animates to the minimum, and the Hessian panel shows 2/λmax', async () => {
+    const page = await open();
+    await raceDone(page);
+    await page.selectOption('#race-surface', 'quadratic');
+    await raceDone(page);
+    // The defaults are tuned for Rosenbrock's steep walls; on the quadratic (λmax 10) momentum wants more.
+    await page.fill('input[data-racer="momentum"][data-key="lr"]', '0.02');
+    await page.dispatchEvent('input[data-racer="momentum"][data-key="lr"]', 'change');
+    await raceDone(page);
+    await page.fill('#race-steps', '1000'); // rmsprop moves about lr = 0.01 per step, 4 units from the start
+    await page.dispatchEvent('#race-steps', 'change');
+    await raceDone(page);
+    const ends = await raceEnds(page);
+    expect(ends.map((e) => e.name)).toEqual(['momentum', 'rmsprop', 'adam', 'newton']);
+    for (const e of ends) {
+      expect(Math.hypot(e.x, e.y), e.name!).toBeLessThan(0.05);
+      expect(e.loss, e.name!).toBeLessThan(1e-3);
+    }
+    await page.click('#race-hessian');
+    const text = await page.textContent('#race-curvature');
+    expect(text).toContain('eigenvalues 1.000, 10.00');
+    expect(text).toContain('condition number 10.00');
+    expect(text).toContain('2/λmax = 0.2000');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('clicking the plot restarts the race there; a bad formula shows its error in the page', async () => {
+    const page = await open();
+    await raceDone(page);
+    const box = (await page.$('#race-canvas'))!;
+    const b = (await box.boundingBox())!;
+    await page.mouse.click(b.x + b.width * 0.75, b.y + b.height * 0.25); // Rosenbrock: (1, 2)
+    await raceDone(page);
+    const start = await page.evaluate(
+      () => JSON.parse(new URLSearchParams(location.hash.slice(1)).get('race')!).start,
+    );
+    expect(start[0]).toBeCloseTo(1, 1);
+    expect(start[1]).toBeCloseTo(2, 1);
+    await page.selectOption('#race-surface', 'formula');
+    await page.fill('#race-formula', 'x^2 + bar(y)');
+    await page.dispatchEvent('#race-formula', 'change');
+    await page.waitForSelector('#race-panel[data-done="error"]');
+    expect(await page.textContent('#race-error')).toContain("unknown name 'bar'");
+    await page.fill('#race-formula', 'x^2 + 3*y^2');
+    await page.dispatchEvent('#race-formula', 'change');
+    await raceDone(page);
+    expect(await page.textContent('#race-error')).toBe('');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
 });

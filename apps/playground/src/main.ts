@@ -1,5 +1,19 @@
 /** The playground page: wires the panels to the DOM and keeps their state in the URL's hash. */
 import { buildGraph, FormulaError, layers, VARIABLES, type GraphNode } from './graph.js';
+import {
+  COLORS,
+  contourImage,
+  curvatureAt,
+  defaultSettings,
+  frame,
+  FUNCTION_NAMES,
+  lossChart,
+  race,
+  RACERS,
+  SIZE,
+  surfaceOf,
+  type RaceSettings,
+} from './race.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -54,7 +68,7 @@ function drawGraph(nodes: GraphNode[]): string {
 function graphPanel(): void {
   const expr = $<HTMLInputElement>('graph-expr');
   const inputs = VARIABLES.map((v) => $<HTMLInputElement>(`graph-${v}`));
-  const params = new URLSearchParams(location.hash.slice(1));
+  const params = hashParams();
   if (params.has('expr')) expr.value = params.get('expr')!;
   VARIABLES.forEach((v, k) => {
     if (params.has(v)) inputs[k]!.value = params.get(v)!;
@@ -76,7 +90,8 @@ function graphPanel(): void {
       // A bad formula leaves the last good graph in place and says why, in the page.
       error.textContent = e instanceof FormulaError || e instanceof Error ? e.message : String(e);
     }
-    const state = new URLSearchParams({ expr: expr.value });
+    const state = hashParams();
+    state.set('expr', expr.value);
     VARIABLES.forEach((v, k) => state.set(v, inputs[k]!.value));
     history.replaceState(null, '', `#${state}`);
   };
@@ -84,5 +99,160 @@ function graphPanel(): void {
   update();
 }
 
+function hashParams(): URLSearchParams {
+  return new URLSearchParams(location.hash.slice(1));
+}
+
+function racePanel(): void {
+  const panel = $('race-panel');
+  let settings = defaultSettings();
+  try {
+    const saved = hashParams().get('race');
+    if (saved) settings = { ...settings, ...(JSON.parse(saved) as Partial<RaceSettings>) };
+  } catch {
+    // A hand-edited URL with bad JSON falls back to the defaults.
+  }
+  const surface = $<HTMLSelectElement>('race-surface');
+  surface.innerHTML = FUNCTION_NAMES.map((n) => `<option value="${n}">${n}</option>`).join('');
+  const kappa = $<HTMLInputElement>('race-kappa');
+  const formula = $<HTMLInputElement>('race-formula');
+  const steps = $<HTMLInputElement>('race-steps');
+  const table = $('race-racers');
+  const num = (v: number | undefined, key: string, name: string, label: string) =>
+    v === undefined
+      ? '<td></td>'
+      : `<td><label>${label} <input type="number" step="any" data-racer="${name}" data-key="${key}" value="${v}" aria-label="${name} ${label}"/></label></td>`;
+  table.innerHTML = RACERS.map((name, k) => {
+    const r = settings.racers[name]!;
+    return (
+      `<tr><td><label style="color:${COLORS[k]}"><input type="checkbox" data-racer="${name}" data-key="on" ${r.on ? 'checked' : ''}/> ${name}</label></td>` +
+      num(r.lr, 'lr', name, 'lr') +
+      num(r.momentum, 'momentum', name, 'momentum') +
+      num(r.beta1, 'beta1', name, 'β1') +
+      num(r.beta2, 'beta2', name, 'β2') +
+      num(r.eps, 'eps', name, 'eps') +
+      '</tr>'
+    );
+  }).join('');
+  const canvas = $<HTMLCanvasElement>('race-canvas');
+  canvas.width = canvas.height = SIZE;
+  const ctx = canvas.getContext('2d')!;
+  const error = $('race-error');
+  let anim = 0;
+
+  const read = () => {
+    settings.surface = surface.value;
+    settings.kappa = Number(kappa.value);
+    settings.formula = formula.value;
+    settings.steps = Math.max(1, Math.min(5000, Math.round(Number(steps.value)) || 1));
+    for (const el of table.querySelectorAll<HTMLInputElement>('input')) {
+      const r = settings.racers[el.dataset.racer!]! as Record<string, number | boolean>;
+      r[el.dataset.key!] = el.type === 'checkbox' ? el.checked : Number(el.value);
+    }
+  };
+  const write = () => {
+    surface.value = settings.surface;
+    kappa.value = String(settings.kappa);
+    formula.value = settings.formula;
+    steps.value = String(settings.steps);
+    $('race-kappa-row').hidden = settings.surface !== 'quadratic';
+    $('race-formula-row').hidden = settings.surface !== 'formula';
+  };
+
+  const run = () => {
+    cancelAnimationFrame(anim);
+    panel.dataset.done = 'false';
+    read();
+    write();
+    const state = hashParams();
+    state.set('race', JSON.stringify(settings));
+    history.replaceState(null, '', `#${state}`);
+    let fn;
+    let results;
+    try {
+      fn = surfaceOf(settings);
+      if (settings.start) fn.start = settings.start;
+      results = race(settings, fn);
+      error.textContent = '';
+    } catch (e) {
+      error.textContent = e instanceof Error ? e.message : String(e);
+      panel.dataset.done = 'error';
+      return;
+    }
+    const img = contourImage(fn, ctx);
+    const { toPx } = frame(fn);
+    const total = Math.max(...results.map((r) => r.path.length - 1), 0);
+    const perFrame = Math.max(1, Math.ceil(total / 90));
+    let shown = 0;
+    const draw = () => {
+      ctx.putImageData(img, 0, 0);
+      for (const m of fn.minima) {
+        const [px, py] = toPx(m[0], m[1]);
+        ctx.fillStyle = '#fff';
+        ctx.font = '18px sans-serif';
+        ctx.fillText('★', px - 7, py + 6);
+      }
+      for (const r of results) {
+        ctx.strokeStyle = COLORS[RACERS.indexOf(r.name)]!;
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        r.path.slice(0, shown + 1).forEach(([x, y], k) => {
+          const [px, py] = toPx(x, y);
+          if (k === 0) ctx.moveTo(px, py);
+          else ctx.lineTo(px, py);
+        });
+        ctx.stroke();
+      }
+      const [sx, sy] = toPx(fn.start[0], fn.start[1]);
+      ctx.strokeStyle = '#fff';
+      ctx.beginPath();
+      ctx.arc(sx, sy, 6, 0, 2 * Math.PI);
+      ctx.stroke();
+      $('race-loss').innerHTML = lossChart(results, shown, fn.fMin ?? 0);
+      if (shown < total) {
+        shown = Math.min(total, shown + perFrame);
+        anim = requestAnimationFrame(draw);
+      } else {
+        $('race-results').innerHTML =
+          '<tr><th>optimizer</th><th>end x</th><th>end y</th><th>f</th><th>steps to f* + 1e-6</th></tr>' +
+          results
+            .map((r) => {
+              const [x, y] = r.path[r.path.length - 1]!;
+              const f = r.losses[r.losses.length - 1]!;
+              return `<tr data-name="${r.name}" data-x="${x}" data-y="${y}" data-loss="${f}"><td>${r.name}</td><td>${x.toFixed(4)}</td><td>${y.toFixed(4)}</td><td>${f.toExponential(2)}</td><td>${r.stepsToTol ?? (r.path.length - 1 < settings.steps ? 'diverged' : '—')}</td></tr>`;
+            })
+            .join('');
+        panel.dataset.done = 'true';
+      }
+    };
+    draw();
+    canvas.onclick = (ev) => {
+      const rect = canvas.getBoundingClientRect();
+      settings.start = frame(fn).fromPx(
+        ((ev.clientX - rect.left) * SIZE) / rect.width,
+        ((ev.clientY - rect.top) * SIZE) / rect.height,
+      );
+      run();
+    };
+    $('race-hessian').onclick = () => {
+      const c = curvatureAt(fn, fn.start);
+      $('race-curvature').textContent =
+        `At the start (${fn.start.map((v) => v.toFixed(3)).join(', ')}): Hessian eigenvalues ` +
+        `${c.eig.map((v) => v.toPrecision(4)).join(', ')}; condition number ${c.condition.toPrecision(4)}; ` +
+        `GD is stable for lr < 2/λmax = ${c.bound.toPrecision(4)}; ${c.kind}.`;
+    };
+  };
+  write();
+  surface.addEventListener('change', () => {
+    settings.start = null;
+    run();
+  });
+  for (const el of [kappa, formula, steps]) el.addEventListener('change', run);
+  table.addEventListener('change', run);
+  $('race-run').addEventListener('click', run);
+  run();
+}
+
 graphPanel();
+racePanel();
 document.body.dataset.ready = 'true';
