@@ -32,7 +32,9 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     server?.close();
   });
 
-  async function open(hash = ''): Promise<Page> {
+  // Every panel starts at load; the network's 600 steps are cut to 1 where a test looks elsewhere.
+  const QUICK_NET = `#net=${encodeURIComponent('{"steps":1}')}`;
+  async function open(hash = QUICK_NET): Promise<Page> {
     const page = await browser.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
@@ -170,6 +172,31 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     await raceDone(page);
     expect(await page.textContent('#race-error')).toBe('');
     expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('the network panel trains the spiral past 95% training accuracy in the page', async () => {
+    const page = await open('#');
+    await page.waitForSelector('#net-panel[data-done="true"]', { timeout: 90_000 });
+    const acc = Number(await page.getAttribute('#net-stats', 'data-acc'));
+    console.log(`playground spiral: training accuracy ${(100 * acc).toFixed(1)}%`);
+    expect(acc).toBeGreaterThan(0.95);
+    expect(await page.getAttribute('#net-stats', 'data-step')).toBe('600');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('a deep sigmoid net with small init shows vanishing gradients in the first layer', async () => {
+    const page = await open();
+    await page.waitForSelector('#net-panel[data-done="true"]', { timeout: 90_000 });
+    await page.fill('#net-steps', '5');
+    await page.fill('#net-layers', '6');
+    await page.selectOption('#net-activation', 'sigmoid');
+    await page.selectOption('#net-init', 'small');
+    await page.waitForSelector('#net-panel[data-done="true"]', { timeout: 30_000 });
+    const norms = JSON.parse((await page.getAttribute('#net-grads', 'data-last'))!) as number[];
+    expect(norms).toHaveLength(7);
+    expect(norms[0]! / norms[6]!).toBeLessThan(1e-6);
     await page.close();
   });
 });
