@@ -199,4 +199,46 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     expect(norms[0]! / norms[6]!).toBeLessThan(1e-6);
     await page.close();
   });
+
+  it('the linear classifier: hand-checked SVM loss, single and repeated updates lower the loss, points drag', async () => {
+    const page = await open();
+    const total = async () => Number(await page.getAttribute('#lin-total', 'data-loss'));
+    // Point (0.5, 0.4), class 0, W = [[1,2],[2,-4],[3,-1]], b = [0, 0.5, -0.5]: s = (1.3, -0.1, 0.6),
+    // loss = max(0, -0.1 - 1.3 + 1) + max(0, 0.6 - 1.3 + 1) = 0.3.
+    expect(
+      await page.$$eval('#lin-table tr:nth-child(2) td', (tds) => tds.map((t) => t.textContent)),
+    ).toEqual(['0.50', '0.40', '0', '1.30', '-0.10', '0.60', '0.30']);
+    const l0 = await total();
+    await page.click('#lin-single');
+    const l1 = await total();
+    expect(l1).toBeLessThan(l0);
+    await page.click('#lin-repeat');
+    await page.waitForTimeout(1500);
+    await page.click('#lin-repeat');
+    const l2 = await total();
+    expect(l2).toBeLessThan(0.6 * l1);
+    await page.selectOption('#lin-loss', 'softmax');
+    const s0 = await total();
+    await page.click('#lin-single');
+    expect(await total()).toBeLessThan(s0);
+    // Drag the first point across the plot: its row and the loss change.
+    const b = (await (await page.$('#lin-canvas'))!.boundingBox())!;
+    const at = (x: number, y: number): [number, number] => [
+      b.x + ((x + 1.2) / 2.4) * b.width,
+      b.y + ((1.2 - y) / 2.4) * b.height,
+    ];
+    const before = await total();
+    await page.mouse.move(...at(0.5, 0.4));
+    await page.mouse.down();
+    await page.mouse.move(...at(-0.8, -0.8), { steps: 5 });
+    await page.mouse.up();
+    const row = await page.$$eval('#lin-table tr:nth-child(2) td', (tds) =>
+      tds.map((t) => Number(t.textContent)),
+    );
+    expect(row[0]).toBeCloseTo(-0.8, 1);
+    expect(row[1]).toBeCloseTo(-0.8, 1);
+    expect(await total()).not.toBe(before);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
 });
