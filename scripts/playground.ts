@@ -6,14 +6,20 @@
  *   tsx scripts/playground.ts serve [port] build, then serve on http://localhost:port (default 5173)
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { dirname, extname, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const app = join(root, 'apps/playground');
 export const siteDir = join(app, 'dist');
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name)) : e.name.endsWith('.map') ? [] : [join(dir, e.name)],
+  );
+}
 
 export function buildPlayground(): string {
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('build descend first: npm run build');
@@ -27,6 +33,13 @@ export function buildPlayground(): string {
   );
   cpSync(join(root, 'dist'), join(siteDir, 'lib'), { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
   cpSync(join(app, 'index.html'), join(siteDir, 'index.html'));
+  // The service worker precaches every file of the site, so the list is written in at build time.
+  const files = ['./', ...listFiles(siteDir).map((f) => './' + relative(siteDir, f).split(sep).join('/'))];
+  const sw = readFileSync(join(app, 'sw.js'), 'utf8').replace(
+    'const FILES = [];',
+    `const FILES = ${JSON.stringify(files)};`,
+  );
+  writeFileSync(join(siteDir, 'sw.js'), sw);
   return siteDir;
 }
 

@@ -241,4 +241,43 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+
+  it('works offline once loaded: the service worker precaches the site', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(base + QUICK_NET);
+    await page.waitForSelector('body[data-offline="ready"]', { timeout: 20_000 });
+    const cached = await page.evaluate(async () =>
+      (await (await caches.open('descend-playground-v1')).keys()).map((r) => new URL(r.url).pathname),
+    );
+    expect(cached).toEqual(
+      expect.arrayContaining(['/', '/index.html', '/app/main.js', '/lib/index.js', '/lib/optim/index.js']),
+    );
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    expect(await grads(page)).toEqual({ x: -4, y: -4, z: 3 });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('is keyboard accessible: arrow keys move the race start and the classifier points', async () => {
+    const page = await open();
+    await raceDone(page);
+    const start = () =>
+      page.evaluate(() => JSON.parse(new URLSearchParams(location.hash.slice(1)).get('race')!).start);
+    await page.focus('#race-canvas');
+    await page.keyboard.press('ArrowRight');
+    await raceDone(page);
+    const s1 = await start();
+    expect(s1[0]).toBeCloseTo(-1.5 + 0.1, 10); // Rosenbrock's x range is 4 wide: one press is 4/40
+    expect(s1[1]).toBeCloseTo(2, 10);
+    await page.focus('#lin-canvas');
+    await page.keyboard.press('n');
+    await page.keyboard.press('ArrowDown');
+    const row = await page.$$eval('#lin-table tr:nth-child(3) td', (tds) => tds.map((t) => t.textContent));
+    expect(row.slice(0, 2)).toEqual(['0.80', '0.25']); // the second point, (0.8, 0.3), moved down by 0.05
+    await page.close();
+  });
 });

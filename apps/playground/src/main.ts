@@ -244,6 +244,24 @@ function racePanel(): void {
       );
       run();
     };
+    // Keyboard: arrow keys move the start by 1/40 of the plot (shift: 1/8) and rerun.
+    canvas.onkeydown = (ev) => {
+      const dirs: Record<string, [number, number]> = {
+        ArrowLeft: [-1, 0],
+        ArrowRight: [1, 0],
+        ArrowUp: [0, 1],
+        ArrowDown: [0, -1],
+      };
+      const dir = dirs[ev.key];
+      if (!dir) return;
+      ev.preventDefault();
+      const f = ev.shiftKey ? 1 / 8 : 1 / 40;
+      settings.start = [
+        fn.start[0] + dir[0] * f * (fn.xRange[1] - fn.xRange[0]),
+        fn.start[1] + dir[1] * f * (fn.yRange[1] - fn.yRange[0]),
+      ];
+      run();
+    };
     $('race-hessian').onclick = () => {
       const c = curvatureAt(fn, fn.start);
       $('race-curvature').textContent =
@@ -538,6 +556,35 @@ function linearPanel(): void {
     draw();
   });
   canvas.addEventListener('pointerup', () => (dragging = -1));
+  // Keyboard: n / p pick the next / previous point (outlined), arrow keys move it by 0.05.
+  let selected = 0;
+  canvas.addEventListener('keydown', (ev) => {
+    const dirs: Record<string, [number, number]> = {
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+      ArrowUp: [0, 1],
+      ArrowDown: [0, -1],
+    };
+    const n = demo.points.length;
+    if (ev.key === 'n' || ev.key === 'p') selected = (selected + (ev.key === 'n' ? 1 : n - 1)) % n;
+    else if (dirs[ev.key]) {
+      const [dx, dy] = dirs[ev.key]!;
+      const [x, y] = demo.points[selected]!;
+      demo.points[selected] = [
+        Math.max(-R, Math.min(R, x + 0.05 * dx)),
+        Math.max(-R, Math.min(R, y + 0.05 * dy)),
+      ];
+    } else return;
+    ev.preventDefault();
+    draw();
+    const [x, y] = toPx(...demo.points[selected]!);
+    ctx.strokeStyle = '#000';
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.arc(x, y, 11, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.lineWidth = 1;
+  });
   const stepOnce = () => {
     readParams();
     demo.update();
@@ -571,3 +618,12 @@ racePanel();
 linearPanel();
 netPanel();
 document.body.dataset.ready = 'true';
+
+// Offline once loaded: the service worker precaches the whole site on its first visit.
+if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+  navigator.serviceWorker
+    .register('./sw.js')
+    .then(() => navigator.serviceWorker.ready)
+    .then(() => (document.body.dataset.offline = 'ready'))
+    .catch((e: unknown) => ($('graph-error').textContent = `offline mode unavailable: ${String(e)}`));
+}
