@@ -414,19 +414,8 @@ function netPanel(): void {
         [{ name: 'loss', values: run.losses, color: '#333' }],
         'training loss (log scale)',
       );
-      const palette = [
-        '#e41a1c',
-        '#377eb8',
-        '#4daf4a',
-        '#984ea3',
-        '#ff7f00',
-        '#a65628',
-        '#f781bf',
-        '#17becf',
-        '#999',
-      ];
       $('net-grads').innerHTML = seriesChart(
-        run.gradNorms.map((v, i) => ({ name: `W${i + 1}`, values: v, color: palette[i % palette.length]! })),
+        run.gradNorms.map((v, i) => ({ name: `W${i + 1}`, values: v, color: COLORS[i % COLORS.length]! })),
         '‖∂L/∂W‖ per layer (log scale)',
       );
       $('net-grads').dataset.last = JSON.stringify(run.gradNorms.map((v) => v.at(-1) ?? 0));
