@@ -15,6 +15,10 @@ import { adabelief, adan, lamb, lion, novograd, signSgd, yogi } from './recipes.
 import {
   type ParamRule,
   type ParamState,
+  type AdadeltaRuleOptions,
+  type AdagradRuleOptions,
+  type RmspropRuleOptions,
+  type SgdRuleOptions,
   adadeltaRule,
   adagradRule,
   adamaxRule,
@@ -42,14 +46,8 @@ function common(op: string, o: { lr: number; eps?: number; weightDecay?: number 
   if (o.weightDecay !== undefined) nonNegative(op, 'weightDecay', o.weightDecay);
 }
 
-export interface SGDOptions {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-}
+/** The same fields as the rule it runs (SgdRuleOptions). */
+export type SGDOptions = SgdRuleOptions;
 /** Stochastic gradient descent with momentum, dampening, Nesterov and coupled weight decay (torch.optim.SGD). */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
@@ -82,14 +80,8 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 }
 
-export interface AdagradOptions {
-  lr: number;
-  lrDecay: number;
-  weightDecay: number;
-  initialAccumulatorValue: number;
-  eps: number;
-  maximize: boolean;
-}
+/** The same fields as the rule it runs (AdagradRuleOptions). */
+export type AdagradOptions = AdagradRuleOptions;
 /** Adagrad as PyTorch defines it: accumulator from 0, eps 1e-10 outside the root, lrDecay. */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
@@ -117,15 +109,8 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 }
 
-export interface RMSpropOptions {
-  lr: number;
-  alpha: number;
-  eps: number;
-  weightDecay: number;
-  momentum: number;
-  centered: boolean;
-  maximize: boolean;
-}
+/** The same fields as the rule it runs (RmspropRuleOptions). */
+export type RMSpropOptions = RmspropRuleOptions;
 /** RMSprop as PyTorch defines it: eps outside the root, optional centering and momentum. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
@@ -154,13 +139,8 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 }
 
-export interface AdadeltaOptions {
-  lr: number;
-  rho: number;
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+/** The same fields as the rule it runs (AdadeltaRuleOptions). */
+export type AdadeltaOptions = AdadeltaRuleOptions;
 /** Adadelta (PyTorch: lr 1.0, eps 1e-6 inside both roots). */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   constructor(params: Params<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
