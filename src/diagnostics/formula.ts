@@ -15,12 +15,13 @@ function fail(message: string): never {
 /** A parsed formula. */
 export type FormulaNode =
   | { k: 'num'; v: number }
-  | { k: 'var'; name: 'x' | 'y' }
+  | { k: 'var'; name: string }
   | { k: 'neg'; a: FormulaNode }
   | { k: 'bin'; op: '+' | '-' | '*' | '/' | '^'; a: FormulaNode; b: FormulaNode }
   | { k: 'call'; fn: string; a: FormulaNode };
 
-const FUNCS: Record<string, (t: Tensor) => Tensor> = {
+/** The functions a formula may call, by name. */
+export const FORMULA_FUNCTIONS: Readonly<Record<string, (t: Tensor) => Tensor>> = {
   sin: F.sin,
   cos: F.cos,
   tan: F.tan,
@@ -32,7 +33,12 @@ const FUNCS: Record<string, (t: Tensor) => Tensor> = {
   sigmoid: F.sigmoid,
 };
 
-export function parseFormula(src: string): FormulaNode {
+/**
+ * Parses a formula into its tree; `variables` are the names it may use (default x and y).
+ * @example parseFormula('(x+y)*z', { variables: ['x', 'y', 'z'] })
+ */
+export function parseFormula(src: string, opts: { variables?: readonly string[] } = {}): FormulaNode {
+  const variables = opts.variables ?? ['x', 'y'];
   const tokens = src.match(/\s*(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+|[A-Za-z_]\w*|\*\*|[-+*/^()])/gy);
   if (!tokens || tokens.join('').replace(/\s/g, '') !== src.replace(/\s/g, ''))
     fail(`cannot parse formula '${src}': unexpected characters`);
@@ -88,17 +94,17 @@ export function parseFormula(src: string): FormulaNode {
       return e;
     }
     if (/^[\d.]/.test(t)) return { k: 'num', v: Number(t) };
-    if (t === 'x' || t === 'y') return { k: 'var', name: t };
+    if (variables.includes(t)) return { k: 'var', name: t };
     if (t === 'pi') return { k: 'num', v: Math.PI };
     if (t === 'e') return { k: 'num', v: Math.E };
-    if (t in FUNCS) {
+    if (t in FORMULA_FUNCTIONS) {
       expect('(');
       const a = expr();
       expect(')');
       return { k: 'call', fn: t, a };
     }
     return fail(
-      `cannot parse formula '${src}': unknown name '${t}' (use x, y, pi, e, ${Object.keys(FUNCS).join(', ')})`,
+      `cannot parse formula '${src}': unknown name '${t}' (use ${variables.join(', ')}, pi, e, ${Object.keys(FORMULA_FUNCTIONS).join(', ')})`,
     );
   };
   const tree = expr();
@@ -124,7 +130,7 @@ export function compileFormula(src: string): (p: Tensor) => Tensor {
         }
         case 'call': {
           const a = ev(n.a);
-          return FUNCS[n.fn](typeof a === 'number' ? x.mul(0).add(a) : a);
+          return FORMULA_FUNCTIONS[n.fn](typeof a === 'number' ? x.mul(0).add(a) : a);
         }
         case 'bin': {
           const a = ev(n.a);

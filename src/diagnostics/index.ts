@@ -10,5 +10,5 @@ export * from './gradcheck.js';
 export { jvp, jacrev, jacfwd, jacobian, hessian, hvp } from '../autograd/jacobian.js';
 export { eigh, eigvalsh } from '../ops/primitives/linalg.js';
 export * from './surfaces.js';
-export { parseFormula, compileFormula, type FormulaNode } from './formula.js';
+export { parseFormula, compileFormula, FORMULA_FUNCTIONS, type FormulaNode } from './formula.js';
 export * from './race.js';
