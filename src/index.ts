@@ -63,6 +63,15 @@ export {
 export { type Tree, treeLeaves, treeMap, ravel } from './tree.js';
 
 export type { Backend, Storage, UnaryOp, BinaryOp, ReduceOp, Window2d } from './backends/backend.js';
-export { getBackend, setBackend, registerBackend, listBackends } from './backends/registry.js';
+export {
+  getBackend,
+  setBackend,
+  registerBackend,
+  listBackends,
+  backend,
+  backendInfo,
+  nativeBackend,
+} from './backends/registry.js';
+export { NativeBackend } from './backends/native/index.js';
 export { jsBackend } from './backends/js/index.js';
 export { jvp, jacrev, jacfwd, jacobian, hessian, hvp } from './autograd/jacobian.js';

@@ -336,7 +336,8 @@ const CONVERGE: Record<
   radam: [(lr) => optim.radam(lr), 0.1, 600],
   yogi: [(lr) => optim.yogi(lr), 0.1, 600],
   adabelief: [(lr) => optim.adabelief(lr), 0.1, 600],
-  lamb: [(lr) => optim.lamb(lr), 0.05, 600],
+  // LAMB's trust ratio rescales every step to lr·‖p‖: with a constant lr it orbits the optimum.
+  lamb: [(lr) => optim.lamb(lr), decaying(0.05), 600],
   lion: [(lr) => optim.lion(lr, { weightDecay: 0 }), decaying(0.05), 600],
   novograd: [(lr) => optim.novograd(lr), decaying(0.1), 600],
   adan: [(lr) => optim.adan(lr), 0.1, 600],

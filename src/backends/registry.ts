@@ -1,9 +1,35 @@
 import { ValueError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { loadAddon } from './native/addon.js';
+import { NativeBackend } from './native/index.js';
 
 const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
-let current: Backend = jsBackend;
+const native = loadAddon();
+/** The native backend when its addon loaded (Node with OpenBLAS), else null. */
+export const nativeBackend: NativeBackend | null = native.addon ? new NativeBackend(native.addon) : null;
+if (nativeBackend) backends.set(nativeBackend.name, nativeBackend);
+
+let current: Backend = nativeBackend ?? jsBackend;
+let why = nativeBackend
+  ? 'the native addon loaded (the fastest available)'
+  : `the native backend is unavailable: ${native.reason}`;
+
+// DESCEND_BACKEND picks explicitly; asking for one that is not there is an error, not a silent fallback.
+const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  ?.DESCEND_BACKEND;
+if (requested) {
+  const found = backends.get(requested);
+  if (!found) {
+    const extra = requested === 'native' ? ` (${native.reason})` : '';
+    throw new ValueError(
+      'DESCEND_BACKEND',
+      `backend '${requested}' is not available${extra}; available: ${[...backends.keys()].join(', ')}`,
+    );
+  }
+  current = found;
+  why = 'chosen by DESCEND_BACKEND';
+}
 
 /** Makes a backend available to `setBackend` by its name. */
 export function registerBackend(b: Backend): void {
@@ -15,6 +41,23 @@ export function getBackend(): Backend {
   return current;
 }
 
+/** The name of the backend new tensors are created on, e.g. 'native' or 'js'. */
+export function backend(): string {
+  return current.name;
+}
+
+/** Which backend is in use and why, and what else is available. */
+export function backendInfo(): { name: string; reason: string; available: string[]; native: string } {
+  return {
+    name: current.name,
+    reason: why,
+    available: [...backends.keys()],
+    native: nativeBackend
+      ? `loaded (OpenBLAS ${nativeBackend.blasInfo().config.trim()}, core ${nativeBackend.blasInfo().core})`
+      : `not loaded: ${native.reason}`,
+  };
+}
+
 /**
  * Chooses the backend for new tensors, by name or instance.
  * @example setBackend('js');
@@ -22,16 +65,19 @@ export function getBackend(): Backend {
 export function setBackend(b: string | Backend): void {
   if (typeof b === 'string') {
     const found = backends.get(b);
-    if (!found)
+    if (!found) {
+      const extra = b === 'native' && !nativeBackend ? ` (${native.reason})` : '';
       throw new ValueError(
         'setBackend',
-        `unknown backend '${b}'; registered: ${[...backends.keys()].join(', ')}`,
+        `unknown backend '${b}'${extra}; registered: ${[...backends.keys()].join(', ')}`,
       );
+    }
     current = found;
   } else {
     registerBackend(b);
     current = b;
   }
+  why = 'chosen by setBackend';
 }
 
 /** Names of the registered backends. */

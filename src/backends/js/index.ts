@@ -11,14 +11,14 @@ import { symmetricEigen, symmetricEigenvalues } from './eigh.js';
  * The plain TypeScript reference backend: simple loops over typed arrays. It is the living definition
  * that faster backends are tested against, so clarity comes before speed here.
  */
-class JsBackend implements Backend {
-  readonly name = 'js';
+export class JsBackend implements Backend {
+  readonly name: string = 'js';
 
-  private make(dtype: DType, data: TypedArray): JsStorage {
+  protected make(dtype: DType, data: TypedArray): JsStorage {
     return new JsStorage(this, dtype, data);
   }
 
-  private data(s: Storage): TypedArray {
+  protected data(s: Storage): TypedArray {
     return (s as JsStorage).data;
   }
 
@@ -75,7 +75,7 @@ class JsBackend implements Backend {
     bShape: Shape,
     outShape: Shape,
     outDtype: DType,
-  ) {
+  ): Storage {
     const x = this.data(a);
     const y = this.data(b);
     const n = sizeOf(outShape);
@@ -113,7 +113,15 @@ class JsBackend implements Backend {
     return this.make(outDtype, out);
   }
 
-  where(c: Storage, cShape: Shape, a: Storage, aShape: Shape, b: Storage, bShape: Shape, outShape: Shape) {
+  where(
+    c: Storage,
+    cShape: Shape,
+    a: Storage,
+    aShape: Shape,
+    b: Storage,
+    bShape: Shape,
+    outShape: Shape,
+  ): Storage {
     const cond = this.data(c);
     const x = this.data(a);
     const y = this.data(b);
@@ -298,7 +306,13 @@ class JsBackend implements Backend {
     return this.make(s.dtype, out);
   }
 
-  stridedScatterAdd(s: Storage, shape: Shape, baseSize: number, strides: readonly number[], offset: number) {
+  stridedScatterAdd(
+    s: Storage,
+    shape: Shape,
+    baseSize: number,
+    strides: readonly number[],
+    offset: number,
+  ): Storage {
     const x = this.data(s);
     const out = allocArray(s.dtype, baseSize);
     const last = shape.length - 1;

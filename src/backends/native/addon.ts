@@ -1,0 +1,90 @@
+/**
+ * Loads the optional Node-API addon (native/src, built by node-gyp at install when OpenBLAS and a C++
+ * compiler are present). Never throws: when there is no addon (a browser, no build, DESCEND_NATIVE=0) it
+ * says why, and the registry picks the next backend.
+ */
+
+/** The addon's functions; they work on the typed arrays in place (see native/src/*.cc for the contracts). */
+export interface NativeAddon {
+  gemm(
+    a: Float32Array | Float64Array,
+    b: Float32Array | Float64Array,
+    out: Float32Array | Float64Array,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    batchStrideA: number,
+    batchStrideB: number,
+  ): void;
+  unary(op: number, x: Float32Array | Float64Array, out: Float32Array | Float64Array): void;
+  binary(
+    op: number,
+    a: ArrayLike<number>,
+    b: ArrayLike<number>,
+    out: ArrayLike<number>,
+    rank: number,
+    meta: Int32Array,
+  ): void;
+  where(
+    c: Uint8Array,
+    a: ArrayLike<number>,
+    b: ArrayLike<number>,
+    out: ArrayLike<number>,
+    rank: number,
+    meta: Int32Array,
+  ): void;
+  reduce(op: number, x: ArrayLike<number>, out: ArrayLike<number>, rank: number, meta: Int32Array): void;
+  strided(x: ArrayLike<number>, out: ArrayLike<number>, rank: number, meta: Int32Array, offset: number): void;
+  stridedScatterAdd(
+    x: ArrayLike<number>,
+    out: ArrayLike<number>,
+    rank: number,
+    meta: Int32Array,
+    offset: number,
+  ): void;
+  im2col(x: ArrayLike<number>, out: ArrayLike<number>, geometry: Int32Array, padValue: number): void;
+  col2im(x: ArrayLike<number>, out: ArrayLike<number>, geometry: Int32Array): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+  blasInfo(): { config: string; core: string; threads: number };
+  readonly unaryOps: readonly string[];
+  readonly binaryOps: readonly string[];
+}
+
+export interface AddonLoad {
+  addon: NativeAddon | null;
+  /** Why there is no addon, when there is none. */
+  reason?: string;
+}
+
+type NodeProcess = {
+  versions?: { node?: string };
+  env: Record<string, string | undefined>;
+  getBuiltinModule?: (id: string) => unknown;
+};
+
+export function loadAddon(): AddonLoad {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (!proc?.versions?.node || typeof proc.getBuiltinModule !== 'function')
+    return { addon: null, reason: 'not running in Node (>= 20.16)' };
+  if (proc.env.DESCEND_NATIVE === '0') return { addon: null, reason: 'disabled by DESCEND_NATIVE=0' };
+  try {
+    const { createRequire } = proc.getBuiltinModule('node:module') as typeof import('node:module');
+    const { fileURLToPath } = proc.getBuiltinModule('node:url') as typeof import('node:url');
+    const path = proc.getBuiltinModule('node:path') as typeof import('node:path');
+    // This file is src/backends/native/addon.ts or dist/backends/native/addon.js: the package root is 3 up.
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    const require = createRequire(import.meta.url);
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+    return { addon: load(root) };
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0];
+    return {
+      addon: null,
+      reason: `the native addon is not built (${msg}); install OpenBLAS (apt-get install libopenblas-dev, brew install openblas) and run npm rebuild descend`,
+    };
+  }
+}

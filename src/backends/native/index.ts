@@ -1,0 +1,198 @@
+import type { BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from '../backend.js';
+import { allocArray, type DType } from '../../tensor/dtype.js';
+import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
+import { JsBackend } from '../js/index.js';
+import { broadcastStrides } from '../js/iterate.js';
+import type { NativeAddon } from './addon.js';
+
+type FloatArray = Float32Array | Float64Array;
+const isFloat = (d: DType) => d === 'float32' || d === 'float64';
+const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+
+/**
+ * The native CPU backend: the JS backend's storage (typed arrays, so tensors move between the two for
+ * free) with its hot kernels (GEMM through OpenBLAS, elementwise, reductions, layout, im2col) run by the
+ * C++ addon on those arrays in place. What the addon does not cover (integer and bool math, gather,
+ * eigh, solve, ...) runs the inherited JS loops, so results agree with the reference by construction.
+ */
+export class NativeBackend extends JsBackend {
+  override readonly name: string = 'native';
+  private readonly unaryCode = new Map<string, number>();
+  private readonly binaryCode = new Map<string, number>();
+  // Shapes and strides travel in one reused Int32Array: no allocation per call.
+  private readonly meta = new Int32Array(64);
+  private readonly geometry = new Int32Array(14);
+
+  constructor(readonly addon: NativeAddon) {
+    super();
+    addon.unaryOps.forEach((op, i) => this.unaryCode.set(op, i));
+    addon.binaryOps.forEach((op, i) => this.binaryCode.set(op, i));
+  }
+
+  /** OpenBLAS's threads for GEMM (the elementwise kernels run on the calling thread). */
+  setNumThreads(n: number): void {
+    this.addon.setThreads(n);
+  }
+
+  getNumThreads(): number {
+    return this.addon.getThreads();
+  }
+
+  /** What OpenBLAS reports of itself: build config, the core type it chose, threads. */
+  blasInfo(): { config: string; core: string; threads: number } {
+    return this.addon.blasInfo();
+  }
+
+  private writeMeta(rank: number, ...parts: readonly (readonly number[])[]): boolean {
+    if (rank * parts.length > this.meta.length) return false;
+    parts.forEach((p, j) => this.meta.set(p, j * rank));
+    return true;
+  }
+
+  override unary(op: UnaryOp, s: Storage, outDtype: DType): Storage {
+    const code = this.unaryCode.get(op);
+    if (code === undefined || !isFloat(s.dtype) || outDtype !== s.dtype) return super.unary(op, s, outDtype);
+    const out = allocArray(outDtype, s.size) as FloatArray;
+    this.addon.unary(code, this.data(s) as FloatArray, out);
+    return this.make(outDtype, out);
+  }
+
+  override binary(
+    op: BinaryOp,
+    a: Storage,
+    aShape: Shape,
+    b: Storage,
+    bShape: Shape,
+    outShape: Shape,
+    outDtype: DType,
+  ): Storage {
+    const code = this.binaryCode.get(op);
+    const fits = outDtype === a.dtype || outDtype === 'bool';
+    if (code === undefined || !isFloat(a.dtype) || a.dtype !== b.dtype || !fits)
+      return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
+    const n = sizeOf(outShape);
+    const out = allocArray(outDtype, n);
+    if (a.size === n && b.size === n) {
+      this.meta[0] = n;
+      this.meta[1] = 1;
+      this.meta[2] = 1;
+      this.addon.binary(code, this.data(a), this.data(b), out, 1, this.meta);
+    } else {
+      const rank = outShape.length;
+      if (
+        !this.writeMeta(
+          rank,
+          outShape,
+          broadcastStrides(aShape, outShape),
+          broadcastStrides(bShape, outShape),
+        )
+      )
+        return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
+      this.addon.binary(code, this.data(a), this.data(b), out, rank, this.meta);
+    }
+    return this.make(outDtype, out);
+  }
+
+  override where(
+    c: Storage,
+    cShape: Shape,
+    a: Storage,
+    aShape: Shape,
+    b: Storage,
+    bShape: Shape,
+    outShape: Shape,
+  ): Storage {
+    const rank = outShape.length;
+    if (
+      !isFloat(a.dtype) ||
+      a.dtype !== b.dtype ||
+      c.dtype !== 'bool' ||
+      !this.writeMeta(
+        rank,
+        outShape,
+        broadcastStrides(cShape, outShape),
+        broadcastStrides(aShape, outShape),
+        broadcastStrides(bShape, outShape),
+      )
+    )
+      return super.where(c, cShape, a, aShape, b, bShape, outShape);
+    const out = allocArray(a.dtype, sizeOf(outShape));
+    this.addon.where(this.data(c) as Uint8Array, this.data(a), this.data(b), out, rank, this.meta);
+    return this.make(a.dtype, out);
+  }
+
+  override reduce(op: ReduceOp, s: Storage, shape: Shape, axes: readonly number[]): Storage {
+    const rank = shape.length;
+    const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    if (
+      !isFloat(s.dtype) ||
+      !this.writeMeta(rank, shape, stridesOf(shape), broadcastStrides(outShape, shape))
+    )
+      return super.reduce(op, s, shape, axes);
+    const out = allocArray(s.dtype, sizeOf(outShape));
+    this.addon.reduce(REDUCE_CODE[op], this.data(s), out, rank, this.meta);
+    return this.make(s.dtype, out);
+  }
+
+  override matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage {
+    if (!isFloat(a.dtype) || a.dtype !== b.dtype) return super.matmul(a, b, batch, m, k, n);
+    const out = allocArray(a.dtype, batch * m * n) as FloatArray;
+    this.addon.gemm(
+      this.data(a) as FloatArray,
+      this.data(b) as FloatArray,
+      out,
+      batch,
+      m,
+      k,
+      n,
+      false,
+      false,
+      m * k,
+      k * n,
+    );
+    return this.make(a.dtype, out);
+  }
+
+  override strided(s: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage {
+    const rank = outShape.length;
+    if (!this.writeMeta(rank, outShape, strides)) return super.strided(s, outShape, strides, offset);
+    const out = allocArray(s.dtype, sizeOf(outShape));
+    this.addon.strided(this.data(s), out, rank, this.meta, offset);
+    return this.make(s.dtype, out);
+  }
+
+  override stridedScatterAdd(
+    s: Storage,
+    shape: Shape,
+    baseSize: number,
+    strides: readonly number[],
+    offset: number,
+  ): Storage {
+    const rank = shape.length;
+    if (s.dtype === 'bool' || !this.writeMeta(rank, shape, strides))
+      return super.stridedScatterAdd(s, shape, baseSize, strides, offset);
+    const out = allocArray(s.dtype, baseSize);
+    this.addon.stridedScatterAdd(this.data(s), out, rank, this.meta, offset);
+    return this.make(s.dtype, out);
+  }
+
+  private writeGeometry(g: Window2d): Int32Array {
+    const v = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
+    this.geometry.set(v);
+    return this.geometry;
+  }
+
+  override im2col(s: Storage, g: Window2d, padValue: number): Storage {
+    if (!isFloat(s.dtype)) return super.im2col(s, g, padValue);
+    const out = allocArray(s.dtype, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+    this.addon.im2col(this.data(s), out, this.writeGeometry(g), padValue);
+    return this.make(s.dtype, out);
+  }
+
+  override col2im(s: Storage, g: Window2d): Storage {
+    if (!isFloat(s.dtype)) return super.col2im(s, g);
+    const out = allocArray(s.dtype, g.n * g.c * g.h * g.w);
+    this.addon.col2im(this.data(s), out, this.writeGeometry(g));
+    return this.make(s.dtype, out);
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The native backend's kernels against the JS reference backend, op by op, on the same inputs (special
+ * values included), plus backend selection. The shared suites (conformance, gradcheck) also run on it.
+ */
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import {
+  backend,
+  backendInfo,
+  type BinaryOp,
+  type DType,
+  Generator,
+  jsBackend,
+  nativeBackend,
+  type ReduceOp,
+  type Storage,
+  type UnaryOp,
+} from '../src/index.js';
+import { sizeOf, stridesOf } from '../src/tensor/shape.js';
+
+const nb = nativeBackend;
+const why = nb ? '' : ` (skipped: ${backendInfo().native})`;
+
+const UNARY: UnaryOp[] = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'sin',
+  'cos',
+  'tan',
+  'tanh',
+  'sigmoid',
+  'atan',
+  'asin',
+  'acos',
+  'sinh',
+  'cosh',
+  'erf',
+  'abs',
+  'sign',
+  'log1p',
+  'expm1',
+  'floor',
+  'ceil',
+  'round',
+  'trunc',
+  'isnan',
+  'isinf',
+  'isfinite',
+  'logicalNot',
+];
+const BINARY: BinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'atan2',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+];
+const SPECIAL = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1.5,
+  2.5,
+  -2.5,
+  NaN,
+  Infinity,
+  -Infinity,
+  1e-30,
+  -1e-30,
+  88,
+  -88,
+  700,
+  -750,
+  20,
+  1e-8,
+];
+
+function values(n: number, seed: number, scale = 3): number[] {
+  const g = new Generator(seed);
+  const out = [...SPECIAL];
+  while (out.length < n) out.push((g.random() * 2 - 1) * scale);
+  return out.slice(0, n);
+}
+
+/** Same within `ulps` units in the last place of the dtype (NaN equals NaN, infinities exactly). */
+function expectClose(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  dtype: DType,
+  ulps: number,
+  what: string,
+) {
+  expect(got.length, what).toBe(want.length);
+  const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+  for (let i = 0; i < want.length; i++) {
+    const a = got[i];
+    const b = want[i];
+    if (Number.isNaN(b) || !Number.isFinite(b)) {
+      expect(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)), `${what}[${i}]: ${a} vs ${b}`).toBe(
+        true,
+      );
+      continue;
+    }
+    const tol = ulps * eps * Math.max(Math.abs(b), dtype === 'float32' ? 1.2e-38 : 2.3e-308);
+    if (Math.abs(a - b) > tol) expect.fail(`${what}[${i}]: ${a} vs ${b} (more than ${ulps} ulp)`);
+  }
+}
+
+const pair = (dtype: DType, v: number[]): [Storage, Storage] => [
+  nb!.fromArray(dtype, v),
+  jsBackend.fromArray(dtype, v),
+];
+
+describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    // float32 math runs in double and rounds once, as the JS backend does: within 1 ulp of it.
+    // float64 calls libm where JS calls V8's own: a couple of ulps apart at most.
+    const ulps = dtype === 'float32' ? 1 : 4;
+    it(`every unary op, ${dtype}`, () => {
+      const v = values(3000, 1);
+      const [a, b] = pair(dtype, v);
+      for (const op of UNARY) {
+        const outDtype = ['isnan', 'isinf', 'isfinite', 'logicalNot'].includes(op) ? 'bool' : dtype;
+        expectClose(
+          nb!.read(nb!.unary(op, a, outDtype)),
+          jsBackend.read(jsBackend.unary(op, b, outDtype)),
+          dtype,
+          ulps,
+          `${op} ${dtype}`,
+        );
+      }
+    });
+    it(`tanh, exp and sigmoid across their whole range, ${dtype}`, () => {
+      const v: number[] = [];
+      for (let x = -100; x <= 100; x += 0.0137) v.push(x);
+      for (let e = -40; e <= 2; e += 0.05) v.push(10 ** e, -(10 ** e));
+      const [a, b] = pair(dtype, v);
+      for (const op of ['tanh', 'exp', 'sigmoid'] as UnaryOp[])
+        expectClose(
+          nb!.read(nb!.unary(op, a, dtype)),
+          jsBackend.read(jsBackend.unary(op, b, dtype)),
+          dtype,
+          ulps,
+          `${op} ${dtype}`,
+        );
+    });
+    it(`every binary op under broadcasting, ${dtype}`, () => {
+      const shapes: [number[], number[], number[]][] = [
+        [
+          [7, 5],
+          [7, 5],
+          [7, 5],
+        ],
+        [[7, 5], [5], [7, 5]],
+        [
+          [7, 1],
+          [1, 5],
+          [7, 5],
+        ],
+        [[], [7, 5], [7, 5]],
+        [[7, 5], [], [7, 5]],
+        [
+          [2, 1, 5],
+          [3, 1],
+          [2, 3, 5],
+        ],
+        [[], [], []],
+        [[0, 5], [5], [0, 5]],
+      ];
+      for (const [sa, sb, so] of shapes) {
+        const va = values(sizeOf(sa), 2);
+        const vb = values(sizeOf(sb), 3).reverse();
+        const [a1, a2] = pair(dtype, va);
+        const [b1, b2] = pair(dtype, vb);
+        for (const op of BINARY) {
+          const outDtype = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(op) ? 'bool' : dtype;
+          expectClose(
+            nb!.read(nb!.binary(op, a1, sa, b1, sb, so, outDtype)),
+            jsBackend.read(jsBackend.binary(op, a2, sa, b2, sb, so, outDtype)),
+            dtype,
+            ulps,
+            `${op} ${JSON.stringify([sa, sb])} ${dtype}`,
+          );
+        }
+      }
+    });
+    it(`where under broadcasting, ${dtype}`, () => {
+      const c = [1, 0, 0, 1, 1, 0, 1];
+      const [a1, a2] = pair(dtype, values(35, 4));
+      const [b1, b2] = pair(dtype, [2.5]);
+      const [c1, c2] = [nb!.fromArray('bool', c), jsBackend.fromArray('bool', c)];
+      expectClose(
+        nb!.read(nb!.where(c1, [7, 1], a1, [7, 5], b1, [], [7, 5])),
+        jsBackend.read(jsBackend.where(c2, [7, 1], a2, [7, 5], b2, [], [7, 5])),
+        dtype,
+        0,
+        'where',
+      );
+    });
+    it(`reductions over every set of axes, ${dtype}`, () => {
+      const shape = [3, 4, 5];
+      const v = values(60, 5).map((x, i) => (i === 17 ? NaN : x === Infinity || x === -Infinity ? 1 : x));
+      const [a, b] = pair(dtype, v);
+      for (const op of ['sum', 'prod', 'max', 'min'] as ReduceOp[])
+        for (let mask = 0; mask < 8; mask++) {
+          const axes = [0, 1, 2].filter((i) => mask & (1 << i));
+          expectClose(
+            nb!.read(nb!.reduce(op, a, shape, axes)),
+            jsBackend.read(jsBackend.reduce(op, b, shape, axes)),
+            dtype,
+            8,
+            `${op} over ${axes} ${dtype}`,
+          );
+        }
+    });
+    it(`matmul, batched and degenerate shapes, ${dtype}`, () => {
+      for (const [batch, m, k, n] of [
+        [1, 5, 7, 3],
+        [3, 4, 6, 2],
+        [2, 1, 9, 1],
+        [1, 3, 0, 4],
+        [1, 64, 64, 64],
+      ]) {
+        const [a1, a2] = pair(
+          dtype,
+          values(batch * m * k, 6, 1).map((x) => (Number.isFinite(x) ? x : 0.25)),
+        );
+        const [b1, b2] = pair(
+          dtype,
+          values(batch * k * n, 7, 1).map((x) => (Number.isFinite(x) ? x : -0.75)),
+        );
+        const got = nb!.read(nb!.matmul(a1, b1, batch, m, k, n));
+        const want = jsBackend.read(jsBackend.matmul(a2, b2, batch, m, k, n));
+        // BLAS sums in a different order (and in float32 for float32): compare to the sum's scale.
+        const tol = dtype === 'float32' ? 1e-5 : 1e-13;
+        for (let i = 0; i < want.length; i++)
+          expect(Math.abs(got[i] - want[i]), `matmul ${[batch, m, k, n]}[${i}]`).toBeLessThan(
+            tol * (k + 1) * 4,
+          );
+      }
+    });
+    it(`strided copies and their scatter-add adjoints, ${dtype}`, () => {
+      const base = values(60, 8);
+      const [a1, a2] = pair(dtype, base);
+      const cases: [number[], number[], number][] = [
+        [[5, 12], [1, 5], 0], // transpose
+        [[3, 5, 4], [20, 1, 5], 0], // batched transpose
+        [[4, 3, 5], [5, 20, 1], 0], // permute
+        [[2, 6], [24, 2], 7], // slice with steps and an offset
+        [[3, 4, 5], [0, 5, 1], 0], // expand
+        [[], [], 11], // one element
+      ];
+      for (const [shape, strides, offset] of cases) {
+        expectClose(
+          nb!.read(nb!.strided(a1, shape, strides, offset)),
+          jsBackend.read(jsBackend.strided(a2, shape, strides, offset)),
+          dtype,
+          0,
+          `strided ${shape}`,
+        );
+        const [g1, g2] = pair(
+          dtype,
+          values(sizeOf(shape), 9, 1).map((x) => (Number.isFinite(x) ? x : 1)),
+        );
+        expectClose(
+          nb!.read(nb!.stridedScatterAdd(g1, shape, 60, strides, offset)),
+          jsBackend.read(jsBackend.stridedScatterAdd(g2, shape, 60, strides, offset)),
+          dtype,
+          4,
+          `stridedScatterAdd ${shape}`,
+        );
+      }
+    });
+    it(`im2col and col2im with stride, padding and dilation, ${dtype}`, () => {
+      const g = {
+        n: 2,
+        c: 3,
+        h: 7,
+        w: 6,
+        kh: 3,
+        kw: 2,
+        sh: 2,
+        sw: 1,
+        ph: 1,
+        pw: 2,
+        dh: 1,
+        dw: 2,
+        oh: 4,
+        ow: 7,
+      };
+      const [x1, x2] = pair(dtype, values(2 * 3 * 7 * 6, 10, 1));
+      const c1 = nb!.im2col(x1, g, -Infinity);
+      const c2 = jsBackend.im2col(x2, g, -Infinity);
+      expectClose(nb!.read(c1), jsBackend.read(c2), dtype, 0, 'im2col');
+      const [y1, y2] = pair(
+        dtype,
+        values(c1.size, 11, 1).map((x) => (Number.isFinite(x) ? x : 0)),
+      );
+      expectClose(nb!.read(nb!.col2im(y1, g)), jsBackend.read(jsBackend.col2im(y2, g)), dtype, 4, 'col2im');
+    });
+  }
+  it('integer and bool kernels fall back to the reference loops', () => {
+    const a = nb!.fromArray('int32', [1, -2, 3]);
+    expect(Array.from(nb!.read(nb!.binary('mul', a, [3], a, [3], [3], 'int32')))).toEqual([1, 4, 9]);
+    expect(Array.from(nb!.read(nb!.reduce('sum', nb!.fromArray('bool', [1, 0, 1]), [3], [0])))).toEqual([2]);
+    expect(stridesOf([2, 3])).toEqual([3, 1]);
+  });
+});
+
+describe('backend selection', () => {
+  const run = (env: Record<string, string>) =>
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./src/index.ts').then((d) => console.log(JSON.stringify(d.backendInfo())))",
+      ],
+      {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+  it('uses the native backend by default when it is built, and says why', () => {
+    const info = backendInfo();
+    expect(info.name).toBe(backend());
+    expect(info.available).toContain('js');
+    expect(info.name).toBe(nb ? 'native' : 'js');
+    expect(info.reason.length).toBeGreaterThan(10);
+  });
+  it('DESCEND_NATIVE=0 falls back to the JS backend and reports why', () => {
+    const info = JSON.parse(run({ DESCEND_NATIVE: '0', DESCEND_BACKEND: '' })) as ReturnType<
+      typeof backendInfo
+    >;
+    expect(info.name).toBe('js');
+    expect(info.native).toContain('DESCEND_NATIVE=0');
+  });
+  it('DESCEND_BACKEND chooses, and an unavailable choice is an error naming what is available', () => {
+    expect(JSON.parse(run({ DESCEND_BACKEND: 'js' })).name).toBe('js');
+    let err = '';
+    try {
+      run({ DESCEND_BACKEND: 'webgpu' });
+    } catch (e) {
+      err = String((e as { stderr?: string }).stderr);
+    }
+    expect(err).toMatch(/DESCEND_BACKEND: backend 'webgpu' is not available.*available: js/);
+  });
+});
