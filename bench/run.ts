@@ -1,306 +1,187 @@
 /**
- * `npm run bench`: the same workloads on every engine installable here, side by side in one run, printed
- * as one table with ratios to descend and written to bench/results/bench.json. Never part of npm test.
+ * `npm run bench`: the same workloads on every engine installable here, each engine in its own process,
+ * side by side in one run; printed as one table with ratios to descend and written to
+ * bench/results/bench.json. Never part of npm test.
  *
- * Workloads: (a) square matmul, n = 64..1024 (GFLOPS); (b) a 784-256-128-10 ReLU MLP, softmax
- * cross-entropy, Adam 1e-3, batch 128, 50 steps (samples/s); (c) a 2-16-16-3 tanh MLP on 60 points,
- * full batch, SGD momentum, 500 steps (steps/s); (d) y = tanh(x) x + 1 on 1e6 floats, forward and
- * backward (ms); (e) a LeNet-style CNN training step on 28x28 digits, batch 64 (samples/s).
- * Engines: descend's backends; TensorFlow.js cpu and wasm (dev dependencies); PyTorch and numpy through
- * python3 when installed (skipped with a note otherwise). Warm-up, then the median of 5 repeats.
- * Flags: --quick (fewer sizes and steps), --only a,b,...
+ * Workloads (bench/workloads.ts): (a) square matmul, n = 64..1024 (GFLOPS); (b) a 784-256-128-10 ReLU
+ * MLP, softmax cross-entropy, Adam 1e-3, batch 128, 50 steps (samples/s); (c) a 2-16-16-3 tanh MLP on 60
+ * points, full batch, SGD momentum, 500 steps (steps/s); (d) y = tanh(x) x + 1 on 1e6 floats, forward and
+ * backward (ms); (e) a LeNet-style CNN training step on 28x28 digits, batch 64 (samples/s). float32.
+ * Engines: descend's backends (native with 1 and 2 OpenBLAS threads, js); TensorFlow.js cpu and wasm;
+ * jax-js wasm; PyTorch (1 and 2 threads) and numpy (1 and 2 OpenBLAS threads) through python3 when
+ * installed (skipped with a note otherwise). Warm-up, then the median of 5 repeats.
+ * OPENBLAS_CORETYPE: reported, and unset for every engine (pass --keep-coretype to keep it for all).
+ * Flags: --quick (fewer sizes and steps), --only=a,b,..., --engines=name,name (a subset of the columns).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import * as d from '../src/index.js';
-import * as nn from '../src/nn/index.js';
-import { Adam, SGD } from '../src/optim/index.js';
-import { median, medianAsync } from './util.js';
+import { backendInfo, nativeBackend } from '../src/index.js';
+import { argv, quick } from './workloads.js';
 
-type Row = {
-  workload: string;
-  unit: string;
-  higherIsBetter: boolean;
-  results: Record<string, number | string>;
-};
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const only = args
-  .find((a) => a.startsWith('--only='))
-  ?.slice(7)
+type Column = { name: string; cmd: string[]; env?: Record<string, string>; note?: string };
+type Outcome = Record<string, number | string> | string;
+
+const passThrough = argv.filter((a) => a === '--quick' || a.startsWith('--only='));
+const keepCoretype = argv.includes('--keep-coretype');
+const pick = argv
+  .find((a) => a.startsWith('--engines='))
+  ?.slice(10)
   .split(',');
-const want = (k: string) => !only || only.includes(k);
-const REPEATS = 5;
+const coretype = process.env.OPENBLAS_CORETYPE;
+const childEnv: Record<string, string | undefined> = { ...process.env };
+if (!keepCoretype) delete childEnv.OPENBLAS_CORETYPE;
 
-const sizes = quick ? [64, 256] : [64, 128, 256, 512, 1024];
-const mlpSteps = quick ? 5 : 50;
-const tinySteps = quick ? 50 : 500;
+const tsx = (file: string, ...extra: string[]) => [
+  process.execPath,
+  '--import',
+  'tsx',
+  file,
+  ...extra,
+  ...passThrough,
+];
 
-// ---------------------------------------------------------------- descend
-function descendRows(): Record<string, number> {
-  const r: Record<string, number> = {};
-  if (want('a'))
-    for (const n of sizes) {
-      const a = d.randn([n, n]);
-      const b = d.randn([n, n]);
-      const ms = median(() => void d.matmul(a, b), n >= 512 ? 3 : REPEATS);
-      r[`matmul ${n}`] = (2 * n ** 3) / (ms * 1e6);
-    }
-  if (want('b')) {
-    const model = new nn.Sequential(
-      new nn.Linear(784, 256),
-      new nn.ReLU(),
-      new nn.Linear(256, 128),
-      new nn.ReLU(),
-      new nn.Linear(128, 10),
-    );
-    const opt = new Adam(model.parameters(), { lr: 1e-3 });
-    const x = d.rand([128, 784]);
-    const y = d.randint(0, 10, [128]);
-    const ms = median(() => {
-      for (let s = 0; s < mlpSteps; s++) {
-        opt.zeroGrad();
-        d.crossEntropy(model.call(x) as d.Tensor, y).backward();
-        opt.step();
-      }
-    });
-    r['mlp train'] = (128 * mlpSteps) / (ms / 1000);
-  }
-  if (want('c')) {
-    const model = new nn.Sequential(
-      new nn.Linear(2, 16),
-      new nn.Tanh(),
-      new nn.Linear(16, 16),
-      new nn.Tanh(),
-      new nn.Linear(16, 3),
-    );
-    const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
-    const x = d.randn([60, 2]);
-    const y = d.randint(0, 3, [60]);
-    const ms = median(() => {
-      for (let s = 0; s < tinySteps; s++) {
-        opt.zeroGrad();
-        d.crossEntropy(model.call(x) as d.Tensor, y).backward();
-        opt.step();
-      }
-    });
-    r['tiny mlp'] = tinySteps / (ms / 1000);
-  }
-  if (want('d')) {
-    const x = d.randn([1_000_000]).requiresGrad_();
-    r['tanh(x)x+1 fwd+bwd'] = median(() => {
-      x.zeroGrad();
-      d.tanh(x).mul(x).add(1).sum().backward();
-    });
-  }
-  if (want('e')) {
-    const model = new nn.Sequential(
-      new nn.Conv2d(1, 6, 5, { padding: 2 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(6, 16, 5),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Flatten(),
-      new nn.Linear(400, 120),
-      new nn.ReLU(),
-      new nn.Linear(120, 84),
-      new nn.ReLU(),
-      new nn.Linear(84, 10),
-    );
-    const opt = new Adam(model.parameters(), { lr: 1e-3 });
-    const x = d.rand([64, 1, 28, 28]);
-    const y = d.randint(0, 10, [64]);
-    const ms = median(() => {
-      opt.zeroGrad();
-      d.crossEntropy(model.call(x) as d.Tensor, y).backward();
-      opt.step();
-    });
-    r['cnn step'] = 64 / (ms / 1000);
-  }
-  return r;
-}
-
-// ---------------------------------------------------------------- TensorFlow.js
-async function tfjsRows(backend: 'cpu' | 'wasm'): Promise<Record<string, number> | string> {
-  let tf: typeof import('@tensorflow/tfjs-core');
-  try {
-    // The CommonJS builds: the ES ones use directory imports that Node's ESM loader refuses.
-    const require = createRequire(import.meta.url);
-    tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
-    require('@tensorflow/tfjs-core/dist/register_all_gradients');
-    require('@tensorflow/tfjs-backend-cpu');
-    if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend(backend))) return `tfjs-${backend} did not initialize`;
-    await tf.ready();
-  } catch (e) {
-    return `not installed (${(e as Error).message.split('\n')[0]})`;
-  }
-  const r: Record<string, number> = {};
-  if (want('a'))
-    for (const n of sizes) {
-      const a = tf.randomNormal([n, n]);
-      const b = tf.randomNormal([n, n]);
-      const ms = await medianAsync(
-        async () => {
-          const c = tf.matMul(a, b);
-          await c.data();
-          c.dispose();
-        },
-        n >= 512 ? 3 : REPEATS,
-      );
-      r[`matmul ${n}`] = (2 * n ** 3) / (ms * 1e6);
-    }
-  const dense = (i: number, o: number) =>
-    [tf.variable(tf.randomNormal([i, o], 0, Math.sqrt(2 / i))), tf.variable(tf.zeros([o]))] as const;
-  if (want('b')) {
-    const layers = [dense(784, 256), dense(256, 128), dense(128, 10)];
-    const vars = layers.flat();
-    const opt = tf.train.adam(1e-3);
-    const x = tf.randomUniform([128, 784]);
-    const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32'), 10);
-    const ms = await medianAsync(async () => {
-      for (let s = 0; s < mlpSteps; s++) {
-        const cost = opt.minimize(
-          () => {
-            let h: import('@tensorflow/tfjs-core').Tensor = x;
-            layers.forEach(([w, b], i) => {
-              h = tf.add(tf.matMul(h, w), b);
-              if (i < layers.length - 1) h = tf.relu(h);
-            });
-            return tf.losses.softmaxCrossEntropy(y, h) as import('@tensorflow/tfjs-core').Scalar;
-          },
-          true,
-          vars,
-        );
-        await cost!.data();
-        cost!.dispose();
-      }
-    });
-    r['mlp train'] = (128 * mlpSteps) / (ms / 1000);
-  }
-  if (want('c')) {
-    const layers = [dense(2, 16), dense(16, 16), dense(16, 3)];
-    const opt = tf.train.momentum(0.1, 0.9);
-    const x = tf.randomNormal([60, 2]);
-    const y = tf.oneHot(tf.randomUniform([60], 0, 3, 'int32'), 3);
-    const ms = await medianAsync(async () => {
-      for (let s = 0; s < tinySteps; s++) {
-        const cost = opt.minimize(
-          () => {
-            let h: import('@tensorflow/tfjs-core').Tensor = x;
-            layers.forEach(([w, b], i) => {
-              h = tf.add(tf.matMul(h, w), b);
-              if (i < layers.length - 1) h = tf.tanh(h);
-            });
-            return tf.losses.softmaxCrossEntropy(y, h) as import('@tensorflow/tfjs-core').Scalar;
-          },
-          true,
-          layers.flat(),
-        );
-        await cost!.data();
-        cost!.dispose();
-      }
-    });
-    r['tiny mlp'] = tinySteps / (ms / 1000);
-  }
-  if (want('d')) {
-    const x = tf.randomNormal([1_000_000]);
-    const g = tf.grad((v: import('@tensorflow/tfjs-core').Tensor) =>
-      tf.sum(tf.add(tf.mul(tf.tanh(v), v), 1)),
-    );
-    r['tanh(x)x+1 fwd+bwd'] = await medianAsync(async () => {
-      const gx = g(x);
-      await gx.data();
-      gx.dispose();
-    });
-  }
-  if (want('e')) r['cnn step'] = NaN; // a TF.js LeNet is not wired up yet
-  return r;
-}
-
-// ---------------------------------------------------------------- PyTorch / numpy through python3
-function pythonRows(): Record<string, number> | string {
-  const probe = (mod: string) => {
+function findPython(): { python?: string; torch: boolean; numpy: boolean } {
+  const has = (python: string, mod: string) => {
     try {
-      execFileSync('python3', ['-c', `import ${mod}`], { stdio: 'ignore' });
+      execFileSync(python, ['-c', `import ${mod}`], { stdio: 'ignore' });
       return true;
     } catch {
       return false;
     }
   };
-  if (!probe('torch') && !probe('numpy'))
-    return 'skipped: python3 has neither torch nor numpy (apt-get install python3-torch python3-numpy)';
-  return 'skipped: python engines are not wired up yet';
+  // The first python3 with torch (Debian's python3-torch lives in /usr/bin/python3), else one with numpy.
+  const found = ['python3', '/usr/bin/python3'].map((python) => ({
+    python,
+    torch: has(python, 'torch'),
+    numpy: has(python, 'numpy'),
+  }));
+  return found.find((f) => f.torch) ?? found.find((f) => f.numpy) ?? { torch: false, numpy: false };
 }
 
-// ---------------------------------------------------------------- table
-async function main(): Promise<void> {
-  const env = process.env.OPENBLAS_CORETYPE;
-  console.log(
-    `descend bench (${quick ? 'quick' : 'full'}), Node ${process.version}, OPENBLAS_CORETYPE=${env ?? '(unset)'}`,
-  );
-  const engines: Record<string, Record<string, number> | string> = {};
-  engines['descend-js'] = descendRows();
-  for (const b of ['cpu', 'wasm'] as const) {
-    try {
-      engines[`tfjs-${b}`] = await tfjsRows(b);
-    } catch (e) {
-      engines[`tfjs-${b}`] = `failed: ${(e as Error).message.split('\n')[0]}`;
-    }
+const py = findPython();
+const only = argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '';
+const pyCmd = (engine: string, threads: number) => [
+  py.python ?? 'python3',
+  'bench/engines/torch_numpy.py',
+  engine,
+  String(threads),
+  quick ? '1' : '0',
+  only,
+];
+const columns: Column[] = [
+  { name: 'descend-native', cmd: tsx('bench/engines/descend.ts', '--backend=native', '--threads=1') },
+  { name: 'descend-native 2t', cmd: tsx('bench/engines/descend.ts', '--backend=native', '--threads=2') },
+  { name: 'descend-js', cmd: tsx('bench/engines/descend.ts', '--backend=js') },
+  { name: 'tfjs-cpu', cmd: tsx('bench/engines/tfjs.ts', '--backend=cpu') },
+  { name: 'tfjs-wasm', cmd: tsx('bench/engines/tfjs.ts', '--backend=wasm') },
+  { name: 'jax-js-wasm', cmd: tsx('bench/engines/jaxjs.ts') },
+  { name: 'pytorch 1t', cmd: pyCmd('torch', 1), env: { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } },
+  { name: 'pytorch 2t', cmd: pyCmd('torch', 2), env: { OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' } },
+  { name: 'numpy 1t', cmd: pyCmd('numpy', 1), env: { OPENBLAS_NUM_THREADS: '1' } },
+  { name: 'numpy 2t', cmd: pyCmd('numpy', 2), env: { OPENBLAS_NUM_THREADS: '2' } },
+];
+
+function skipReason(c: Column): string | undefined {
+  if (c.name.startsWith('descend-native') && !nativeBackend) return `skipped: ${backendInfo().native}`;
+  if (c.name.startsWith('pytorch') && !py.torch)
+    return 'skipped: python3 has no torch (apt-get install python3-torch)';
+  if (c.name.startsWith('numpy') && !py.numpy)
+    return 'skipped: python3 has no numpy (apt-get install python3-numpy)';
+  return undefined;
+}
+
+function run(c: Column): Outcome {
+  const skip = skipReason(c);
+  if (skip) return skip;
+  process.stderr.write(`running ${c.name} ...\n`);
+  const t = performance.now();
+  const r = spawnSync(c.cmd[0], c.cmd.slice(1), {
+    env: { ...childEnv, ...c.env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !last.startsWith('{')) {
+    const err = (r.stderr || r.stdout).split('\n').find((l) => /Error|error/.test(l)) ?? `exit ${r.status}`;
+    return `failed: ${err.trim().slice(0, 160)}`;
   }
-  engines['pytorch/numpy'] = pythonRows();
+  process.stderr.write(`  ${c.name}: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  return JSON.parse(last) as Record<string, number | string>;
+}
+
+function main(): void {
+  const env = coretype ?? '(unset)';
+  const engines: Record<string, Outcome> = {};
+  for (const c of columns) if (!pick || pick.includes(c.name)) engines[c.name] = run(c);
   const names = Object.keys(engines);
-  const workloads = Object.keys(engines['descend-js'] as Record<string, number>);
-  const rows: Row[] = workloads.map((w) => ({
-    workload: w,
-    unit: w.startsWith('matmul')
+  const baseName = typeof engines['descend-native'] === 'object' ? 'descend-native' : 'descend-js';
+  const workloads = [
+    ...new Set(Object.values(engines).flatMap((e) => (typeof e === 'object' ? Object.keys(e) : []))),
+  ];
+  const unitOf = (w: string) =>
+    w.startsWith('matmul')
       ? 'GFLOPS'
       : w.includes('fwd+bwd')
         ? 'ms'
         : w === 'tiny mlp'
           ? 'steps/s'
-          : 'samples/s',
+          : 'samples/s';
+  const rows = workloads.map((w) => ({
+    workload: w,
+    unit: unitOf(w),
     higherIsBetter: !w.includes('fwd+bwd'),
     results: Object.fromEntries(
-      names.map((e) => [
-        e,
-        typeof engines[e] === 'string' ? '-' : ((engines[e] as Record<string, number>)[w] ?? NaN),
-      ]),
+      names.map((e) => {
+        const o = engines[e];
+        return [e, typeof o === 'string' ? '-' : (o[w] ?? '-')];
+      }),
     ),
   }));
   const fmt = (v: number | string) =>
-    typeof v === 'string' ? v : Number.isNaN(v) ? 'n/a' : v >= 100 ? v.toFixed(0) : v.toPrecision(3);
+    typeof v === 'string' ? (v.length > 12 ? 'n/a*' : v) : v >= 100 ? v.toFixed(0) : v.toPrecision(3);
   const header = ['workload', 'unit', ...names];
   const lines = rows.map((r) => {
-    const base = r.results['descend-js'] as number;
+    const base = r.results[baseName];
     return [
       r.workload,
       r.unit,
       ...names.map((e) => {
         const v = r.results[e];
-        if (typeof v === 'string' || e === 'descend-js' || Number.isNaN(v)) return fmt(v);
-        const ratio = r.higherIsBetter ? (v as number) / base : base / (v as number);
+        if (typeof v === 'string' || e === baseName || typeof base !== 'number') return fmt(v);
+        const ratio = r.higherIsBetter ? base / v : v / base;
         return `${fmt(v)} (${ratio.toFixed(2)}x)`;
       }),
     ];
   });
   const widths = header.map((_, c) => Math.max(header[c].length, ...lines.map((l) => l[c].length)));
   const show = (l: string[]) => l.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(
+    `descend bench (${quick ? 'quick' : 'full'}), Node ${process.version}, float32; OPENBLAS_CORETYPE in this ` +
+      `environment: ${env}${keepCoretype ? ' (kept for every engine)' : ' (unset for every engine)'}`,
+  );
+  if (nativeBackend) console.log(`native backend: ${backendInfo().native}`);
   console.log(show(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(show(l));
-  console.log('ratios: the engine relative to descend-js (above 1 means the engine is faster)');
-  for (const [e, v] of Object.entries(engines)) if (typeof v === 'string') console.log(`${e}: ${v}`);
+  console.log(
+    `(Nx) after a peer's figure: ${baseName} relative to that peer (above 1: ${baseName} is faster). ` +
+      `"1t"/"2t": BLAS/intra-op threads.`,
+  );
+  for (const [e, v] of Object.entries(engines)) {
+    if (typeof v === 'string') console.log(`${e}: ${v}`);
+    else for (const [w, x] of Object.entries(v)) if (typeof x === 'string') console.log(`${e}, ${w}: ${x}`);
+  }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/bench.json',
     JSON.stringify(
       {
+        date: new Date().toISOString(),
         node: process.version,
-        openblasCoretype: env ?? null,
+        openblasCoretype: coretype ?? null,
+        coretypeKept: keepCoretype,
         quick,
+        baseline: baseName,
         rows,
         notes: Object.fromEntries(Object.entries(engines).filter(([, v]) => typeof v === 'string')),
       },
@@ -310,4 +191,4 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+main();

@@ -1,0 +1,96 @@
+/** descend on one backend (--backend=native|js, --threads=N for the native GEMM): the bench workloads. */
+import * as d from '../../src/index.js';
+import * as nn from '../../src/nn/index.js';
+import { Adam, SGD } from '../../src/optim/index.js';
+import { median } from '../util.js';
+import {
+  ELEMENTWISE_N,
+  emit,
+  flag,
+  mlpSteps,
+  REPEATS,
+  type Results,
+  sizes,
+  tinySteps,
+  want,
+} from '../workloads.js';
+
+d.setBackend(flag('backend') ?? 'native');
+const threads = Number(flag('threads') ?? 1);
+d.nativeBackend?.setNumThreads(threads);
+
+function trainStep(model: nn.Module, opt: { zeroGrad(): void; step(): void }, x: d.Tensor, y: d.Tensor) {
+  opt.zeroGrad();
+  d.crossEntropy(model.call(x) as d.Tensor, y).backward();
+  opt.step();
+}
+
+const r: Results = {};
+if (want('a'))
+  for (const n of sizes) {
+    const a = d.randn([n, n]);
+    const b = d.randn([n, n]);
+    const ms = median(() => void d.matmul(a, b), n >= 512 ? 3 : REPEATS);
+    r[`matmul ${n}`] = (2 * n ** 3) / (ms * 1e6);
+  }
+if (want('b')) {
+  const model = new nn.Sequential(
+    new nn.Linear(784, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, 10),
+  );
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const x = d.rand([128, 784]);
+  const y = d.randint(0, 10, [128]);
+  const ms = median(() => {
+    for (let s = 0; s < mlpSteps; s++) trainStep(model, opt, x, y);
+  });
+  r['mlp train'] = (128 * mlpSteps) / (ms / 1000);
+}
+if (want('c')) {
+  const model = new nn.Sequential(
+    new nn.Linear(2, 16),
+    new nn.Tanh(),
+    new nn.Linear(16, 16),
+    new nn.Tanh(),
+    new nn.Linear(16, 3),
+  );
+  const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+  const x = d.randn([60, 2]);
+  const y = d.randint(0, 3, [60]);
+  const ms = median(() => {
+    for (let s = 0; s < tinySteps; s++) trainStep(model, opt, x, y);
+  });
+  r['tiny mlp'] = tinySteps / (ms / 1000);
+}
+if (want('d')) {
+  const x = d.randn([ELEMENTWISE_N]).requiresGrad_();
+  r['tanh(x)x+1 fwd+bwd'] = median(() => {
+    x.grad = null;
+    d.tanh(x).mul(x).add(1).sum().backward();
+  });
+}
+if (want('e')) {
+  const model = new nn.Sequential(
+    new nn.Conv2d(1, 6, 5, { padding: 2 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(6, 16, 5),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(400, 120),
+    new nn.ReLU(),
+    new nn.Linear(120, 84),
+    new nn.ReLU(),
+    new nn.Linear(84, 10),
+  );
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const x = d.rand([64, 1, 28, 28]);
+  const y = d.randint(0, 10, [64]);
+  const ms = median(() => trainStep(model, opt, x, y));
+  r['cnn step'] = 64 / (ms / 1000);
+}
+emit(r);
