@@ -7,13 +7,14 @@
         "native/src/gemm.cc",
         "native/src/elementwise.cc",
         "native/src/reduce.cc",
-        "native/src/layout.cc"
+        "native/src/layout.cc",
+        "native/src/optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O0"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-ffp-contract=off"],
       "conditions": [
         ["OS=='linux'", {
           "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],

@@ -15,8 +15,12 @@ import {
   type ReduceOp,
   type Storage,
   type UnaryOp,
+  randn,
+  setBackend,
+  type Tensor,
 } from '../src/index.js';
 import { sizeOf, stridesOf } from '../src/tensor/shape.js';
+import { adamRule } from '../src/optim/torch-rules.js';
 
 const nb = nativeBackend;
 const why = nb ? '' : ` (skipped: ${backendInfo().native})`;
@@ -314,6 +318,38 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
       expectClose(nb!.read(nb!.col2im(y1, g)), jsBackend.read(jsBackend.col2im(y2, g)), dtype, 4, 'col2im');
     });
   }
+  it('the fused Adam kernel equals the composed update bit for bit, every option, both dtypes', () => {
+    for (const dtype of ['float32', 'float64'] as DType[])
+      for (const amsgrad of [false, true])
+        for (const [weightDecay, decoupledWeightDecay] of [
+          [0, false],
+          [0.1, false],
+          [0.1, true],
+        ] as const)
+          for (const maximize of [false, true])
+            for (const betas of [
+              [0.9, 0.999],
+              [0.3, 0.9],
+            ] as [number, number][]) {
+              const o = { lr: 0.01, betas, eps: 1e-8, weightDecay, amsgrad, maximize, decoupledWeightDecay };
+              const rule = adamRule(o);
+              const run = (b: string) => {
+                setBackend(b);
+                const g = new Generator(3);
+                let p = randn([257], { dtype, generator: g });
+                let s = rule.init(p);
+                for (let k = 0; k < 4; k++) [p, s] = rule.step(p, randn([257], { dtype, generator: g }), s);
+                return [p, s.expAvg, s.expAvgSq, s.maxExpAvgSq]
+                  .filter(Boolean)
+                  .map((t) => Array.from((t as Tensor).dataSync()));
+              };
+              const before = backend();
+              const fused = run('native');
+              const composed = run('js');
+              setBackend(before);
+              expect(fused, JSON.stringify({ dtype, ...o })).toEqual(composed);
+            }
+  });
   it('integer and bool kernels fall back to the reference loops', () => {
     const a = nb!.fromArray('int32', [1, -2, 3]);
     expect(Array.from(nb!.read(nb!.binary('mul', a, [3], a, [3], [3], 'int32')))).toEqual([1, 4, 9]);

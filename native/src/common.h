@@ -74,5 +74,6 @@ void initGemm(Napi::Env env, Napi::Object exports);
 void initElementwise(Napi::Env env, Napi::Object exports);
 void initReduce(Napi::Env env, Napi::Object exports);
 void initLayout(Napi::Env env, Napi::Object exports);
+void initOptim(Napi::Env env, Napi::Object exports);
 
 }  // namespace descend

@@ -85,6 +85,31 @@ export interface Window2d {
   ow: number;
 }
 
+/**
+ * One Adam-family update's scalars, as torch.optim.Adam's single-tensor path uses them: `stepSize` is
+ * lr / (1 - beta1^step) and `bc2Sqrt` is sqrt(1 - beta2^step), computed by the caller.
+ */
+export interface AdamStepArgs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: p *= 1 - lr * weightDecay; otherwise weightDecay * p is added to the gradient. */
+  decoupled: boolean;
+  maximize: boolean;
+  stepSize: number;
+  bc2Sqrt: number;
+}
+
+export interface AdamStepResult {
+  p: Storage;
+  m: Storage;
+  v: Storage;
+  /** AMSGrad's running maximum of v (null without AMSGrad). */
+  maxV: Storage | null;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -156,4 +181,17 @@ export interface Backend {
   im2col(s: Storage, g: Window2d, padValue: number): Storage;
   /** The adjoint of im2col: [n, c*kh*kw, oh*ow] -> [n, c, h, w], summing overlaps, dropping padding. */
   col2im(s: Storage, g: Window2d): Storage;
+  /**
+   * Optional fused kernel: one Adam(W) update of same-shaped float tensors in one pass, bit for bit what
+   * optim/torch-rules.ts's adamRule computes op by op (same order, same rounding). New storages; the
+   * inputs are not modified. Backends without it get the composed ops.
+   */
+  adamStep?(
+    p: Storage,
+    g: Storage,
+    m: Storage,
+    v: Storage,
+    maxV: Storage | null,
+    a: AdamStepArgs,
+  ): AdamStepResult;
 }

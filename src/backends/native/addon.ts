@@ -4,6 +4,8 @@
  * says why, and the registry picks the next backend.
  */
 
+type FloatArray = Float32Array | Float64Array;
+
 /** The addon's functions; they work on the typed arrays in place (see native/src/*.cc for the contracts). */
 export interface NativeAddon {
   gemm(
@@ -47,6 +49,20 @@ export interface NativeAddon {
   ): void;
   im2col(x: ArrayLike<number>, out: ArrayLike<number>, geometry: Int32Array, padValue: number): void;
   col2im(x: ArrayLike<number>, out: ArrayLike<number>, geometry: Int32Array): void;
+  adam(
+    p: FloatArray,
+    g: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    maxV: FloatArray | null,
+    pOut: FloatArray,
+    mOut: FloatArray,
+    vOut: FloatArray,
+    maxOut: FloatArray | null,
+    scalars: Float64Array,
+    decoupled: boolean,
+    maximize: boolean,
+  ): void;
   setThreads(n: number): void;
   getThreads(): number;
   blasInfo(): { config: string; core: string; threads: number };

@@ -1,11 +1,35 @@
-import type { BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from '../backend.js';
-import { allocArray, type DType } from '../../tensor/dtype.js';
+import type {
+  AdamStepArgs,
+  AdamStepResult,
+  BinaryOp,
+  ReduceOp,
+  Storage,
+  UnaryOp,
+  Window2d,
+} from '../backend.js';
+import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { NativeAddon } from './addon.js';
 
 type FloatArray = Float32Array | Float64Array;
+type BufferModule = { Buffer: { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer } } };
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const CTOR = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
+const nodeBuffer = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:buffer') as BufferModule | undefined;
+
+/**
+ * An output array whose every element the kernel writes: not zero-filled (zeroing ~1 MB costs more than
+ * most kernels). Own ArrayBuffer at offset 0, as from `new Float32Array(n)`.
+ */
+function uninit(dtype: DType, n: number): TypedArray {
+  const bytes = n * BYTES[dtype];
+  if (bytes < 4096 || !nodeBuffer) return allocArray(dtype, n);
+  return new CTOR[dtype](nodeBuffer.Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
+}
 const isFloat = (d: DType) => d === 'float32' || d === 'float64';
 const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 
@@ -52,7 +76,7 @@ export class NativeBackend extends JsBackend {
   override unary(op: UnaryOp, s: Storage, outDtype: DType): Storage {
     const code = this.unaryCode.get(op);
     if (code === undefined || !isFloat(s.dtype) || outDtype !== s.dtype) return super.unary(op, s, outDtype);
-    const out = allocArray(outDtype, s.size) as FloatArray;
+    const out = uninit(outDtype, s.size) as FloatArray;
     this.addon.unary(code, this.data(s) as FloatArray, out);
     return this.make(outDtype, out);
   }
@@ -71,7 +95,7 @@ export class NativeBackend extends JsBackend {
     if (code === undefined || !isFloat(a.dtype) || a.dtype !== b.dtype || !fits)
       return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
     const n = sizeOf(outShape);
-    const out = allocArray(outDtype, n);
+    const out = uninit(outDtype, n);
     if (a.size === n && b.size === n) {
       this.meta[0] = n;
       this.meta[1] = 1;
@@ -116,7 +140,7 @@ export class NativeBackend extends JsBackend {
       )
     )
       return super.where(c, cShape, a, aShape, b, bShape, outShape);
-    const out = allocArray(a.dtype, sizeOf(outShape));
+    const out = uninit(a.dtype, sizeOf(outShape));
     this.addon.where(this.data(c) as Uint8Array, this.data(a), this.data(b), out, rank, this.meta);
     return this.make(a.dtype, out);
   }
@@ -129,14 +153,15 @@ export class NativeBackend extends JsBackend {
       !this.writeMeta(rank, shape, stridesOf(shape), broadcastStrides(outShape, shape))
     )
       return super.reduce(op, s, shape, axes);
-    const out = allocArray(s.dtype, sizeOf(outShape));
+    const out = uninit(s.dtype, sizeOf(outShape));
     this.addon.reduce(REDUCE_CODE[op], this.data(s), out, rank, this.meta);
     return this.make(s.dtype, out);
   }
 
   override matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage {
     if (!isFloat(a.dtype) || a.dtype !== b.dtype) return super.matmul(a, b, batch, m, k, n);
-    const out = allocArray(a.dtype, batch * m * n) as FloatArray;
+    // BLAS leaves the output alone when k = 0: then it must start as zeros.
+    const out = (k === 0 ? allocArray : uninit)(a.dtype, batch * m * n) as FloatArray;
     this.addon.gemm(
       this.data(a) as FloatArray,
       this.data(b) as FloatArray,
@@ -156,7 +181,7 @@ export class NativeBackend extends JsBackend {
   override strided(s: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage {
     const rank = outShape.length;
     if (!this.writeMeta(rank, outShape, strides)) return super.strided(s, outShape, strides, offset);
-    const out = allocArray(s.dtype, sizeOf(outShape));
+    const out = uninit(s.dtype, sizeOf(outShape));
     this.addon.strided(this.data(s), out, rank, this.meta, offset);
     return this.make(s.dtype, out);
   }
@@ -176,6 +201,45 @@ export class NativeBackend extends JsBackend {
     return this.make(s.dtype, out);
   }
 
+  private readonly adamScalars = new Float64Array(7);
+
+  adamStep(
+    p: Storage,
+    g: Storage,
+    m: Storage,
+    v: Storage,
+    maxV: Storage | null,
+    a: AdamStepArgs,
+  ): AdamStepResult {
+    const n = p.size;
+    const d = p.dtype;
+    const fresh = () => uninit(d, n) as FloatArray;
+    const [po, mo, vo] = [fresh(), fresh(), fresh()];
+    const maxOut = maxV ? fresh() : null;
+    this.adamScalars.set([a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bc2Sqrt]);
+    const arr = (s: Storage) => this.data(s) as FloatArray;
+    this.addon.adam(
+      arr(p),
+      arr(g),
+      arr(m),
+      arr(v),
+      maxV ? arr(maxV) : null,
+      po,
+      mo,
+      vo,
+      maxOut,
+      this.adamScalars,
+      a.decoupled,
+      a.maximize,
+    );
+    return {
+      p: this.make(d, po),
+      m: this.make(d, mo),
+      v: this.make(d, vo),
+      maxV: maxOut ? this.make(d, maxOut) : null,
+    };
+  }
+
   private writeGeometry(g: Window2d): Int32Array {
     const v = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
     this.geometry.set(v);
@@ -184,7 +248,7 @@ export class NativeBackend extends JsBackend {
 
   override im2col(s: Storage, g: Window2d, padValue: number): Storage {
     if (!isFloat(s.dtype)) return super.im2col(s, g, padValue);
-    const out = allocArray(s.dtype, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+    const out = uninit(s.dtype, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
     this.addon.im2col(this.data(s), out, this.writeGeometry(g), padValue);
     return this.make(s.dtype, out);
   }
