@@ -1,6 +1,8 @@
 /** gradcheck on every differentiable op, gradgradcheck on the twice-differentiable ones, nth derivatives. */
 import { describe, expect, it } from 'vitest';
 import {
+  abs,
+  amax,
   Generator,
   GradcheckError,
   customVjp,
@@ -8,12 +10,16 @@ import {
   grad,
   gradcheck,
   gradgradcheck,
+  matmul,
   mul,
+  randn,
   sin,
+  sub,
   tensor,
   type Tensor,
 } from '../src/index.js';
 import { OPS } from './ops.table.js';
+import { bmmPrim } from '../src/ops/primitives/linalg.js';
 import { forEachBackend, skipReason } from './backends.js';
 
 forEachBackend((backendName) => {
@@ -39,6 +45,27 @@ forEachBackend((backendName) => {
         expect(gradgradcheck(op.fn, inputs)).toBe(true);
       });
     }
+  });
+});
+
+forEachBackend(() => {
+  it('matmul with operands stored transposed equals the product of explicit transposes', () => {
+    const g = new Generator(5);
+    for (const dtype of ['float64', 'float32'] as const)
+      for (const [ta, tb] of [
+        [false, false],
+        [false, true],
+        [true, false],
+        [true, true],
+      ] as const) {
+        const a = randn(ta ? [2, 4, 3] : [2, 3, 4], { generator: g, dtype });
+        const b = randn(tb ? [2, 5, 4] : [2, 4, 5], { generator: g, dtype });
+        const want = matmul(ta ? a.transpose(1, 2) : a, tb ? b.transpose(1, 2) : b);
+        const got = bmmPrim([a, b], { ta, tb });
+        expect(got.shape).toEqual([2, 3, 5]);
+        const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+        expect(amax(abs(sub(got, want))).item()).toBeLessThan(tol);
+      }
   });
 });
 

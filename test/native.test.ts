@@ -21,6 +21,7 @@ import {
 } from '../src/index.js';
 import { sizeOf, stridesOf } from '../src/tensor/shape.js';
 import { adamRule } from '../src/optim/torch-rules.js';
+import { Adam } from '../src/optim/index.js';
 
 const nb = nativeBackend;
 const why = nb ? '' : ` (skipped: ${backendInfo().native})`;
@@ -349,6 +350,38 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
               setBackend(before);
               expect(fused, JSON.stringify({ dtype, ...o })).toEqual(composed);
             }
+  });
+  it('optim.Adam updates in place on the native backend, with the same numbers as the JS backend', () => {
+    const run = (b: string) => {
+      setBackend(b);
+      const g = new Generator(8);
+      const p = randn([300], { generator: g }).requiresGrad_();
+      const storage = p._storage;
+      const opt = new Adam([p], { lr: 0.05, amsgrad: true, weightDecay: 0.01 });
+      for (let k = 0; k < 5; k++) {
+        opt.zeroGrad();
+        p.mul(p)
+          .mul(randn([300], { generator: g }))
+          .sum()
+          .backward();
+        opt.step();
+      }
+      const s = opt.stateDict().state[0] as Record<string, unknown>;
+      return {
+        p: Array.from(p.dataSync()),
+        same: p._storage === storage,
+        version: p._version.value,
+        s: JSON.stringify(s),
+      };
+    };
+    const before = backend();
+    const native = run('native');
+    const js = run('js');
+    setBackend(before);
+    expect(native.same).toBe(true);
+    expect(native.version).toBe(5);
+    expect(native.p).toEqual(js.p);
+    expect(native.s).toEqual(js.s);
   });
   it('integer and bool kernels fall back to the reference loops', () => {
     const a = nb!.fromArray('int32', [1, -2, 3]);

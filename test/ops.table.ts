@@ -4,6 +4,7 @@
  */
 import * as d from '../src/index.js';
 import { Generator, type Tensor } from '../src/index.js';
+import { bmmPrim } from '../src/ops/primitives/linalg.js';
 
 export interface OpCase {
   name: string;
@@ -233,6 +234,17 @@ export const OPS: OpCase[] = [
     fn: (a, v) => d.matmul(v, d.matmul(a, v)),
     samples: (g) => [[rn(g, [3, 3]), rn(g, [3])]],
   },
+  ...(
+    [
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const
+  ).map(([ta, tb]): OpCase => ({
+    name: `matmul with ${ta ? 'a' : ''}${ta && tb ? ' and ' : ''}${tb ? 'b' : ''} stored transposed`,
+    fn: (a, b) => bmmPrim([a, b], { ta, tb }),
+    samples: (g) => [[rn(g, ta ? [2, 4, 3] : [2, 3, 4]), rn(g, tb ? [2, 5, 4] : [2, 4, 5])]],
+  })),
   { name: 'outer', fn: (u, v) => d.outer(u, v), samples: (g) => [[rn(g, [3]), rn(g, [4])]] },
   {
     name: 'linear',

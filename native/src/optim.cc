@@ -4,35 +4,58 @@
 // (-ffp-contract=off keeps the compiler from fusing a*b+c into an FMA).
 #include "common.h"
 #include <cmath>
+#include <type_traits>
 
 namespace descend {
 
-template <typename T>
-static void adamT(const T* __restrict p, const T* __restrict g, const T* __restrict m, const T* __restrict v,
-                  const T* __restrict maxv, T* __restrict po, T* __restrict mo, T* __restrict vo,
-                  T* __restrict maxo, size_t n, const double* s, bool decoupled, bool maximize) {
+// The variant flags are template parameters so that each loop is branch-free and vectorizes. Outputs may
+// alias inputs element for element (an in-place update): each index is read before it is written.
+template <typename T, bool AMS, bool COUPLED, bool NEAR>
+static void adamLoop(const T* p, const T* g, const T* m, const T* v, const T* maxv, T* po, T* mo, T* vo, T* maxo,
+                     size_t n, const double* s, bool decoupled, bool maximize) {
   const double lr = s[0], b1 = s[1], b2 = s[2], eps = s[3], wd = s[4], stepSize = s[5], bc2Sqrt = s[6];
-  const T decay = static_cast<T>(1 - lr * wd), wdT = static_cast<T>(wd), w = static_cast<T>(1 - b1),
-          w1 = static_cast<T>(1 - (1 - b1)), b2T = static_cast<T>(b2), c2 = static_cast<T>(1 - b2),
-          bc2 = static_cast<T>(bc2Sqrt), epsT = static_cast<T>(eps), neg = static_cast<T>(-stepSize);
-  const bool lerpNear = std::fabs(1 - b1) < 0.5;
+  // Multiplying by 1 (no decoupled decay) and by -1 (maximize) is exact: same bits as skipping the op.
+  const T decay = decoupled && wd != 0 ? static_cast<T>(1 - lr * wd) : T(1), sign = maximize ? T(-1) : T(1);
+  const T wdT = static_cast<T>(wd), w = static_cast<T>(1 - b1), w1 = static_cast<T>(1 - (1 - b1)),
+          b2T = static_cast<T>(b2), c2 = static_cast<T>(1 - b2), bc2 = static_cast<T>(bc2Sqrt),
+          epsT = static_cast<T>(eps), neg = static_cast<T>(-stepSize);
+  // Outputs alias inputs only element for element, never across elements: safe to vectorize.
+#pragma omp simd
   for (size_t i = 0; i < n; i++) {
-    const T p0 = p[i];
-    const T pp = decoupled && wd != 0 ? p0 * decay : p0;
-    T gg = maximize ? -g[i] : g[i];
-    if (!decoupled && wd != 0) gg = gg + p0 * wdT;
-    const T ea = lerpNear ? m[i] + (gg - m[i]) * w : gg - (gg - m[i]) * w1;
-    const T es = v[i] * b2T + (gg * c2) * gg;
+    const T p0 = p[i], m0 = m[i], v0 = v[i];
+    T gg = g[i] * sign;
+    if (COUPLED) gg = gg + p0 * wdT;
+    const T ea = NEAR ? m0 + (gg - m0) * w : gg - (gg - m0) * w1;
+    const T es = v0 * b2T + (gg * c2) * gg;
     T vv = es;
-    if (maxv) {
+    if (AMS) {
       const T a = maxv[i];
       vv = (a != a || es != es) ? static_cast<T>(NAN) : (a > es ? a : es);
       maxo[i] = vv;
     }
     const T denom = std::sqrt(vv) / bc2 + epsT;
-    po[i] = pp + (ea * neg) / denom;
+    po[i] = p0 * decay + (ea * neg) / denom;
     mo[i] = ea;
     vo[i] = es;
+  }
+}
+
+template <typename T>
+static void adamT(const T* p, const T* g, const T* m, const T* v, const T* maxv, T* po, T* mo, T* vo, T* maxo,
+                  size_t n, const double* s, bool decoupled, bool maximize) {
+  const bool coupled = !decoupled && s[4] != 0, near = std::fabs(1 - s[1]) < 0.5, ams = maxv != nullptr;
+  auto run = [&](auto AMS, auto COUPLED, auto NEAR) {
+    adamLoop<T, decltype(AMS)::value, decltype(COUPLED)::value, decltype(NEAR)::value>(p, g, m, v, maxv, po, mo, vo,
+                                                                                      maxo, n, s, decoupled, maximize);
+  };
+  using Y = std::true_type;
+  using N = std::false_type;
+  if (ams) {
+    if (coupled) near ? run(Y{}, Y{}, Y{}) : run(Y{}, Y{}, N{});
+    else near ? run(Y{}, N{}, Y{}) : run(Y{}, N{}, N{});
+  } else {
+    if (coupled) near ? run(N{}, Y{}, Y{}) : run(N{}, Y{}, N{});
+    else near ? run(N{}, N{}, Y{}) : run(N{}, N{}, N{});
   }
 }
 

@@ -150,8 +150,21 @@ export interface Backend {
   reduce(op: ReduceOp, s: Storage, shape: Shape, axes: readonly number[]): Storage;
   /** Index (int32) of the first max/min along `axis`; keepdim shape. NaN counts as the max and the min. */
   argReduce(op: 'argmax' | 'argmin', s: Storage, shape: Shape, axis: number): Storage;
-  /** Batched matmul: a is [batch, m, k], b is [batch, k, n], row-major, result [batch, m, n]. */
-  matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage;
+  /**
+   * Batched matmul, result [batch, m, n] = op(a) @ op(b), row-major: a is [batch, m, k] ([batch, k, m]
+   * when `transA`), b is [batch, k, n] ([batch, n, k] when `transB`). The flags spare matmul's VJPs and
+   * nn.Linear a transpose copy.
+   */
+  matmul(
+    a: Storage,
+    b: Storage,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    transA?: boolean,
+    transB?: boolean,
+  ): Storage;
   /** out[i...] = s[offset + sum_k i_k * strides[k]] (permute, expand, slicing with steps). */
   strided(s: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage;
   /** The adjoint of `strided`: zeros(baseSize), then out[offset + sum_k i_k * strides[k]] += s[i...]. */
@@ -183,8 +196,8 @@ export interface Backend {
   col2im(s: Storage, g: Window2d): Storage;
   /**
    * Optional fused kernel: one Adam(W) update of same-shaped float tensors in one pass, bit for bit what
-   * optim/torch-rules.ts's adamRule computes op by op (same order, same rounding). New storages; the
-   * inputs are not modified. Backends without it get the composed ops.
+   * optim/torch-rules.ts's adamRule computes op by op (same order, same rounding). New storages, or
+   * with `inPlace` p, m, v and maxV themselves, overwritten. Backends without it get the composed ops.
    */
   adamStep?(
     p: Storage,
@@ -193,5 +206,6 @@ export interface Backend {
     v: Storage,
     maxV: Storage | null,
     a: AdamStepArgs,
+    inPlace?: boolean,
   ): AdamStepResult;
 }

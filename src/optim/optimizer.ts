@@ -113,6 +113,12 @@ export abstract class Optimizer<O extends object> {
         for (const p of group.params) {
           if (!p.grad) continue;
           const s = this.state.get(p) ?? rule.init(p);
+          // In place when the rule can (as PyTorch does): p keeps its memory and its version goes up.
+          const inPlace = rule.stepInPlace?.(p, p.grad, s);
+          if (inPlace) {
+            this.state.set(p, inPlace);
+            continue;
+          }
           const [next, ns] = rule.step(p.detach(), p.grad.detach(), s);
           p.copy_(next);
           this.state.set(p, ns);

@@ -20,6 +20,12 @@ export type ParamState = Record<string, unknown>;
 export interface ParamRule<S extends ParamState = ParamState> {
   init(p: Tensor): S;
   step(p: Tensor, g: Tensor, state: S): [Tensor, S];
+  /**
+   * Optional: the same update written into p's and the state tensors' own memory (what PyTorch does),
+   * returning the next state; null when it cannot (then the caller uses `step`). The stateful optimizer
+   * classes use it; the pure `step` stays the definition.
+   */
+  stepInPlace?(p: Tensor, g: Tensor, state: S): S | null;
 }
 
 // PyTorch's fused forms, with its evaluation order.
@@ -173,7 +179,13 @@ function adamMoments(p0: Tensor, g0: Tensor, s: ParamState, o: AdamFamilyOptions
  * the composed ops below (tested in test/native.test.ts). Only for plain same-shaped float tensors
  * outside a recorded graph, where nothing can tell the difference.
  */
-function fusedAdam(p0: Tensor, g0: Tensor, s: ParamState, o: AdamRuleOptions): [Tensor, ParamState] | null {
+function fusedAdam(
+  p0: Tensor,
+  g0: Tensor,
+  s: ParamState,
+  o: AdamRuleOptions,
+  inPlace: boolean,
+): [Tensor, ParamState] | null {
   const kernel = p0.backend.adamStep;
   const m = s.expAvg as Tensor;
   const v = s.expAvgSq as Tensor;
@@ -184,25 +196,32 @@ function fusedAdam(p0: Tensor, g0: Tensor, s: ParamState, o: AdamRuleOptions): [
   if (![g0, m, v, maxV].every(same)) return null;
   const [b1, b2] = o.betas;
   const step = (s.step as number) + 1;
+  const args = {
+    lr: o.lr,
+    beta1: b1,
+    beta2: b2,
+    eps: o.eps,
+    weightDecay: o.weightDecay,
+    decoupled: o.decoupledWeightDecay,
+    maximize: o.maximize,
+    stepSize: o.lr / (1 - b1 ** step),
+    bc2Sqrt: Math.sqrt(1 - b2 ** step),
+  };
+  const st = (t: Tensor | null) => (t ? t._storage : null);
   const r = kernel.call(
     p0.backend,
     p0._storage,
     g0._storage,
     m._storage,
     v._storage,
-    maxV ? maxV._storage : null,
-    {
-      lr: o.lr,
-      beta1: b1,
-      beta2: b2,
-      eps: o.eps,
-      weightDecay: o.weightDecay,
-      decoupled: o.decoupledWeightDecay,
-      maximize: o.maximize,
-      stepSize: o.lr / (1 - b1 ** step),
-      bc2Sqrt: Math.sqrt(1 - b2 ** step),
-    },
+    st(maxV),
+    args,
+    inPlace,
   );
+  if (inPlace) {
+    for (const t of [p0, m, v, maxV]) if (t) t._version.value++;
+    return [p0, { ...s, step }];
+  }
   const next: ParamState = { step, expAvg: fromStorage(r.m, p0.shape), expAvgSq: fromStorage(r.v, p0.shape) };
   if (r.maxV) next.maxExpAvgSq = fromStorage(r.maxV, p0.shape);
   return [fromStorage(r.p, p0.shape), next];
@@ -226,8 +245,9 @@ export function adamRule(o: AdamRuleOptions): ParamRule {
       if (o.amsgrad) s.maxExpAvgSq = zerosLike(p.detach());
       return s;
     },
+    stepInPlace: (p, g, s) => fusedAdam(p, g, s, o, true)?.[1] ?? null,
     step: (p0, g0, s) => {
-      const fused = fusedAdam(p0, g0, s, o);
+      const fused = fusedAdam(p0, g0, s, o, false);
       if (fused) return fused;
       const { step, p, expAvg, expAvgSq } = adamMoments(p0, g0, s, o, b1, b2);
       const stepSize = o.lr / (1 - b1 ** step);

@@ -207,25 +207,47 @@ export class JsBackend implements Backend {
     return this.make('int32', out);
   }
 
-  matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage {
-    const x = this.data(a);
+  matmul(
+    a: Storage,
+    b: Storage,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    transA = false,
+    transB = false,
+  ): Storage {
+    const xs = this.data(a);
     const y = this.data(b);
     const out = allocArray(a.dtype, batch * m * n);
-    // b is transposed once so both operands are read contiguously; a 2x4 block of outputs is kept in
-    // locals (float64 accumulation whatever the dtype). The transpose buffer is reused across calls.
-    const bt = scratch(k * n);
+    // The kernel reads a as [m, k] and b as bt = [n, k], both contiguous: b is transposed once unless it
+    // arrives transposed, a only when it does. A 2x4 block of outputs is kept in locals (float64
+    // accumulation whatever the dtype). The transpose buffers are reused across calls.
+    const bt = scratch(transB ? 0 : k * n);
+    const at = transA ? scratchA(m * k) : null;
     for (let t = 0; t < batch; t++) {
-      const ao = t * m * k;
+      let x: ArrayLike<number> = xs;
+      let ao = t * m * k;
+      if (at) {
+        for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) at[i * k + p] = xs[ao + p * m + i];
+        x = at;
+        ao = 0;
+      }
       const bo = t * k * n;
       const oo = t * m * n;
-      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = y[bo + p * n + j];
+      let w: ArrayLike<number> = bt;
+      let wo = 0;
+      if (transB) {
+        w = y;
+        wo = bo;
+      } else for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = y[bo + p * n + j];
       for (let i = 0; i < m; i += 2) {
         const two = i + 1 < m;
         const a0 = ao + i * k;
         const a1 = two ? a0 + k : a0;
         for (let j = 0; j < n; j += 4) {
           const nj = Math.min(4, n - j);
-          const b0 = j * k;
+          const b0 = wo + j * k;
           const b1 = nj > 1 ? b0 + k : b0;
           const b2 = nj > 2 ? b0 + 2 * k : b0;
           const b3 = nj > 3 ? b0 + 3 * k : b0;
@@ -240,10 +262,10 @@ export class JsBackend implements Backend {
           for (let p = 0; p < k; p++) {
             const u0 = x[a0 + p];
             const u1 = x[a1 + p];
-            const w0 = bt[b0 + p];
-            const w1 = bt[b1 + p];
-            const w2 = bt[b2 + p];
-            const w3 = bt[b3 + p];
+            const w0 = w[b0 + p];
+            const w1 = w[b1 + p];
+            const w2 = w[b2 + p];
+            const w3 = w[b3 + p];
             c00 += u0 * w0;
             c01 += u0 * w1;
             c02 += u0 * w2;
@@ -500,10 +522,15 @@ export class JsBackend implements Backend {
 }
 
 let scratchBuf = new Float64Array(0);
-/** A reusable float64 buffer of at least `n` elements (contents undefined). */
+let scratchBufA = new Float64Array(0);
+/** Reusable float64 buffers of at least `n` elements (contents undefined): one per matmul operand. */
 function scratch(n: number): Float64Array {
   if (scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, 2 * scratchBuf.length));
   return scratchBuf;
+}
+function scratchA(n: number): Float64Array {
+  if (scratchBufA.length < n) scratchBufA = new Float64Array(Math.max(n, 2 * scratchBufA.length));
+  return scratchBufA;
 }
 
 /** The reference backend instance. */

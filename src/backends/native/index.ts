@@ -158,23 +158,22 @@ export class NativeBackend extends JsBackend {
     return this.make(s.dtype, out);
   }
 
-  override matmul(a: Storage, b: Storage, batch: number, m: number, k: number, n: number): Storage {
-    if (!isFloat(a.dtype) || a.dtype !== b.dtype) return super.matmul(a, b, batch, m, k, n);
+  override matmul(
+    a: Storage,
+    b: Storage,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    transA = false,
+    transB = false,
+  ): Storage {
+    if (!isFloat(a.dtype) || a.dtype !== b.dtype) return super.matmul(a, b, batch, m, k, n, transA, transB);
     // BLAS leaves the output alone when k = 0: then it must start as zeros.
     const out = (k === 0 ? allocArray : uninit)(a.dtype, batch * m * n) as FloatArray;
-    this.addon.gemm(
-      this.data(a) as FloatArray,
-      this.data(b) as FloatArray,
-      out,
-      batch,
-      m,
-      k,
-      n,
-      false,
-      false,
-      m * k,
-      k * n,
-    );
+    const x = this.data(a) as FloatArray;
+    const y = this.data(b) as FloatArray;
+    this.addon.gemm(x, y, out, batch, m, k, n, transA, transB, m * k, k * n);
     return this.make(a.dtype, out);
   }
 
@@ -210,12 +209,13 @@ export class NativeBackend extends JsBackend {
     v: Storage,
     maxV: Storage | null,
     a: AdamStepArgs,
+    inPlace = false,
   ): AdamStepResult {
     const n = p.size;
     const d = p.dtype;
-    const fresh = () => uninit(d, n) as FloatArray;
-    const [po, mo, vo] = [fresh(), fresh(), fresh()];
-    const maxOut = maxV ? fresh() : null;
+    const out = (s: Storage) => (inPlace ? (this.data(s) as FloatArray) : (uninit(d, n) as FloatArray));
+    const [po, mo, vo] = [out(p), out(m), out(v)];
+    const maxOut = maxV ? out(maxV) : null;
     this.adamScalars.set([a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bc2Sqrt]);
     const arr = (s: Storage) => this.data(s) as FloatArray;
     this.addon.adam(
@@ -232,6 +232,7 @@ export class NativeBackend extends JsBackend {
       a.decoupled,
       a.maximize,
     );
+    if (inPlace) return { p, m, v, maxV };
     return {
       p: this.make(d, po),
       m: this.make(d, mo),

@@ -8,7 +8,7 @@ import { bmmPrim } from '../primitives/linalg.js';
 import { sum } from '../primitives/reduce.js';
 import { expand, reshape, stridedView } from '../primitives/shape.js';
 import { eye } from '../../tensor/creation.js';
-import { squeeze, t, unsqueeze } from './shape.js';
+import { squeeze, unsqueeze } from './shape.js';
 import { getDefaultDtype, isFloat } from '../../tensor/dtype.js';
 
 /**
@@ -98,7 +98,14 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     );
   }
   checkSameFloatDtype('linear', { x, weight, bias });
-  const y = matmul(x, t(weight));
+  // x [..., in] as one [1, N, in] batch times weight [out, in] read transposed: no transpose copy.
+  const [out, inF] = weight.shape;
+  const lead = x.shape.slice(0, -1);
+  const rows = lead.reduce((p, q) => p * q, 1);
+  const y = reshape(
+    bmmPrim([reshape(x, [1, rows, inF]), reshape(weight, [1, out, inF])], { ta: false, tb: true }),
+    [...lead, out],
+  );
   if (!bias) return y;
   if (bias.shape.length !== 1 || bias.shape[0] !== weight.shape[0]) {
     throw new ShapeError(

@@ -7,19 +7,34 @@ import { fmtShape } from '../../tensor/shape.js';
 import { neg } from './elementwise.js';
 import { permute, reshape } from './shape.js';
 
-function mT(x: Tensor): Tensor {
-  return permute(x, [0, 2, 1]);
+/** Which operands arrive transposed: C = op(A) @ op(B), op(X) = Xᵀ (last two dims) when its flag is set. */
+export interface BmmAttrs {
+  readonly ta: boolean;
+  readonly tb: boolean;
 }
+const NN: BmmAttrs = { ta: false, tb: false };
 
-/** [B, m, k] @ [B, k, n] -> [B, m, n]. */
-export const bmmPrim: Primitive<undefined> = definePrimitive<undefined>({
+/**
+ * [B, m, k] @ [B, k, n] -> [B, m, n], or with `ta`/`tb` an operand stored transposed ([B, k, m] / [B, n, k]).
+ * The VJPs are products of the same kind with other flags, so no transpose is ever copied and every
+ * order of derivative stays a matmul.
+ */
+export const bmmPrim: Primitive<BmmAttrs | undefined> = definePrimitive<BmmAttrs | undefined>({
   name: 'matmul',
-  forward: ([a, b]) => {
-    const [B, m, k] = a.shape;
-    const n = b.shape[2];
-    return fromStorage(a.backend.matmul(a._storage, b._storage, B, m, k, n), [B, m, n]);
+  forward: ([a, b], at) => {
+    const { ta, tb } = at ?? NN;
+    const [B, m, k] = ta ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape;
+    const n = tb ? b.shape[1] : b.shape[2];
+    return fromStorage(a.backend.matmul(a._storage, b._storage, B, m, k, n, ta, tb), [B, m, n]);
   },
-  vjp: (g, { inputs: [a, b] }) => [bmmPrim([g, mT(b)], undefined), bmmPrim([mT(a), g], undefined)],
+  vjp: (g, { inputs: [a, b], attrs }) => {
+    const { ta, tb } = attrs ?? NN;
+    const mm = (x: Tensor, y: Tensor, fx: boolean, fy: boolean) => bmmPrim([x, y], { ta: fx, tb: fy });
+    if (!ta && !tb) return [mm(g, b, false, true), mm(a, g, true, false)];
+    if (!ta && tb) return [mm(g, b, false, false), mm(g, a, true, false)];
+    if (ta && !tb) return [mm(b, g, false, true), mm(a, g, false, false)];
+    return [mm(b, g, true, true), mm(g, a, true, true)];
+  },
   saves: { inputs: [0, 1] },
 });
 
