@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backend } from '../src/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist', 'cli', 'bin.js');
@@ -59,6 +60,9 @@ describe('descend CLI', () => {
     );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/test accuracy\s+\d+\.\d+%/);
+    // The backend in use, and with the native one its measured speed-up over the JS backend.
+    expect(r.out).toMatch(new RegExp(`backend\\s+${backend()}`));
+    if (backend() === 'native') expect(r.out).toMatch(/native speed-up\s+\d+\.\dx over the js backend/);
     expect(existsSync(ckpt)).toBe(true);
     const html = readFileSync(join(dir, 'run', 'report.html'), 'utf8');
     for (const s of [
@@ -173,6 +177,7 @@ describe('descend CLI', () => {
     expectUsageError(run('train', '--epochs', '0'), /--epochs must be >= 1/);
     expectUsageError(run('train', '--model', 'transformer'), /transformer.*(logistic|mlp|cnn)/);
     expectUsageError(run('train', '--bogus'), /unknown option '--bogus'/);
+    expectUsageError(run('train', '--backend', 'webgpu'), /unknown --backend 'webgpu'; available here: js/);
     expectUsageError(run('frobnicate'), /unknown command|too many arguments|frobnicate/);
     expectUsageError(run('eval', '--checkpoint', 'missing.safetensors'), /cannot read 'missing.safetensors'/);
     writeFileSync(join(dir, 'corrupt.safetensors'), Buffer.from('this is not a checkpoint at all'));

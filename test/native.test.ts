@@ -392,6 +392,10 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
 });
 
 describe('backend selection', () => {
+  // .ci/run sets this after installing OpenBLAS: there the native backend must have built.
+  it.runIf(process.env.DESCEND_REQUIRE_NATIVE === '1')('the native backend is built (required in CI)', () => {
+    expect(nb, backendInfo().native).not.toBeNull();
+  });
   const run = (env: Record<string, string>) =>
     execFileSync(
       process.execPath,

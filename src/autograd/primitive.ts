@@ -8,6 +8,8 @@ export interface VjpContext<A> {
   readonly inputs: readonly Tensor[];
   readonly out: Tensor;
   readonly attrs: A;
+  /** Which inputs need a gradient: a rule may return null for the others and skip their work. */
+  readonly needsGrad: readonly boolean[];
 }
 
 /**
@@ -44,10 +46,11 @@ export function definePrimitive<A = undefined>(spec: PrimitiveSpec<A>): Primitiv
     for (const i of spec.saves?.inputs ?? [])
       saved.push({ tensor: inputs[i], version: inputs[i]._version.value });
     if (spec.saves?.output) saved.push({ tensor: out, version: out._version.value });
-    const ctx: VjpContext<A> = { inputs, out, attrs };
+    const needsGrad = inputs.map((t) => t.requiresGrad);
+    const ctx: VjpContext<A> = { inputs, out, attrs, needsGrad };
     out._node = new OpNode(
       spec.name,
-      inputs.map((t) => (t.requiresGrad ? gradNode(t) : null)),
+      inputs.map((t, i) => (needsGrad[i] ? gradNode(t) : null)),
       (g) => spec.vjp(g, ctx),
       saved,
       out.shape,

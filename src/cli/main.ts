@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DescendError } from '../errors.js';
-import { UsageError } from './errors.js';
+import { UsageError, usage } from './errors.js';
+import { backendInfo, listBackends, setBackend } from '../backends/registry.js';
 import { SCHEDULES, TRAIN_OPTIMIZERS, evalCommand, predictCommand, trainCommand } from './train.js';
 import { raceCommand } from './race.js';
 import { RACE_OPTIMIZERS } from '../diagnostics/race.js';
@@ -18,6 +19,16 @@ const log = (s: string) => process.stdout.write(s + '\n');
 function fail(message: string, code = 2): never {
   process.stderr.write(`descend: ${message.split('\n')[0]}\n`);
   process.exit(code);
+}
+
+/** --backend: a registered backend, or a one-line usage error (exit 2). */
+function useBackend(name: string | undefined): void {
+  if (name === undefined) return;
+  if (!listBackends().includes(name))
+    usage(
+      `unknown --backend '${name}'; available here: ${listBackends().join(', ')} (${backendInfo().native})`,
+    );
+  setBackend(name);
 }
 
 export function program(): Command {
@@ -57,7 +68,10 @@ export function program(): Command {
     .option('--save <file>', 'checkpoint path (default <out>/model.safetensors)')
     .option('--resume <file>', 'continue training from a checkpoint')
     .option('--no-progress', 'no progress bar')
+    .option('--no-speed-probe', 'skip timing a few steps on the JS backend to report the speed-up')
+    .option('--backend <name>', `compute backend: ${listBackends().join(', ')} (default: the fastest built)`)
     .action((o) => {
+      useBackend(o.backend);
       trainCommand(o, log);
     });
 
@@ -65,7 +79,11 @@ export function program(): Command {
     .description('evaluate a checkpoint on the held-out digits')
     .requiredOption('--checkpoint <file>', 'a checkpoint written by descend train')
     .option('--test-size <n>', 'evaluate on this many digits only')
-    .action((o) => evalCommand(o, log));
+    .option('--backend <name>', `compute backend: ${listBackends().join(', ')}`)
+    .action((o) => {
+      useBackend(o.backend);
+      evalCommand(o, log);
+    });
 
   p.command('predict')
     .description('predict digits with a checkpoint: held-out digits by index, or a JSON file of 784 pixels')

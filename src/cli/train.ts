@@ -19,6 +19,8 @@ import { htmlPage, htmlTable, heatmap, imageGrid, lineChart } from '../plot/svg.
 import { type ModelConfig, MODEL_NAMES, buildModel } from './models.js';
 import { randomShift } from './augment.js';
 import { choice, num, usage } from './errors.js';
+import { backendSpeedup } from './speed.js';
+import { backendInfo } from '../backends/registry.js';
 
 type Make = (p: Tensor[], o: { lr: number; weightDecay: number; momentum?: number }) => O.Optimizer<object>;
 const as = (o: unknown) => o as O.Optimizer<object>;
@@ -79,6 +81,8 @@ export interface TrainCliOptions {
   save?: string;
   resume?: string;
   progress?: boolean;
+  /** false: skip the short timing of the backend in use against the JS backend. */
+  speedProbe?: boolean;
 }
 
 interface RunConfig extends ModelConfig {
@@ -282,7 +286,33 @@ export function trainCommand(
       history.stopReason,
     ),
   );
+  const info = backendInfo();
+  const speed =
+    o.speedProbe === false
+      ? null
+      : backendSpeedup(
+          () => {
+            const m = buildModel(c);
+            const opt = TRAIN_OPTIMIZERS[c.optimizer].make(m.parameters(), {
+              lr: c.lr,
+              weightDecay: c.weightDecay,
+              momentum: c.momentum,
+            });
+            return { model: m, opt };
+          },
+          trainX.narrow(0, 0, Math.min(c.batchSize, trainX.shape[0])),
+          data.trainY.narrow(0, 0, Math.min(c.batchSize, trainX.shape[0])),
+        );
   const rows: [string, string][] = [
+    ['backend', `${info.name} (${info.reason})`],
+    ...(speed
+      ? ([
+          [
+            `${speed.backend} speed-up`,
+            `${speed.ratio.toFixed(1)}x over the js backend (${speed.current.toFixed(0)} vs ${speed.js.toFixed(0)} samples/s, ${speed.steps} steps of batch ${c.batchSize} each)`,
+          ],
+        ] as [string, string][])
+      : []),
     ['model', `${c.model} (${model.numParameters()} parameters)`],
     ['optimizer', `${c.optimizer}, lr ${c.lr}, schedule ${c.schedule}`],
     ['epochs', String(c.epochs)],

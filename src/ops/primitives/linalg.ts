@@ -27,13 +27,15 @@ export const bmmPrim: Primitive<BmmAttrs | undefined> = definePrimitive<BmmAttrs
     const n = tb ? b.shape[1] : b.shape[2];
     return fromStorage(a.backend.matmul(a._storage, b._storage, B, m, k, n, ta, tb), [B, m, n]);
   },
-  vjp: (g, { inputs: [a, b], attrs }) => {
+  vjp: (g, { inputs: [a, b], attrs, needsGrad: [na, nb] }) => {
     const { ta, tb } = attrs ?? NN;
-    const mm = (x: Tensor, y: Tensor, fx: boolean, fy: boolean) => bmmPrim([x, y], { ta: fx, tb: fy });
-    if (!ta && !tb) return [mm(g, b, false, true), mm(a, g, true, false)];
-    if (!ta && tb) return [mm(g, b, false, false), mm(g, a, true, false)];
-    if (ta && !tb) return [mm(b, g, false, true), mm(a, g, false, false)];
-    return [mm(b, g, true, true), mm(g, a, true, true)];
+    // Only the products that are needed: a network's first layer never pays for its input's gradient.
+    const mm = (need: boolean, x: Tensor, y: Tensor, fx: boolean, fy: boolean) =>
+      need ? bmmPrim([x, y], { ta: fx, tb: fy }) : null;
+    if (!ta && !tb) return [mm(na, g, b, false, true), mm(nb, a, g, true, false)];
+    if (!ta && tb) return [mm(na, g, b, false, false), mm(nb, g, a, true, false)];
+    if (ta && !tb) return [mm(na, b, g, false, true), mm(nb, a, g, false, false)];
+    return [mm(na, b, g, true, true), mm(nb, g, a, true, true)];
   },
   saves: { inputs: [0, 1] },
 });
