@@ -8,7 +8,8 @@
         "native/src/elementwise.cc",
         "native/src/reduce.cc",
         "native/src/layout.cc",
-        "native/src/optim.cc"
+        "native/src/optim.cc",
+        "native/src/indexing.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

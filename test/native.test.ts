@@ -20,8 +20,8 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { sizeOf, stridesOf } from '../src/tensor/shape.js';
-import { adamRule } from '../src/optim/torch-rules.js';
-import { Adam } from '../src/optim/index.js';
+import { adamRule, sgdRule } from '../src/optim/torch-rules.js';
+import { Adam, SGD } from '../src/optim/index.js';
 
 const nb = nativeBackend;
 const why = nb ? '' : ` (skipped: ${backendInfo().native})`;
@@ -291,6 +291,51 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
         );
       }
     });
+    it(`argmax/argmin, gather and scatterAdd along every axis, ${dtype}`, () => {
+      const shape = [3, 4, 5];
+      const v = values(60, 12).map((x, i) => (i === 7 ? NaN : x));
+      const [a, b] = pair(dtype, v);
+      for (let axis = 0; axis < 3; axis++) {
+        for (const op of ['argmax', 'argmin'] as const)
+          expect(Array.from(nb!.read(nb!.argReduce(op, a, shape, axis))), `${op} ${axis}`).toEqual(
+            Array.from(jsBackend.read(jsBackend.argReduce(op, b, shape, axis))),
+          );
+        const idxShape = shape.map((d, i) => (i === axis ? 2 * d : d - (i % 2)));
+        const g = new Generator(axis);
+        const ix = Array.from(
+          { length: sizeOf(idxShape) },
+          () => Math.floor(g.random() * 2 * shape[axis]) - shape[axis],
+        );
+        const [i1, i2] = [nb!.fromArray('int32', ix), jsBackend.fromArray('int32', ix)];
+        expectClose(
+          nb!.read(nb!.gather(a, shape, axis, i1, idxShape)),
+          jsBackend.read(jsBackend.gather(b, shape, axis, i2, idxShape)),
+          dtype,
+          0,
+          `gather ${axis}`,
+        );
+        const [s1, s2] = pair(
+          dtype,
+          values(sizeOf(idxShape), 13, 1).map((x) => (Number.isFinite(x) ? x : 2)),
+        );
+        const [z1, z2] = pair(dtype, new Array<number>(60).fill(0.5));
+        expectClose(
+          nb!.read(nb!.scatterAdd(z1, shape, axis, i1, idxShape, s1)),
+          jsBackend.read(jsBackend.scatterAdd(z2, shape, axis, i2, idxShape, s2)),
+          dtype,
+          0,
+          `scatterAdd ${axis}`,
+        );
+      }
+      const bad = nb!.fromArray('int32', [0, 9]);
+      expect(() => nb!.gather(a, [60], 0, bad, [2])).not.toThrow();
+      expect(() => nb!.gather(a, [60], 0, nb!.fromArray('int32', [0, 60]), [2])).toThrow(
+        /gather: index 60 is out of bounds for dim 0 with size 60/,
+      );
+      expect(() =>
+        nb!.scatterAdd(a, [60], 0, nb!.fromArray('int32', [-61]), [1], nb!.fromArray(dtype, [1])),
+      ).toThrow(/scatterAdd: index -61 is out of bounds/);
+    });
     it(`im2col and col2im with stride, padding and dilation, ${dtype}`, () => {
       const g = {
         n: 2,
@@ -350,6 +395,60 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
               setBackend(before);
               expect(fused, JSON.stringify({ dtype, ...o })).toEqual(composed);
             }
+  });
+  it('the fused SGD kernel equals the composed update bit for bit, every option, both dtypes', () => {
+    for (const dtype of ['float32', 'float64'] as DType[])
+      for (const momentum of [0, 0.9])
+        for (const dampening of [0, 0.3])
+          for (const nesterov of momentum && !dampening ? [false, true] : [false])
+            for (const weightDecay of [0, 0.05])
+              for (const maximize of [false, true]) {
+                const o = { lr: 0.1, momentum, dampening, nesterov, weightDecay, maximize };
+                const rule = sgdRule(o);
+                const run = (b: string) => {
+                  setBackend(b);
+                  const g = new Generator(4);
+                  let p = randn([129], { dtype, generator: g });
+                  let s = rule.init(p);
+                  for (let k = 0; k < 3; k++) [p, s] = rule.step(p, randn([129], { dtype, generator: g }), s);
+                  const buf = s.momentumBuffer as Tensor | undefined;
+                  return [p, buf].filter(Boolean).map((t) => Array.from((t as Tensor).dataSync()));
+                };
+                const before = backend();
+                const fused = run('native');
+                const composed = run('js');
+                setBackend(before);
+                expect(fused, JSON.stringify({ dtype, ...o })).toEqual(composed);
+              }
+  });
+  it("optim.SGD with momentum updates in place with the JS backend's numbers", () => {
+    const run = (b: string) => {
+      setBackend(b);
+      const g = new Generator(9);
+      const p = randn([50], { generator: g }).requiresGrad_();
+      const storage = p._storage;
+      const opt = new SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+      for (let k = 0; k < 4; k++) {
+        opt.zeroGrad();
+        p.mul(p)
+          .mul(randn([50], { generator: g }))
+          .sum()
+          .backward();
+        opt.step();
+      }
+      return {
+        p: Array.from(p.dataSync()),
+        same: p._storage === storage,
+        s: JSON.stringify(opt.stateDict().state[0]),
+      };
+    };
+    const before = backend();
+    const native = run('native');
+    const js = run('js');
+    setBackend(before);
+    expect(native.same).toBe(true);
+    expect(native.p).toEqual(js.p);
+    expect(native.s).toEqual(js.s);
   });
   it('optim.Adam updates in place on the native backend, with the same numbers as the JS backend', () => {
     const run = (b: string) => {

@@ -25,6 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   descend::initReduce(env, exports);
   descend::initLayout(env, exports);
   descend::initOptim(env, exports);
+  descend::initIndexing(env, exports);
   return exports;
 }
 

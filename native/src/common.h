@@ -75,5 +75,6 @@ void initElementwise(Napi::Env env, Napi::Object exports);
 void initReduce(Napi::Env env, Napi::Object exports);
 void initLayout(Napi::Env env, Napi::Object exports);
 void initOptim(Napi::Env env, Napi::Object exports);
+void initIndexing(Napi::Env env, Napi::Object exports);
 
 }  // namespace descend

@@ -84,6 +84,71 @@ static Napi::Value Adam(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void initOptim(Napi::Env env, Napi::Object exports) { exports.Set("adam", Napi::Function::New(env, Adam)); }
+// SGD with optional momentum, dampening, Nesterov and coupled weight decay, in the order of
+// torch-rules.ts's sgdRule. FIRST: no momentum buffer yet, the buffer becomes the gradient itself.
+template <typename T, bool WD, bool MOM, bool FIRST, bool NESTEROV>
+static void sgdLoop(const T* p, const T* g, const T* buf, T* po, T* bufo, size_t n, const double* s, bool maximize) {
+  const T lr = static_cast<T>(-s[0]), mom = static_cast<T>(s[1]), damp = static_cast<T>(1 - s[2]),
+          wd = static_cast<T>(s[3]), sign = maximize ? T(-1) : T(1);
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    const T p0 = p[i];
+    T gg = g[i] * sign;
+    if (WD) gg = gg + p0 * wd;
+    if (MOM) {
+      const T b = FIRST ? gg : buf[i] * mom + gg * damp;
+      bufo[i] = b;
+      gg = NESTEROV ? gg + b * mom : b;
+    }
+    po[i] = p0 + gg * lr;
+  }
+}
+
+template <typename T>
+static void sgdT(const T* p, const T* g, const T* buf, T* po, T* bufo, size_t n, const double* s, bool maximize,
+                 bool nesterov) {
+  const bool wd = s[3] != 0, mom = s[1] != 0, first = buf == nullptr;
+  auto run = [&](auto WD, auto MOM, auto FIRST, auto NEST) {
+    sgdLoop<T, decltype(WD)::value, decltype(MOM)::value, decltype(FIRST)::value, decltype(NEST)::value>(
+        p, g, buf, po, bufo, n, s, maximize);
+  };
+  using Y = std::true_type;
+  using N = std::false_type;
+  auto byNesterov = [&](auto WD, auto FIRST) { nesterov ? run(WD, Y{}, FIRST, Y{}) : run(WD, Y{}, FIRST, N{}); };
+  if (!mom) wd ? run(Y{}, N{}, N{}, N{}) : run(N{}, N{}, N{}, N{});
+  else if (wd) first ? byNesterov(Y{}, Y{}) : byNesterov(Y{}, N{});
+  else first ? byNesterov(N{}, Y{}) : byNesterov(N{}, N{});
+}
+
+// sgd(p, g, buf | null, pOut, bufOut | null, scalars Float64Array[4], maximize, nesterov)
+// scalars: lr, momentum, dampening, weightDecay. Outputs may be the inputs (in place).
+static Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  View p = view(info[0]), g = view(info[1]), b = view(info[2]), po = view(info[3]), bo = view(info[4]),
+       sc = view(info[5]);
+  const bool maximize = info[6].ToBoolean(), nesterov = info[7].ToBoolean();
+  const size_t n = p.length;
+  const bool hasBuf = b.kind != Kind::Other, hasOut = bo.kind != Kind::Other;
+  bool ok = sc.kind == Kind::F64 && sc.length >= 4 && (p.kind == Kind::F32 || p.kind == Kind::F64);
+  for (const View* x : {&g, &po}) ok = ok && x->kind == p.kind && x->length == n;
+  if (hasBuf) ok = ok && b.kind == p.kind && b.length == n;
+  if (hasOut) ok = ok && bo.kind == p.kind && bo.length == n;
+  ok = ok && (ptr<double>(sc)[1] == 0 || hasOut);
+  if (!ok) {
+    fail(info, "sgd: operands must be same-length arrays of one float type");
+    return info.Env().Undefined();
+  }
+  if (p.kind == Kind::F32)
+    sgdT(ptr<float>(p), ptr<float>(g), hasBuf ? ptr<float>(b) : nullptr, ptr<float>(po),
+         hasOut ? ptr<float>(bo) : nullptr, n, ptr<double>(sc), maximize, nesterov);
+  else
+    sgdT(ptr<double>(p), ptr<double>(g), hasBuf ? ptr<double>(b) : nullptr, ptr<double>(po),
+         hasOut ? ptr<double>(bo) : nullptr, n, ptr<double>(sc), maximize, nesterov);
+  return info.Env().Undefined();
+}
+
+void initOptim(Napi::Env env, Napi::Object exports) {
+  exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("sgd", Napi::Function::New(env, Sgd));
+}
 
 }  // namespace descend

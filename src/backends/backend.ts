@@ -110,6 +110,16 @@ export interface AdamStepResult {
   maxV: Storage | null;
 }
 
+/** One SGD update's scalars (torch.optim.SGD's single-tensor path). */
+export interface SgdStepArgs {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -208,4 +218,16 @@ export interface Backend {
     a: AdamStepArgs,
     inPlace?: boolean,
   ): AdamStepResult;
+  /**
+   * Optional fused kernel: one SGD update (momentum, dampening, Nesterov, weight decay), bit for bit
+   * optim/torch-rules.ts's sgdRule. `buf` is the momentum buffer (null before the first step). New
+   * storages, or with `inPlace` p and buf themselves (a new buf on the first step).
+   */
+  sgdStep?(
+    p: Storage,
+    g: Storage,
+    buf: Storage | null,
+    a: SgdStepArgs,
+    inPlace?: boolean,
+  ): { p: Storage; buf: Storage | null };
 }

@@ -54,10 +54,28 @@ export interface SgdRuleOptions {
   nesterov: boolean;
   maximize: boolean;
 }
+/** sgdRule's update through the backend's fused kernel (native): bit for bit the composed ops. */
+function fusedSgd(p: Tensor, g: Tensor, s: ParamState, o: SgdRuleOptions, inPlace: boolean) {
+  const kernel = p.backend.sgdStep;
+  const prev = (s.momentumBuffer as Tensor | null | undefined) ?? null;
+  const same = (t: Tensor | null) =>
+    t === null || (t.dtype === p.dtype && t.backend === p.backend && shapesEqual(t.shape, p.shape));
+  if (!kernel || !isFloat(p.dtype) || (isGradEnabled() && (p.requiresGrad || g.requiresGrad))) return null;
+  if (!same(g) || !same(prev)) return null;
+  const r = kernel.call(p.backend, p._storage, g._storage, prev ? prev._storage : null, o, inPlace);
+  const buf = r.buf === null ? null : prev && r.buf === prev._storage ? prev : fromStorage(r.buf, p.shape);
+  if (inPlace) for (const t of [p, prev]) if (t) t._version.value++;
+  const state: ParamState = o.momentum === 0 ? {} : { momentumBuffer: buf };
+  return [inPlace ? p : fromStorage(r.p, p.shape), state] as [Tensor, ParamState];
+}
+
 export function sgdRule(o: SgdRuleOptions): ParamRule {
   return {
     init: () => ({}),
+    stepInPlace: (p, g, s) => fusedSgd(p, g, s, o, true)?.[1] ?? null,
     step: (p, g0, s) => {
+      const fused = fusedSgd(p, g0, s, o, false);
+      if (fused) return fused;
       let g = prep(g0, p, o);
       if (o.momentum === 0) return [addAlpha(p, g, -o.lr), {}];
       const prev = s.momentumBuffer as Tensor | null | undefined;

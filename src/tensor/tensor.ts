@@ -58,7 +58,8 @@ export class Tensor {
   /** @internal use `tensor()`, `zeros()`, ... to make tensors. */
   constructor(storage: Storage, shape: Shape, version?: { value: number }) {
     this._storage = storage;
-    this.shape = Object.freeze([...shape]);
+    // Shapes handed on from other tensors are already frozen: no copy then (this runs for every op).
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.dtype = storage.dtype;
     this._version = version ?? { value: 0 };
     this._isView = version !== undefined;

@@ -63,6 +63,34 @@ export interface NativeAddon {
     decoupled: boolean,
     maximize: boolean,
   ): void;
+  sgd(
+    p: FloatArray,
+    g: FloatArray,
+    buf: FloatArray | null,
+    pOut: FloatArray,
+    bufOut: FloatArray | null,
+    scalars: Float64Array,
+    maximize: boolean,
+    nesterov: boolean,
+  ): void;
+  argReduce(isMax: boolean, x: FloatArray, out: Int32Array, outer: number, len: number, inner: number): void;
+  /** -1, or the position in idx of the first out-of-range index. */
+  gather(
+    x: FloatArray,
+    idx: Int32Array,
+    out: FloatArray,
+    rank: number,
+    meta: Int32Array,
+    axis: number,
+  ): number;
+  scatterAdd(
+    out: FloatArray,
+    idx: Int32Array,
+    src: FloatArray,
+    rank: number,
+    meta: Int32Array,
+    axis: number,
+  ): number;
   setThreads(n: number): void;
   getThreads(): number;
   blasInfo(): { config: string; core: string; threads: number };

@@ -2,6 +2,7 @@ import type {
   AdamStepArgs,
   AdamStepResult,
   BinaryOp,
+  SgdStepArgs,
   ReduceOp,
   Storage,
   UnaryOp,
@@ -10,6 +11,7 @@ import type {
 import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
+import { ValueError } from '../../errors.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { NativeAddon } from './addon.js';
 
@@ -32,6 +34,11 @@ function uninit(dtype: DType, n: number): TypedArray {
 }
 const isFloat = (d: DType) => d === 'float32' || d === 'float64';
 const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+
+/** The JS backend's error for an index outside its dim. */
+function outOfRange(op: string, j: number, axis: number, shape: Shape): never {
+  throw new ValueError(op, `index ${j} is out of bounds for dim ${axis} with size ${shape[axis] ?? 1}`);
+}
 
 /**
  * The native CPU backend: the JS backend's storage (typed arrays, so tensors move between the two for
@@ -238,6 +245,68 @@ export class NativeBackend extends JsBackend {
       m: this.make(d, mo),
       v: this.make(d, vo),
       maxV: maxOut ? this.make(d, maxOut) : null,
+    };
+  }
+
+  override argReduce(op: 'argmax' | 'argmin', s: Storage, shape: Shape, axis: number): Storage {
+    if (!isFloat(s.dtype)) return super.argReduce(op, s, shape, axis);
+    const len = shape[axis];
+    const inner = sizeOf(shape.slice(axis + 1));
+    const outer = sizeOf(shape.slice(0, axis));
+    const out = new Int32Array(outer * inner);
+    this.addon.argReduce(op === 'argmax', this.data(s) as FloatArray, out, outer, len, inner);
+    return this.make('int32', out);
+  }
+
+  override gather(s: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage {
+    const rank = idxShape.length;
+    if (!isFloat(s.dtype) || !this.writeMeta(rank, idxShape, shape))
+      return super.gather(s, shape, axis, idx, idxShape);
+    const out = uninit(s.dtype, sizeOf(idxShape)) as FloatArray;
+    const ix = this.data(idx) as Int32Array;
+    const bad = this.addon.gather(this.data(s) as FloatArray, ix, out, rank, this.meta, axis);
+    if (bad >= 0) outOfRange('gather', ix[bad], axis, shape);
+    return this.make(s.dtype, out);
+  }
+
+  override scatterAdd(
+    base: Storage,
+    shape: Shape,
+    axis: number,
+    idx: Storage,
+    idxShape: Shape,
+    src: Storage,
+  ): Storage {
+    const rank = idxShape.length;
+    if (!isFloat(base.dtype) || base.dtype !== src.dtype || !this.writeMeta(rank, idxShape, shape))
+      return super.scatterAdd(base, shape, axis, idx, idxShape, src);
+    const out = (this.data(base) as FloatArray).slice();
+    const ix = this.data(idx) as Int32Array;
+    const bad = this.addon.scatterAdd(out, ix, this.data(src) as FloatArray, rank, this.meta, axis);
+    if (bad >= 0) outOfRange('scatterAdd', ix[bad], axis, shape);
+    return this.make(base.dtype, out);
+  }
+
+  private readonly sgdScalars = new Float64Array(4);
+
+  sgdStep(
+    p: Storage,
+    g: Storage,
+    buf: Storage | null,
+    a: SgdStepArgs,
+    inPlace = false,
+  ): { p: Storage; buf: Storage | null } {
+    const n = p.size;
+    const d = p.dtype;
+    const arr = (s: Storage) => this.data(s) as FloatArray;
+    const po = inPlace ? arr(p) : (uninit(d, n) as FloatArray);
+    // The first momentum step makes a buffer; later ones update it (in place, or into a new one).
+    const bo = a.momentum === 0 ? null : buf && inPlace ? arr(buf) : (uninit(d, n) as FloatArray);
+    this.sgdScalars.set([a.lr, a.momentum, a.dampening, a.weightDecay]);
+    this.addon.sgd(arr(p), arr(g), buf ? arr(buf) : null, po, bo, this.sgdScalars, a.maximize, a.nesterov);
+    return {
+      p: inPlace ? p : this.make(d, po),
+      buf: bo === null ? null : buf && inPlace ? buf : this.make(d, bo),
     };
   }
 
