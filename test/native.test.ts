@@ -133,9 +133,11 @@ const pair = (dtype: DType, v: number[]): [Storage, Storage] => [
 
 describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
   for (const dtype of ['float32', 'float64'] as DType[]) {
-    // float32 math runs in double and rounds once, as the JS backend does: within 1 ulp of it.
-    // float64 calls libm where JS calls V8's own: a couple of ulps apart at most.
+    // float32 math runs in double and rounds once, as the JS backend does: within 1 ulp of it; exp, tanh
+    // and sigmoid run in float lanes, within 2 ulp (measured: 1.0, 1.0 and 1.8 ulp at worst). float64
+    // calls libm where JS calls V8's own: a couple of ulps apart at most.
     const ulps = dtype === 'float32' ? 1 : 4;
+    const fast = (op: string) => (dtype === 'float32' && ['exp', 'tanh', 'sigmoid'].includes(op) ? 2 : ulps);
     it(`every unary op, ${dtype}`, () => {
       const v = values(3000, 1);
       const [a, b] = pair(dtype, v);
@@ -145,7 +147,7 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
           nb!.read(nb!.unary(op, a, outDtype)),
           jsBackend.read(jsBackend.unary(op, b, outDtype)),
           dtype,
-          ulps,
+          fast(op),
           `${op} ${dtype}`,
         );
       }
@@ -160,7 +162,7 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
           nb!.read(nb!.unary(op, a, dtype)),
           jsBackend.read(jsBackend.unary(op, b, dtype)),
           dtype,
-          ulps,
+          fast(op),
           `${op} ${dtype}`,
         );
     });

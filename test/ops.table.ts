@@ -5,6 +5,7 @@
 import * as d from '../src/index.js';
 import { Generator, type Tensor } from '../src/index.js';
 import { bmmPrim } from '../src/ops/primitives/linalg.js';
+import { sigmoidBackward, tanhBackward } from '../src/ops/primitives/elementwise.js';
 
 export interface OpCase {
   name: string;
@@ -245,6 +246,17 @@ export const OPS: OpCase[] = [
     fn: (a, b) => bmmPrim([a, b], { ta, tb }),
     samples: (g) => [[rn(g, ta ? [2, 4, 3] : [2, 3, 4]), rn(g, tb ? [2, 5, 4] : [2, 4, 5])]],
   })),
+  // The fused VJPs of tanh and sigmoid are ops too (their own VJPs give tanh and sigmoid 2nd/3rd order).
+  {
+    name: 'tanhBackward (fused)',
+    fn: (g, y) => tanhBackward(g, y),
+    samples: (g) => [[rn(g, [3, 4]), d.tanh(rn(g, [3, 4]))]],
+  },
+  {
+    name: 'sigmoidBackward (fused)',
+    fn: (g, y) => sigmoidBackward(g, y),
+    samples: (g) => [[rn(g, [3, 4]), d.sigmoid(rn(g, [3, 4]))]],
+  },
   { name: 'outer', fn: (u, v) => d.outer(u, v), samples: (g) => [[rn(g, [3]), rn(g, [4])]] },
   {
     name: 'linear',

@@ -9,8 +9,10 @@ namespace descend {
 static const char* kUnary[] = {"neg",  "exp",  "log",   "sqrt",  "rsqrt", "sin",   "cos",  "tan",
                                "tanh", "sigmoid", "atan", "asin", "acos", "sinh", "cosh", "erf",
                                "abs",  "sign", "log1p", "expm1", "floor", "ceil",  "round", "trunc"};
-static const char* kBinary[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "atan2",
-                                "eq",  "ne",  "lt",  "le",  "gt",  "ge"};
+// Arithmetic ops first (they write the operands' type), then comparisons (they write bool).
+static const char* kBinary[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "atan2", "tanhBackward",
+                                "sigmoidBackward", "eq", "ne", "lt", "le", "gt", "ge"};
+constexpr int kNumArith = 10;
 constexpr int kNumUnary = sizeof(kUnary) / sizeof(kUnary[0]);
 constexpr int kNumBinary = sizeof(kBinary) / sizeof(kBinary[0]);
 
@@ -27,13 +29,20 @@ static inline void mapLoop(const T* __restrict x, T* __restrict y, size_t n, F f
   for (size_t i = 0; i < n; i++) y[i] = static_cast<T>(f(static_cast<double>(x[i])));
 }
 
+// float32 maps computed in float lanes (the fast exp/tanh/sigmoid); a no-op instantiation for double.
+template <typename T, typename F>
+static inline void mapLoopF(const T* __restrict x, T* __restrict y, size_t n, F f) {
+  if constexpr (sizeof(T) == 4)
+    for (size_t i = 0; i < n; i++) y[i] = f(x[i]);
+}
+
 template <typename T>
 static void unaryT(int op, const T* __restrict x, T* __restrict y, size_t n) {
   constexpr bool f32 = sizeof(T) == 4;
   switch (op) {
     case 0: for (size_t i = 0; i < n; i++) y[i] = -x[i]; break;
     case 1:
-      if (f32) mapLoop(x, y, n, [](double v) { return fastExp(v); });
+      if (f32) mapLoopF(x, y, n, fastExpF);
       else mapLoop(x, y, n, [](double v) { return std::exp(v); });
       break;
     case 2: mapLoop(x, y, n, [](double v) { return std::log(v); }); break;
@@ -43,11 +52,11 @@ static void unaryT(int op, const T* __restrict x, T* __restrict y, size_t n) {
     case 6: mapLoop(x, y, n, [](double v) { return std::cos(v); }); break;
     case 7: mapLoop(x, y, n, [](double v) { return std::tan(v); }); break;
     case 8:
-      if (f32) mapLoop(x, y, n, [](double v) { return fastTanh(v); });
+      if (f32) mapLoopF(x, y, n, fastTanhF);
       else mapLoop(x, y, n, [](double v) { return std::tanh(v); });
       break;
     case 9:
-      if (f32) mapLoop(x, y, n, [](double v) { return fastSigmoid(v); });
+      if (f32) mapLoopF(x, y, n, fastSigmoidF);
       else mapLoop(x, y, n, sigmoidExact);
       break;
     case 10: mapLoop(x, y, n, [](double v) { return std::atan(v); }); break;
@@ -113,6 +122,9 @@ static void binaryArith(int op, const T* a, const T* b, T* o, int rank, const in
     case 5: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return (x != x || y != y) ? T(NAN) : (x > y ? x : y); }); break;
     case 6: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return (x != x || y != y) ? T(NAN) : (x < y ? x : y); }); break;
     case 7: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return std::atan2(double(x), double(y)); }); break;
+    // In the tensor's type, op by op: the same bits as the composed g * (1 - y * y) and g * (y * (1 - y)).
+    case 8: broadcast(a, b, o, rank, shape, sa, sb, [](T g, T y) { return g * (T(1) - y * y); }); break;
+    case 9: broadcast(a, b, o, rank, shape, sa, sb, [](T g, T y) { return g * (y * (T(1) - y)); }); break;
   }
 }
 
@@ -120,12 +132,12 @@ template <typename T>
 static void binaryCompare(int op, const T* a, const T* b, uint8_t* o, int rank, const int32_t* shape,
                           const int32_t* sa, const int32_t* sb) {
   switch (op) {
-    case 8: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x == y; }); break;
-    case 9: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x != y; }); break;
-    case 10: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x < y; }); break;
-    case 11: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x <= y; }); break;
-    case 12: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x > y; }); break;
-    case 13: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x >= y; }); break;
+    case 10: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x == y; }); break;
+    case 11: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x != y; }); break;
+    case 12: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x < y; }); break;
+    case 13: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x <= y; }); break;
+    case 14: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x > y; }); break;
+    case 15: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x >= y; }); break;
   }
 }
 
@@ -143,11 +155,11 @@ static Napi::Value Binary(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   const int32_t *sh = ptr<int32_t>(meta), *pa = sh + rank, *pb = sh + 2 * rank;
-  if (op < 8 && o.kind == a.kind) {
+  if (op < kNumArith && o.kind == a.kind) {
     if (a.kind == Kind::F32) binaryArith(op, ptr<float>(a), ptr<float>(b), ptr<float>(o), rank, sh, pa, pb);
     else if (a.kind == Kind::F64) binaryArith(op, ptr<double>(a), ptr<double>(b), ptr<double>(o), rank, sh, pa, pb);
     else fail(info, "binary: arithmetic operands must be float");
-  } else if (op >= 8 && o.kind == Kind::U8) {
+  } else if (op >= kNumArith && o.kind == Kind::U8) {
     if (a.kind == Kind::F32) binaryCompare(op, ptr<float>(a), ptr<float>(b), ptr<uint8_t>(o), rank, sh, pa, pb);
     else if (a.kind == Kind::F64) binaryCompare(op, ptr<double>(a), ptr<double>(b), ptr<uint8_t>(o), rank, sh, pa, pb);
     else fail(info, "binary: comparison operands must be float");

@@ -54,6 +54,10 @@ export type BinaryOp =
   | 'maximum'
   | 'minimum'
   | 'atan2'
+  /** g * (1 - y * y): tanh's VJP from its output y, fused (PyTorch's tanh_backward). */
+  | 'tanhBackward'
+  /** g * (y * (1 - y)): sigmoid's VJP from its output y, fused (PyTorch's sigmoid_backward). */
+  | 'sigmoidBackward'
   | 'eq'
   | 'ne'
   | 'lt'

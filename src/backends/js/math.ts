@@ -55,6 +55,8 @@ export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
   minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
   atan2: Math.atan2,
+  tanhBackward: (g, y) => g * (1 - y * y),
+  sigmoidBackward: (g, y) => g * (y * (1 - y)),
   eq: (a, b) => (a === b ? 1 : 0),
   ne: (a, b) => (a !== b ? 1 : 0),
   lt: (a, b) => (a < b ? 1 : 0),

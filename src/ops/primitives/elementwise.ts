@@ -44,8 +44,9 @@ const P = {
   sin: unaryPrimitive('sin', (g, x) => mul(g, cos(x)), { input: true }),
   cos: unaryPrimitive('cos', (g, x) => neg(mul(g, sin(x))), { input: true }),
   tan: unaryPrimitive('tan', (g, _x, out) => mul(g, add(mul(out, out), 1)), { output: true }),
-  tanh: unaryPrimitive('tanh', (g, _x, out) => mul(g, sub(1, mul(out, out))), { output: true }),
-  sigmoid: unaryPrimitive('sigmoid', (g, _x, out) => mul(g, mul(out, sub(1, out))), { output: true }),
+  // One fused pass each, as PyTorch's tanh_backward / sigmoid_backward (differentiable themselves).
+  tanh: unaryPrimitive('tanh', (g, _x, out) => tanhBackward(g, out), { output: true }),
+  sigmoid: unaryPrimitive('sigmoid', (g, _x, out) => sigmoidBackward(g, out), { output: true }),
   atan: unaryPrimitive('atan', (g, x) => div(g, add(mul(x, x), 1)), { input: true }),
   asin: unaryPrimitive('asin', (g, x) => div(g, sqrt(sub(1, mul(x, x)))), { input: true }),
   acos: unaryPrimitive('acos', (g, x) => neg(div(g, sqrt(sub(1, mul(x, x))))), { input: true }),
@@ -188,6 +189,18 @@ const B = {
     },
     [0, 1],
   ),
+  // g * (1 - y²): d/dg = 1 - y², d/dy = -2 y g.
+  tanhBackward: binaryPrimitive(
+    'tanhBackward',
+    (gg, g, y) => [tanhBackward(gg, y), mul(gg, mul(mul(g, y), -2))],
+    [0, 1],
+  ),
+  // g * y (1 - y): d/dg = y (1 - y), d/dy = g (1 - 2 y).
+  sigmoidBackward: binaryPrimitive(
+    'sigmoidBackward',
+    (gg, g, y) => [sigmoidBackward(gg, y), mul(gg, mul(g, sub(1, mul(y, 2))))],
+    [0, 1],
+  ),
   atan2: binaryPrimitive(
     'atan2',
     (g, a, b) => {
@@ -229,6 +242,10 @@ export const maximum = arith('maximum');
 export const minimum = arith('minimum');
 /** atan2(a, b), the angle of (b, a). @example atan2(tensor([1]), tensor([1])) // tensor([0.7854]) */
 export const atan2 = floatArith('atan2');
+/** @internal tanh's VJP g * (1 - y²) from the output y, one pass (PyTorch's tanh_backward). */
+export const tanhBackward = floatArith('tanhBackward');
+/** @internal sigmoid's VJP g * y (1 - y) from the output y, one pass (PyTorch's sigmoid_backward). */
+export const sigmoidBackward = floatArith('sigmoidBackward');
 
 const powScalarPrim = definePrimitive<{ exponent: number }>({
   name: 'pow',
