@@ -55,6 +55,7 @@ const UNARY: UnaryOp[] = [
   'isinf',
   'isfinite',
   'logicalNot',
+  'relu',
 ];
 const BINARY: BinaryOp[] = [
   'add',
@@ -65,6 +66,9 @@ const BINARY: BinaryOp[] = [
   'maximum',
   'minimum',
   'atan2',
+  'tanhBackward',
+  'sigmoidBackward',
+  'reluBackward',
   'eq',
   'ne',
   'lt',
@@ -483,6 +487,10 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
     expect(native.version).toBe(5);
     expect(native.p).toEqual(js.p);
     expect(native.s).toEqual(js.s);
+  });
+  it('the op lists above cover every op the addon implements', () => {
+    expect(nb!.addon.unaryOps.filter((op) => !UNARY.includes(op as UnaryOp))).toEqual([]);
+    expect(nb!.addon.binaryOps.filter((op) => !BINARY.includes(op as BinaryOp))).toEqual([]);
   });
   it('integer and bool kernels fall back to the reference loops', () => {
     const a = nb!.fromArray('int32', [1, -2, 3]);

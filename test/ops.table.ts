@@ -5,7 +5,7 @@
 import * as d from '../src/index.js';
 import { Generator, type Tensor } from '../src/index.js';
 import { bmmPrim } from '../src/ops/primitives/linalg.js';
-import { sigmoidBackward, tanhBackward } from '../src/ops/primitives/elementwise.js';
+import { reluBackward, sigmoidBackward, tanhBackward } from '../src/ops/primitives/elementwise.js';
 
 export interface OpCase {
   name: string;
@@ -256,6 +256,12 @@ export const OPS: OpCase[] = [
     name: 'sigmoidBackward (fused)',
     fn: (g, y) => sigmoidBackward(g, y),
     samples: (g) => [[rn(g, [3, 4]), d.sigmoid(rn(g, [3, 4]))]],
+  },
+  {
+    name: 'reluBackward (fused)',
+    fn: (g, y) => reluBackward(g, y),
+    // y away from 0 (the mask is piecewise constant in y).
+    samples: (g) => [[rn(g, [3, 4]), away(g, [3, 4])]],
   },
   { name: 'outer', fn: (u, v) => d.outer(u, v), samples: (g) => [[rn(g, [3]), rn(g, [4])]] },
   {

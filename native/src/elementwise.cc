@@ -8,11 +8,11 @@ namespace descend {
 
 static const char* kUnary[] = {"neg",  "exp",  "log",   "sqrt",  "rsqrt", "sin",   "cos",  "tan",
                                "tanh", "sigmoid", "atan", "asin", "acos", "sinh", "cosh", "erf",
-                               "abs",  "sign", "log1p", "expm1", "floor", "ceil",  "round", "trunc"};
+                               "abs",  "sign", "log1p", "expm1", "floor", "ceil",  "round", "trunc", "relu"};
 // Arithmetic ops first (they write the operands' type), then comparisons (they write bool).
 static const char* kBinary[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "atan2", "tanhBackward",
-                                "sigmoidBackward", "eq", "ne", "lt", "le", "gt", "ge"};
-constexpr int kNumArith = 10;
+                                "sigmoidBackward", "reluBackward", "eq", "ne", "lt", "le", "gt", "ge"};
+constexpr int kNumArith = 11;
 constexpr int kNumUnary = sizeof(kUnary) / sizeof(kUnary[0]);
 constexpr int kNumBinary = sizeof(kBinary) / sizeof(kBinary[0]);
 
@@ -73,6 +73,7 @@ static void unaryT(int op, const T* __restrict x, T* __restrict y, size_t n) {
     case 21: for (size_t i = 0; i < n; i++) y[i] = std::ceil(x[i]); break;
     case 22: mapLoop(x, y, n, roundHalfEven); break;
     case 23: for (size_t i = 0; i < n; i++) y[i] = std::trunc(x[i]); break;
+    case 24: for (size_t i = 0; i < n; i++) y[i] = x[i] <= T(0) ? T(0) : x[i]; break;
   }
 }
 
@@ -125,6 +126,7 @@ static void binaryArith(int op, const T* a, const T* b, T* o, int rank, const in
     // In the tensor's type, op by op: the same bits as the composed g * (1 - y * y) and g * (y * (1 - y)).
     case 8: broadcast(a, b, o, rank, shape, sa, sb, [](T g, T y) { return g * (T(1) - y * y); }); break;
     case 9: broadcast(a, b, o, rank, shape, sa, sb, [](T g, T y) { return g * (y * (T(1) - y)); }); break;
+    case 10: broadcast(a, b, o, rank, shape, sa, sb, [](T g, T y) { return y <= T(0) ? T(0) : g; }); break;
   }
 }
 
@@ -132,12 +134,12 @@ template <typename T>
 static void binaryCompare(int op, const T* a, const T* b, uint8_t* o, int rank, const int32_t* shape,
                           const int32_t* sa, const int32_t* sb) {
   switch (op) {
-    case 10: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x == y; }); break;
-    case 11: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x != y; }); break;
-    case 12: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x < y; }); break;
-    case 13: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x <= y; }); break;
-    case 14: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x > y; }); break;
-    case 15: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x >= y; }); break;
+    case 11: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x == y; }); break;
+    case 12: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x != y; }); break;
+    case 13: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x < y; }); break;
+    case 14: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x <= y; }); break;
+    case 15: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x > y; }); break;
+    case 16: broadcast(a, b, o, rank, shape, sa, sb, [](T x, T y) { return x >= y; }); break;
   }
 }
 

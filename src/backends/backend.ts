@@ -43,7 +43,9 @@ export type UnaryOp =
   | 'isnan'
   | 'isinf'
   | 'isfinite'
-  | 'logicalNot';
+  | 'logicalNot'
+  /** x <= 0 ? 0 : x (NaN stays NaN). */
+  | 'relu';
 
 export type BinaryOp =
   | 'add'
@@ -58,6 +60,8 @@ export type BinaryOp =
   | 'tanhBackward'
   /** g * (y * (1 - y)): sigmoid's VJP from its output y, fused (PyTorch's sigmoid_backward). */
   | 'sigmoidBackward'
+  /** y <= 0 ? 0 : g: relu's VJP from its output y, fused (PyTorch's threshold_backward). */
+  | 'reluBackward'
   | 'eq'
   | 'ne'
   | 'lt'

@@ -43,6 +43,7 @@ export const UNARY: Record<UnaryOp, (x: number) => number> = {
   isinf: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
   isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
   logicalNot: (x) => (x ? 0 : 1),
+  relu: (x) => (x <= 0 ? 0 : x),
 };
 
 export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
@@ -57,6 +58,7 @@ export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   atan2: Math.atan2,
   tanhBackward: (g, y) => g * (1 - y * y),
   sigmoidBackward: (g, y) => g * (y * (1 - y)),
+  reluBackward: (g, y) => (y <= 0 ? 0 : g),
   eq: (a, b) => (a === b ? 1 : 0),
   ne: (a, b) => (a !== b ? 1 : 0),
   lt: (a, b) => (a < b ? 1 : 0),

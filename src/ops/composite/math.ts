@@ -11,11 +11,11 @@ import {
   exp,
   expm1,
   gt,
-  le,
   log1p,
   lt,
   mul,
   powScalar,
+  reluPrimitive,
   sigmoid,
   sub,
   tanh,
@@ -49,8 +49,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
 
 /** max(x, 0), with relu'(0) = 0; NaN stays NaN. @example relu(tensor([-1, 0, 2])) // [0, 0, 2] */
 export function relu(x: Tensor): Tensor {
-  x = asFloat(checkTensor('relu', 'x', x));
-  return where(le(x, 0), 0, x);
+  return reluPrimitive(asFloat(checkTensor('relu', 'x', x)));
 }
 
 /** x for x > 0, else slope * x (gradient `slope` at 0, as PyTorch). @example leakyRelu(x, 0.01) */

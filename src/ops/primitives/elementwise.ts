@@ -47,6 +47,8 @@ const P = {
   // One fused pass each, as PyTorch's tanh_backward / sigmoid_backward (differentiable themselves).
   tanh: unaryPrimitive('tanh', (g, _x, out) => tanhBackward(g, out), { output: true }),
   sigmoid: unaryPrimitive('sigmoid', (g, _x, out) => sigmoidBackward(g, out), { output: true }),
+  // relu'(0) = 0 (PyTorch's convention); one pass forward and one backward.
+  relu: unaryPrimitive('relu', (g, _x, out) => reluBackward(g, out), { output: true }),
   atan: unaryPrimitive('atan', (g, x) => div(g, add(mul(x, x), 1)), { input: true }),
   asin: unaryPrimitive('asin', (g, x) => div(g, sqrt(sub(1, mul(x, x)))), { input: true }),
   acos: unaryPrimitive('acos', (g, x) => neg(div(g, sqrt(sub(1, mul(x, x))))), { input: true }),
@@ -138,18 +140,22 @@ function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType): Ten
   return fromStorage(a.backend.binary(op, a._storage, a.shape, b._storage, b.shape, shape, outDtype), shape);
 }
 
-function binaryPrimitive(
-  op: BinaryOp,
-  vjp: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
-  saves: readonly number[],
-  output = false,
-) {
+/** A binary VJP: (g, a, b, out, need) -> [ga, gb]; `need` says which of the two are wanted (skip the rest). */
+type BinaryVjp = (
+  g: Tensor,
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+  need: readonly boolean[],
+) => [Tensor | null, Tensor | null];
+
+function binaryPrimitive(op: BinaryOp, vjp: BinaryVjp, saves: readonly number[], output = false) {
   return definePrimitive<undefined>({
     name: op,
     forward: ([a, b]) => binaryForward(op, a, b, a.dtype),
-    vjp: (g, { inputs: [a, b], out }) => {
-      const [ga, gb] = vjp(g, a, b, out);
-      return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
+    vjp: (g, { inputs: [a, b], out, needsGrad }) => {
+      const [ga, gb] = vjp(g, a, b, out, needsGrad);
+      return [ga && needsGrad[0] ? sumTo(ga, a.shape) : null, gb && needsGrad[1] ? sumTo(gb, b.shape) : null];
     },
     saves: { inputs: saves, output },
   });
@@ -157,10 +163,18 @@ function binaryPrimitive(
 
 const B = {
   add: binaryPrimitive('add', (g) => [g, g], []),
-  sub: binaryPrimitive('sub', (g) => [g, neg(g)], []),
-  mul: binaryPrimitive('mul', (g, a, b) => [mul(g, b), mul(g, a)], [0, 1]),
+  sub: binaryPrimitive('sub', (g, _a, _b, _o, [, nb]) => [g, nb ? neg(g) : null], []),
+  mul: binaryPrimitive(
+    'mul',
+    (g, a, b, _o, [na, nb]) => [na ? mul(g, b) : null, nb ? mul(g, a) : null],
+    [0, 1],
+  ),
   // PyTorch's formula for the divisor: -g * a / (b * b).
-  div: binaryPrimitive('div', (g, a, b) => [div(g, b), neg(div(mul(g, a), mul(b, b)))], [0, 1]),
+  div: binaryPrimitive(
+    'div',
+    (g, a, b, _o, [na, nb]) => [na ? div(g, b) : null, nb ? neg(div(mul(g, a), mul(b, b))) : null],
+    [0, 1],
+  ),
   pow: binaryPrimitive(
     'pow',
     (g, a, b, out) => {
@@ -200,6 +214,12 @@ const B = {
     'sigmoidBackward',
     (gg, g, y) => [sigmoidBackward(gg, y), mul(gg, mul(g, sub(1, mul(y, 2))))],
     [0, 1],
+  ),
+  // y <= 0 ? 0 : g: d/dg is the same mask, d/dy is zero (piecewise constant in y).
+  reluBackward: binaryPrimitive(
+    'reluBackward',
+    (gg, _g, y, _o, [na, nb]) => [na ? reluBackward(gg, y) : null, nb ? zerosLike(y) : null],
+    [1],
   ),
   atan2: binaryPrimitive(
     'atan2',
@@ -246,6 +266,10 @@ export const atan2 = floatArith('atan2');
 export const tanhBackward = floatArith('tanhBackward');
 /** @internal sigmoid's VJP g * y (1 - y) from the output y, one pass (PyTorch's sigmoid_backward). */
 export const sigmoidBackward = floatArith('sigmoidBackward');
+/** @internal relu's VJP y <= 0 ? 0 : g from the output y, one pass (PyTorch's threshold_backward). */
+export const reluBackward = floatArith('reluBackward');
+/** @internal max(x, 0) in one pass; the public `relu` (ops/composite/math.ts) checks and calls it. */
+export const reluPrimitive = floatUnary('relu');
 
 const powScalarPrim = definePrimitive<{ exponent: number }>({
   name: 'pow',
@@ -353,7 +377,11 @@ const wherePrim = definePrimitive<undefined>({
       shape,
     );
   },
-  vjp: (g, { inputs: [c, a, b] }) => [null, sumTo(where(c, g, 0), a.shape), sumTo(where(c, 0, g), b.shape)],
+  vjp: (g, { inputs: [c, a, b], needsGrad: [, na, nb] }) => [
+    null,
+    na ? sumTo(where(c, g, 0), a.shape) : null,
+    nb ? sumTo(where(c, 0, g), b.shape) : null,
+  ],
   saves: { inputs: [0] },
 });
 
