@@ -19,6 +19,8 @@ export const sizes = quick ? [64, 256] : [64, 128, 256, 512, 1024];
 export const mlpSteps = quick ? 5 : 50;
 export const tinySteps = quick ? 50 : 500;
 export const ELEMENTWISE_N = 1_000_000;
+/** Products per timed sample of matmul n: about 0.1 GFLOP, so small sizes time more than call overhead. */
+export const matmulCalls = (n: number): number => Math.max(1, Math.round(1e8 / (2 * n ** 3)));
 
 /** A number, or a string saying why the engine cannot run that workload. */
 export type Results = Record<string, number | string>;

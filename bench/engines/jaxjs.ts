@@ -6,6 +6,7 @@ import { blockUntilReady, defaultDevice, grad, init, jit, nn, numpy as np, rando
 import { medianAsync } from '../util.js';
 import {
   ELEMENTWISE_N,
+  matmulCalls,
   emit,
   mlpSteps,
   REPEATS,
@@ -87,14 +88,14 @@ if (want('a'))
   for (const n of sizes) {
     const a = normal([n, n], 1);
     const b = normal([n, n], 1);
-    const ms = await medianAsync(
-      async () => {
+    const calls = matmulCalls(n);
+    const ms = await medianAsync(async () => {
+      for (let i = 0; i < calls; i++) {
         const c = np.matmul(a.ref, b.ref);
         await c.data();
-      },
-      n >= 512 ? 3 : REPEATS,
-    );
-    r[`matmul ${n}`] = (2 * n ** 3) / (ms * 1e6);
+      }
+    }, REPEATS);
+    r[`matmul ${n}`] = (2 * n ** 3 * calls) / (ms * 1e6);
   }
 if (want('b')) {
   let params = layers([784, 256, 128, 10]);

@@ -22,6 +22,17 @@ sizes = [64, 256] if quick else [64, 128, 256, 512, 1024]
 mlp_steps = 5 if quick else 50
 tiny_steps = 50 if quick else 500
 out = {}
+# Products per timed sample of matmul n (as bench/workloads.ts): about 0.1 GFLOP.
+calls = lambda n: max(1, round(1e8 / (2 * n**3)))
+
+
+def repeat(fn, k):
+    def run():
+        for _ in range(k):
+            fn()
+
+    return run
+
 
 if engine == "numpy":
     import numpy as np
@@ -30,8 +41,8 @@ if engine == "numpy":
         for n in sizes:
             a = np.random.randn(n, n).astype(np.float32)
             b = np.random.randn(n, n).astype(np.float32)
-            ms = median_ms(lambda: a @ b, 3 if n >= 512 else 5)
-            out[f"matmul {n}"] = 2 * n**3 / (ms * 1e6)
+            ms = median_ms(repeat(lambda: a @ b, calls(n)))
+            out[f"matmul {n}"] = 2 * n**3 * calls(n) / (ms * 1e6)
     if want("d"):
         x = np.random.randn(1_000_000).astype(np.float32)
 
@@ -53,8 +64,8 @@ else:
         for n in sizes:
             a = torch.randn(n, n)
             b = torch.randn(n, n)
-            ms = median_ms(lambda: a @ b, 3 if n >= 512 else 5)
-            out[f"matmul {n}"] = 2 * n**3 / (ms * 1e6)
+            ms = median_ms(repeat(lambda: a @ b, calls(n)))
+            out[f"matmul {n}"] = 2 * n**3 * calls(n) / (ms * 1e6)
 
     def train(model, opt, x, y, steps):
         def run():
