@@ -343,31 +343,30 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
       ).toThrow(/scatterAdd: index -61 is out of bounds/);
     });
     it(`im2col and col2im with stride, padding and dilation, ${dtype}`, () => {
-      const g = {
-        n: 2,
-        c: 3,
-        h: 7,
-        w: 6,
-        kh: 3,
-        kw: 2,
-        sh: 2,
-        sw: 1,
-        ph: 1,
-        pw: 2,
-        dh: 1,
-        dw: 2,
-        oh: 4,
-        ow: 7,
-      };
-      const [x1, x2] = pair(dtype, values(2 * 3 * 7 * 6, 10, 1));
-      const c1 = nb!.im2col(x1, g, -Infinity);
-      const c2 = jsBackend.im2col(x2, g, -Infinity);
-      expectClose(nb!.read(c1), jsBackend.read(c2), dtype, 0, 'im2col');
-      const [y1, y2] = pair(
-        dtype,
-        values(c1.size, 11, 1).map((x) => (Number.isFinite(x) ? x : 0)),
-      );
-      expectClose(nb!.read(nb!.col2im(y1, g)), jsBackend.read(jsBackend.col2im(y2, g)), dtype, 4, 'col2im');
+      // Strides, paddings (even wider than the kernel) and dilations, in both directions.
+      const geometries: [number, number, number][] = [
+        [1, 2, 2],
+        [2, 1, 1],
+        [3, 0, 2],
+        [1, 4, 1],
+        [2, 3, 3],
+      ];
+      for (const [s, p, dl] of geometries) {
+        const [h, w, kh, kw] = [7, 6, 3, 2];
+        const oh = Math.floor((h + 2 * p - dl * (kh - 1) - 1) / s) + 1;
+        const ow = Math.floor((w + 2 * p - dl * (kw - 1) - 1) / s) + 1;
+        const g = { n: 2, c: 3, h, w, kh, kw, sh: s, sw: s, ph: p, pw: p, dh: dl, dw: dl, oh, ow };
+        const [x1, x2] = pair(dtype, values(2 * 3 * h * w, 10, 1));
+        const c1 = nb!.im2col(x1, g, -Infinity);
+        const c2 = jsBackend.im2col(x2, g, -Infinity);
+        expectClose(nb!.read(c1), jsBackend.read(c2), dtype, 0, `im2col ${[s, p, dl]}`);
+        const [y1, y2] = pair(
+          dtype,
+          values(c1.size, 11, 1).map((x) => (Number.isFinite(x) ? x : 0)),
+        );
+        const want = jsBackend.read(jsBackend.col2im(y2, g));
+        expectClose(nb!.read(nb!.col2im(y1, g)), want, dtype, 4, `col2im ${[s, p, dl]}`);
+      }
     });
   }
   it('the fused Adam kernel equals the composed update bit for bit, every option, both dtypes', () => {

@@ -2,19 +2,21 @@
 // scatter_add_), with the JS reference backend's semantics (first extreme wins, NaN counts as the max
 // and the min, negative indices wrap). Out-of-range indices are reported, not read.
 #include "common.h"
+#include <vector>
 
 namespace descend {
 
 template <typename T>
 static void argT(bool isMax, const T* x, int32_t* out, int64_t outer, int64_t len, int64_t inner) {
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const T* base = x + o * len * inner + i;
-      T best = base[0];
+  if (inner == 1) {
+    // Along the last axis: one row at a time.
+    for (int64_t o = 0; o < outer; o++) {
+      const T* row = x + o * len;
+      T best = row[0];
       int32_t bi = 0;
-      if (best == best) {
+      if (best == best)
         for (int64_t j = 1; j < len; j++) {
-          const T v = base[j * inner];
+          const T v = row[j];
           if (v != v) {
             bi = static_cast<int32_t>(j);
             break;
@@ -24,9 +26,32 @@ static void argT(bool isMax, const T* x, int32_t* out, int64_t outer, int64_t le
             bi = static_cast<int32_t>(j);
           }
         }
-      }
-      out[o * inner + i] = bi;
+      out[o] = bi;
     }
+    return;
+  }
+  // Along an inner axis: sweep whole rows of `inner` values at once (vectorizes). A position keeps its
+  // first NaN (NaN counts as the max and the min) and otherwise its first strict extreme.
+  std::vector<T> best(static_cast<size_t>(inner));
+  for (int64_t o = 0; o < outer; o++) {
+    const T* base = x + o * len * inner;
+    int32_t* oi = out + o * inner;
+    T* bp = best.data();
+    for (int64_t i = 0; i < inner; i++) {
+      bp[i] = base[i];
+      oi[i] = 0;
+    }
+    for (int64_t j = 1; j < len; j++) {
+      const T* row = base + j * inner;
+      const int32_t jj = static_cast<int32_t>(j);
+      for (int64_t i = 0; i < inner; i++) {
+        const T v = row[i], b = bp[i];
+        const bool take = (b == b) && (v != v || (isMax ? v > b : v < b));
+        bp[i] = take ? v : b;
+        oi[i] = take ? jj : oi[i];
+      }
+    }
+  }
 }
 
 // argReduce(isMax, x, out Int32Array, outer, len, inner)
