@@ -46,15 +46,18 @@ export function backend(): string {
   return current.name;
 }
 
+function blas(b: NativeBackend): string {
+  const { config, core } = b.blasInfo();
+  return `${config.trim()}, core ${core}`;
+}
+
 /** Which backend is in use and why, and what else is available. */
 export function backendInfo(): { name: string; reason: string; available: string[]; native: string } {
   return {
     name: current.name,
     reason: why,
     available: [...backends.keys()],
-    native: nativeBackend
-      ? `loaded (OpenBLAS ${nativeBackend.blasInfo().config.trim()}, core ${nativeBackend.blasInfo().core})`
-      : `not loaded: ${native.reason}`,
+    native: nativeBackend ? `loaded (${blas(nativeBackend)})` : `not loaded: ${native.reason}`,
   };
 }
 
