@@ -54,14 +54,22 @@ export interface SgdRuleOptions {
   nesterov: boolean;
   maximize: boolean;
 }
+/**
+ * Whether a backend's fused update may stand in for the composed ops: float tensors of p's dtype, backend
+ * and shape (null: absent state), outside a recorded graph, where nothing can tell the difference.
+ */
+function fusable(p: Tensor, g: Tensor, state: readonly (Tensor | null)[]): boolean {
+  const same = (t: Tensor | null) =>
+    t === null || (t.dtype === p.dtype && t.backend === p.backend && shapesEqual(t.shape, p.shape));
+  if (!isFloat(p.dtype) || (isGradEnabled() && (p.requiresGrad || g.requiresGrad))) return false;
+  return same(g) && state.every(same);
+}
+
 /** sgdRule's update through the backend's fused kernel (native): bit for bit the composed ops. */
 function fusedSgd(p: Tensor, g: Tensor, s: ParamState, o: SgdRuleOptions, inPlace: boolean) {
   const kernel = p.backend.sgdStep;
   const prev = (s.momentumBuffer as Tensor | null | undefined) ?? null;
-  const same = (t: Tensor | null) =>
-    t === null || (t.dtype === p.dtype && t.backend === p.backend && shapesEqual(t.shape, p.shape));
-  if (!kernel || !isFloat(p.dtype) || (isGradEnabled() && (p.requiresGrad || g.requiresGrad))) return null;
-  if (!same(g) || !same(prev)) return null;
+  if (!kernel || !fusable(p, g, [prev])) return null;
   const r = kernel.call(p.backend, p._storage, g._storage, prev ? prev._storage : null, o, inPlace);
   const buf = r.buf === null ? null : prev && r.buf === prev._storage ? prev : fromStorage(r.buf, p.shape);
   if (inPlace) for (const t of [p, prev]) if (t) t._version.value++;
@@ -208,10 +216,7 @@ function fusedAdam(
   const m = s.expAvg as Tensor;
   const v = s.expAvgSq as Tensor;
   const maxV = o.amsgrad ? (s.maxExpAvgSq as Tensor) : null;
-  const same = (t: Tensor | null) =>
-    t === null || (t.dtype === p0.dtype && t.backend === p0.backend && shapesEqual(t.shape, p0.shape));
-  if (!kernel || !isFloat(p0.dtype) || (isGradEnabled() && (p0.requiresGrad || g0.requiresGrad))) return null;
-  if (![g0, m, v, maxV].every(same)) return null;
+  if (!kernel || !fusable(p0, g0, [m, v, maxV])) return null;
   const [b1, b2] = o.betas;
   const step = (s.step as number) + 1;
   const args = {
