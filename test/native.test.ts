@@ -246,6 +246,9 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
         [2, 1, 9, 1],
         [1, 3, 0, 4],
         [1, 64, 64, 64],
+        // A short inner dimension and long rows: the AVX2 micro-kernel, with a row and a column tail.
+        [2, 7, 20, 300],
+        [1, 13, 32, 272],
       ]) {
         const [a1, a2] = pair(
           dtype,
@@ -255,14 +258,36 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
           dtype,
           values(batch * k * n, 7, 1).map((x) => (Number.isFinite(x) ? x : -0.75)),
         );
-        const got = nb!.read(nb!.matmul(a1, b1, batch, m, k, n));
-        const want = jsBackend.read(jsBackend.matmul(a2, b2, batch, m, k, n));
-        // BLAS sums in a different order (and in float32 for float32): compare to the sum's scale.
-        const tol = dtype === 'float32' ? 1e-5 : 1e-13;
-        for (let i = 0; i < want.length; i++)
-          expect(Math.abs(got[i] - want[i]), `matmul ${[batch, m, k, n]}[${i}]`).toBeLessThan(
-            tol * (k + 1) * 4,
+        // Every operand layout: the same data read as [m, k] / [k, n], or stored transposed.
+        for (const [ta, tb] of [
+          [false, false],
+          [true, false],
+          [false, true],
+          [true, true],
+        ] as const) {
+          const got = nb!.read(nb!.matmul(a1, b1, batch, m, k, n, ta, tb));
+          const want = jsBackend.read(jsBackend.matmul(a2, b2, batch, m, k, n, ta, tb));
+          // BLAS sums in another order, and in float32 for float32 (the reference sums in double): allow
+          // (k + 1) roundings of the sum of |a||b| per element.
+          const mag = jsBackend.read(
+            jsBackend.matmul(
+              jsBackend.unary('abs', a2, dtype),
+              jsBackend.unary('abs', b2, dtype),
+              batch,
+              m,
+              k,
+              n,
+              ta,
+              tb,
+            ),
           );
+          const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+          for (let i = 0; i < want.length; i++)
+            expect(
+              Math.abs(got[i] - want[i]),
+              `matmul ${[batch, m, k, n, ta, tb]}[${i}]`,
+            ).toBeLessThanOrEqual(2 * (k + 1) * eps * mag[i]);
+        }
       }
     });
     it(`strided copies and their scatter-add adjoints, ${dtype}`, () => {
