@@ -135,6 +135,16 @@ const pair = (dtype: DType, v: number[]): [Storage, Storage] => [
   jsBackend.fromArray(dtype, v),
 ];
 
+/** run('native') and run('js') (run switches to the backend it is given), the current backend restored. */
+function onNativeAndJs<T>(run: (b: string) => T): [T, T] {
+  const before = backend();
+  try {
+    return [run('native'), run('js')];
+  } finally {
+    setBackend(before);
+  }
+}
+
 describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
   for (const dtype of ['float32', 'float64'] as DType[]) {
     // float32 math runs in double and rounds once, as the JS backend does: within 1 ulp of it; exp, tanh
@@ -419,10 +429,7 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
                   .filter(Boolean)
                   .map((t) => Array.from((t as Tensor).dataSync()));
               };
-              const before = backend();
-              const fused = run('native');
-              const composed = run('js');
-              setBackend(before);
+              const [fused, composed] = onNativeAndJs(run);
               expect(fused, JSON.stringify({ dtype, ...o })).toEqual(composed);
             }
   });
@@ -444,10 +451,7 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
                   const buf = s.momentumBuffer as Tensor | undefined;
                   return [p, buf].filter(Boolean).map((t) => Array.from((t as Tensor).dataSync()));
                 };
-                const before = backend();
-                const fused = run('native');
-                const composed = run('js');
-                setBackend(before);
+                const [fused, composed] = onNativeAndJs(run);
                 expect(fused, JSON.stringify({ dtype, ...o })).toEqual(composed);
               }
   });
@@ -472,10 +476,7 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
         s: JSON.stringify(opt.stateDict().state[0]),
       };
     };
-    const before = backend();
-    const native = run('native');
-    const js = run('js');
-    setBackend(before);
+    const [native, js] = onNativeAndJs(run);
     expect(native.same).toBe(true);
     expect(native.p).toEqual(js.p);
     expect(native.s).toEqual(js.s);
@@ -503,10 +504,7 @@ describe.skipIf(!nb)(`native kernels equal the JS reference${why}`, () => {
         s: JSON.stringify(s),
       };
     };
-    const before = backend();
-    const native = run('native');
-    const js = run('js');
-    setBackend(before);
+    const [native, js] = onNativeAndJs(run);
     expect(native.same).toBe(true);
     expect(native.version).toBe(5);
     expect(native.p).toEqual(js.p);
