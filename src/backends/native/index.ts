@@ -8,7 +8,7 @@ import type {
   UnaryOp,
   Window2d,
 } from '../backend.js';
-import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { allocArray, type DType, isFloat, type TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { ValueError } from '../../errors.js';
@@ -32,7 +32,6 @@ function uninit(dtype: DType, n: number): TypedArray {
   if (bytes < 4096 || !nodeBuffer) return allocArray(dtype, n);
   return new CTOR[dtype](nodeBuffer.Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
 }
-const isFloat = (d: DType) => d === 'float32' || d === 'float64';
 const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 
 /** The JS backend's error for an index outside its dim. */
