@@ -71,7 +71,11 @@ export {
   backend,
   backendInfo,
   nativeBackend,
+  wasmBackend,
+  wasmReady,
 } from './backends/registry.js';
 export { NativeBackend } from './backends/native/index.js';
+export { WasmBackend, type WasmBackendOptions } from './backends/wasm/index.js';
+export { WasmKernels, type KernelOptions } from './backends/wasm/kernels.js';
 export { jsBackend } from './backends/js/index.js';
 export { jvp, jacrev, jacfwd, jacobian, hessian, hvp } from './autograd/jacobian.js';

@@ -3,6 +3,8 @@ import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { loadAddon } from './native/addon.js';
 import { NativeBackend } from './native/index.js';
+import type { WasmBackend } from './wasm/index.js';
+import { loadWasm } from './wasm/load.js';
 
 const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
 const native = loadAddon();
@@ -10,10 +12,35 @@ const native = loadAddon();
 export const nativeBackend: NativeBackend | null = native.addon ? new NativeBackend(native.addon) : null;
 if (nativeBackend) backends.set(nativeBackend.name, nativeBackend);
 
-let current: Backend = nativeBackend ?? jsBackend;
+const wasm = loadWasm();
+let wasmLoaded: WasmBackend | null = wasm.backend;
+if (wasmLoaded) backends.set(wasmLoaded.name, wasmLoaded);
+
+// The order of preference: native (Node with OpenBLAS), then WebAssembly, then plain JS.
+let current: Backend = nativeBackend ?? wasmLoaded ?? jsBackend;
 let why = nativeBackend
   ? 'the native addon loaded (the fastest available)'
-  : `the native backend is unavailable: ${native.reason}`;
+  : wasmLoaded
+    ? `WebAssembly SIMD (the native backend is unavailable: ${native.reason})`
+    : `neither the native nor the wasm backend is available (${native.reason}; wasm: ${wasm.reason})`;
+let chosen = false;
+
+/** Resolves once the wasm backend is ready (at once where it compiled synchronously) or known absent. */
+export const wasmReady: Promise<void> = (wasm.pending ?? Promise.resolve(wasmLoaded)).then((b) => {
+  if (!b || wasmLoaded) return;
+  wasmLoaded = b;
+  backends.set(b.name, b);
+  // A browser's main thread compiles asynchronously; the page switches to wasm unless it chose already.
+  if (!chosen && current === jsBackend) {
+    current = b;
+    why = 'WebAssembly SIMD (compiled asynchronously)';
+  }
+});
+
+/** The wasm backend when it is available (compiled), else null. */
+export function wasmBackend(): WasmBackend | null {
+  return wasmLoaded;
+}
 
 // DESCEND_BACKEND picks explicitly; asking for one that is not there is an error, not a silent fallback.
 const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
@@ -21,13 +48,15 @@ const requested = (globalThis as { process?: { env?: Record<string, string | und
 if (requested) {
   const found = backends.get(requested);
   if (!found) {
-    const extra = requested === 'native' ? ` (${native.reason})` : '';
+    const extra =
+      requested === 'native' ? ` (${native.reason})` : requested === 'wasm' ? ` (${wasm.reason})` : '';
     throw new ValueError(
       'DESCEND_BACKEND',
       `backend '${requested}' is not available${extra}; available: ${[...backends.keys()].join(', ')}`,
     );
   }
   current = found;
+  chosen = true;
   why = 'chosen by DESCEND_BACKEND';
 }
 
@@ -52,12 +81,20 @@ function blas(b: NativeBackend): string {
 }
 
 /** Which backend is in use and why, and what else is available. */
-export function backendInfo(): { name: string; reason: string; available: string[]; native: string } {
+export function backendInfo(): {
+  name: string;
+  reason: string;
+  available: string[];
+  native: string;
+  wasm: string;
+} {
+  const w = wasmLoaded;
   return {
     name: current.name,
     reason: why,
     available: [...backends.keys()],
     native: nativeBackend ? `loaded (${blas(nativeBackend)})` : `not loaded: ${native.reason}`,
+    wasm: w ? `loaded (${w.describe()})` : `not loaded: ${wasm.reason}`,
   };
 }
 
@@ -80,6 +117,7 @@ export function setBackend(b: string | Backend): void {
     registerBackend(b);
     current = b;
   }
+  chosen = true;
   why = 'chosen by setBackend';
 }
 
