@@ -7,15 +7,17 @@
  * MLP, softmax cross-entropy, Adam 1e-3, batch 128, 50 steps (samples/s); (c) a 2-16-16-3 tanh MLP on 60
  * points, full batch, SGD momentum, 500 steps (steps/s); (d) y = tanh(x) x + 1 on 1e6 floats, forward and
  * backward (ms); (e) a LeNet-style CNN training step on 28x28 digits, batch 64 (samples/s). float32.
- * Engines: descend's backends (native with 1 and 2 OpenBLAS threads, js); TensorFlow.js cpu and wasm;
+ * Engines: descend's backends (native with 1 and 2 OpenBLAS threads, wasm with 1 and 2 threads, js;
+ * the wasm columns also report the bytes their MLP step copies in and out of wasm memory); TensorFlow.js cpu and wasm;
  * jax-js wasm; PyTorch (1 and 2 threads) and numpy (1 and 2 OpenBLAS threads) through python3 when
  * installed (skipped with a note otherwise). Warm-up, then the median of 5 repeats.
  * OPENBLAS_CORETYPE: reported, and unset for every engine (pass --keep-coretype to keep it for all).
- * Flags: --quick (fewer sizes and steps), --only=a,b,..., --engines=name,name (a subset of the columns).
+ * Flags: --quick (fewer sizes and steps), --only=a,b,..., --engines=name,name (a subset of the columns),
+ * --base=name (the column the ratios compare with; default descend-native, else descend-js).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { backendInfo, nativeBackend } from '../src/index.js';
+import { backendInfo, nativeBackend, wasmBackend } from '../src/index.js';
 import { argv, quick } from './workloads.js';
 
 type Column = { name: string; cmd: string[]; env?: Record<string, string>; note?: string };
@@ -81,6 +83,17 @@ const columns: Column[] = [
     cmd: tsx('bench/engines/descend.ts', '--backend=native', '--threads=2'),
     env: { OPENBLAS_NUM_THREADS: '2' },
   },
+  // The wasm backend's thread count (its caller plus workers) comes from the environment, like BLAS's.
+  {
+    name: 'descend-wasm',
+    cmd: tsx('bench/engines/descend.ts', '--backend=wasm'),
+    env: { DESCEND_WASM_THREADS: '1' },
+  },
+  {
+    name: 'descend-wasm 2t',
+    cmd: tsx('bench/engines/descend.ts', '--backend=wasm'),
+    env: { DESCEND_WASM_THREADS: '2' },
+  },
   { name: 'descend-js', cmd: tsx('bench/engines/descend.ts', '--backend=js') },
   { name: 'tfjs-cpu', cmd: tsx('bench/engines/tfjs.ts', '--backend=cpu') },
   { name: 'tfjs-wasm', cmd: tsx('bench/engines/tfjs.ts', '--backend=wasm') },
@@ -93,6 +106,7 @@ const columns: Column[] = [
 
 function skipReason(c: Column): string | undefined {
   if (c.name.startsWith('descend-native') && !nativeBackend) return `skipped: ${backendInfo().native}`;
+  if (c.name.startsWith('descend-wasm') && !wasmBackend()) return `skipped: ${backendInfo().wasm}`;
   if (c.name.startsWith('pytorch') && !py.torch)
     return 'skipped: python3 has no torch (apt-get install python3-torch)';
   if (c.name.startsWith('numpy') && !py.numpy)
@@ -124,22 +138,31 @@ function main(): void {
   const engines: Record<string, Outcome> = {};
   for (const c of columns) if (!pick || pick.includes(c.name)) engines[c.name] = run(c);
   const names = Object.keys(engines);
-  const baseName = typeof engines['descend-native'] === 'object' ? 'descend-native' : 'descend-js';
+  // --base=NAME picks the column the ratios compare with (e.g. descend-wasm against the JS peers).
+  const asked = argv.find((a) => a.startsWith('--base='))?.slice(7);
+  const baseName =
+    asked && typeof engines[asked] === 'object'
+      ? asked
+      : typeof engines['descend-native'] === 'object'
+        ? 'descend-native'
+        : 'descend-js';
   const workloads = [
     ...new Set(Object.values(engines).flatMap((e) => (typeof e === 'object' ? Object.keys(e) : []))),
   ];
   const unitOf = (w: string) =>
-    w.startsWith('matmul')
-      ? 'GFLOPS'
-      : w.includes('fwd+bwd')
-        ? 'ms'
-        : w === 'tiny mlp'
-          ? 'steps/s'
-          : 'samples/s';
+    w.includes('copies')
+      ? 'MB/step'
+      : w.startsWith('matmul')
+        ? 'GFLOPS'
+        : w.includes('fwd+bwd')
+          ? 'ms'
+          : w === 'tiny mlp'
+            ? 'steps/s'
+            : 'samples/s';
   const rows = workloads.map((w) => ({
     workload: w,
     unit: unitOf(w),
-    higherIsBetter: !w.includes('fwd+bwd'),
+    higherIsBetter: !w.includes('fwd+bwd') && !w.includes('copies'),
     results: Object.fromEntries(
       names.map((e) => {
         const o = engines[e];

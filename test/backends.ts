@@ -3,7 +3,7 @@
  * place where a backend may skip a test, each with its reason (empty: nothing is skipped).
  */
 import { afterAll, beforeAll, describe } from 'vitest';
-import { backend, listBackends, setBackend } from '../src/index.js';
+import { backend, listBackends, setBackend, wasmBackend } from '../src/index.js';
 
 export const BACKENDS: readonly string[] = listBackends();
 
@@ -19,11 +19,18 @@ export function forEachBackend(body: (name: string) => void): void {
   for (const name of BACKENDS) {
     describe(`[${name}]`, () => {
       let before = '';
+      const wasm = name === 'wasm' ? wasmBackend() : null;
+      const minSize = wasm?.minSize ?? 0;
       beforeAll(() => {
         before = backend();
         setBackend(name);
+        // The suites' tensors are small: send every op the wasm kernels cover to them, not to JS.
+        if (wasm) wasm.minSize = 0;
       });
-      afterAll(() => setBackend(before));
+      afterAll(() => {
+        setBackend(before);
+        if (wasm) wasm.minSize = minSize;
+      });
       body(name);
     });
   }

@@ -1,4 +1,7 @@
-/** descend on one backend (--backend=native|js, --threads=N for the native GEMM): the bench workloads. */
+/**
+ * descend on one backend (--backend=native|wasm|js; --threads=N for the native GEMM; the wasm backend's
+ * threads come from DESCEND_WASM_THREADS): the bench workloads.
+ */
 import * as d from '../../src/index.js';
 import * as nn from '../../src/nn/index.js';
 import { Adam, SGD } from '../../src/optim/index.js';
@@ -19,6 +22,13 @@ import {
 d.setBackend(flag('backend') ?? 'native');
 const threads = Number(flag('threads') ?? 1);
 d.nativeBackend?.setNumThreads(threads);
+const wasm = d.backend() === 'wasm' ? d.wasmBackend() : null;
+if (wasm) {
+  // Workers start asynchronously: wait for them, so that every repeat runs on all the threads asked for.
+  const want = Number(process.env.DESCEND_WASM_THREADS ?? 1);
+  for (let i = 0; i < 200 && wasm.threads < want; i++) await new Promise((r) => setTimeout(r, 10));
+  if (wasm.threads < want) throw new Error(`wasm: only ${wasm.threads} of ${want} threads started`);
+}
 
 function trainStep(model: nn.Module, opt: { zeroGrad(): void; step(): void }, x: d.Tensor, y: d.Tensor) {
   opt.zeroGrad();
@@ -52,6 +62,13 @@ if (want('b')) {
     for (let s = 0; s < mlpSteps; s++) trainStep(model, opt, x, y);
   });
   r['mlp train'] = (128 * mlpSteps) / (ms / 1000);
+  if (wasm) {
+    // What staging operands in wasm memory costs: bytes copied in and out per training step.
+    const k = wasm.kernels;
+    k.bytesIn = k.bytesOut = 0;
+    trainStep(model, opt, x, y);
+    r['mlp wasm copies'] = (k.bytesIn + k.bytesOut) / 1e6;
+  }
 }
 if (want('c')) {
   const model = new nn.Sequential(

@@ -8,30 +8,15 @@ import type {
   UnaryOp,
   Window2d,
 } from '../backend.js';
-import { allocArray, type DType, isFloat, type TypedArray } from '../../tensor/dtype.js';
+import { allocArray, type DType, isFloat } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
+import { uninit } from '../alloc.js';
 import { ValueError } from '../../errors.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { NativeAddon } from './addon.js';
 
 type FloatArray = Float32Array | Float64Array;
-type BufferModule = { Buffer: { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer } } };
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
-const CTOR = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
-const nodeBuffer = (
-  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-).process?.getBuiltinModule?.('node:buffer') as BufferModule | undefined;
-
-/**
- * An output array whose every element the kernel writes: not zero-filled (zeroing ~1 MB costs more than
- * most kernels). Own ArrayBuffer at offset 0, as from `new Float32Array(n)`.
- */
-function uninit(dtype: DType, n: number): TypedArray {
-  const bytes = n * BYTES[dtype];
-  if (bytes < 4096 || !nodeBuffer) return allocArray(dtype, n);
-  return new CTOR[dtype](nodeBuffer.Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
-}
 const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 
 /** The JS backend's error for an index outside its dim. */

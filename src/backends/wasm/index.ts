@@ -36,9 +36,10 @@ export interface WasmBackendOptions {
  */
 export class WasmBackend extends JsBackend {
   override readonly name: string = 'wasm';
-  readonly minSize: number;
-  private readonly parallelGemm: number;
-  private readonly parallelElementwise: number;
+  /** See WasmBackendOptions; tunable at any time. */
+  minSize: number;
+  parallelGemm: number;
+  parallelElementwise: number;
 
   private made: WasmKernels | null = null;
 
@@ -49,7 +50,7 @@ export class WasmBackend extends JsBackend {
   ) {
     super();
     this.minSize = options.minSize ?? 128;
-    this.parallelGemm = options.parallelGemm ?? 1 << 18;
+    this.parallelGemm = options.parallelGemm ?? 1 << 20;
     this.parallelElementwise = options.parallelElementwise ?? 1 << 16;
   }
 

@@ -35,16 +35,18 @@ function backendFor(module: WebAssembly.Module, shared: boolean): WasmBackend {
 }
 
 export function loadWasm(): WasmLoad {
-  if (typeof WebAssembly !== 'object')
-    return { backend: null, pending: null, reason: 'no WebAssembly here' };
-  if (env.DESCEND_WASM === '0')
-    return { backend: null, pending: null, reason: 'disabled by DESCEND_WASM=0' };
+  if (typeof WebAssembly !== 'object') return { backend: null, pending: null, reason: 'no WebAssembly here' };
+  if (env.DESCEND_WASM === '0') return { backend: null, pending: null, reason: 'disabled by DESCEND_WASM=0' };
   try {
     const { module, shared } = compileKernels();
     return { backend: backendFor(module, shared), pending: null };
   } catch (e) {
     if (e instanceof WebAssembly.CompileError)
-      return { backend: null, pending: null, reason: `WebAssembly SIMD is not supported here (${e.message})` };
+      return {
+        backend: null,
+        pending: null,
+        reason: `WebAssembly SIMD is not supported here (${e.message})`,
+      };
     // A browser's main thread: compile off it.
     const pending = compileKernelsAsync()
       .then(({ module, shared }) => backendFor(module, shared))

@@ -1,0 +1,626 @@
+/**
+ * The fast backends' kernels (native, wasm) against the JS reference backend, op by op, on the same
+ * inputs (special values included), plus backend selection. The shared suites (conformance, gradcheck)
+ * also run on both.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  backend,
+  backendInfo,
+  type BinaryOp,
+  type DType,
+  Generator,
+  jsBackend,
+  nativeBackend,
+  type ReduceOp,
+  type Storage,
+  type UnaryOp,
+  randn,
+  setBackend,
+  type Tensor,
+  type Backend,
+  wasmBackend,
+} from '../src/index.js';
+import { sizeOf, stridesOf } from '../src/tensor/shape.js';
+import { adamRule, sgdRule } from '../src/optim/torch-rules.js';
+import { Adam, SGD } from '../src/optim/index.js';
+
+const native = nativeBackend;
+const wasm = wasmBackend();
+/** The backends under test: name, instance (null: not available here), why it is not. */
+const FAST: [string, Backend | null, string][] = [
+  ['native', native, backendInfo().native],
+  ['wasm', wasm, backendInfo().wasm],
+];
+
+const UNARY: UnaryOp[] = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'sin',
+  'cos',
+  'tan',
+  'tanh',
+  'sigmoid',
+  'atan',
+  'asin',
+  'acos',
+  'sinh',
+  'cosh',
+  'erf',
+  'abs',
+  'sign',
+  'log1p',
+  'expm1',
+  'floor',
+  'ceil',
+  'round',
+  'trunc',
+  'isnan',
+  'isinf',
+  'isfinite',
+  'logicalNot',
+  'relu',
+];
+const BINARY: BinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'atan2',
+  'tanhBackward',
+  'sigmoidBackward',
+  'reluBackward',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+];
+const SPECIAL = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1.5,
+  2.5,
+  -2.5,
+  NaN,
+  Infinity,
+  -Infinity,
+  1e-30,
+  -1e-30,
+  88,
+  -88,
+  700,
+  -750,
+  20,
+  1e-8,
+];
+
+function values(n: number, seed: number, scale = 3): number[] {
+  const g = new Generator(seed);
+  const out = [...SPECIAL];
+  while (out.length < n) out.push((g.random() * 2 - 1) * scale);
+  return out.slice(0, n);
+}
+
+/** Same within `ulps` units in the last place of the dtype (NaN equals NaN, infinities exactly). */
+function expectClose(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  dtype: DType,
+  ulps: number,
+  what: string,
+) {
+  expect(got.length, what).toBe(want.length);
+  const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+  for (let i = 0; i < want.length; i++) {
+    const a = got[i];
+    const b = want[i];
+    if (Number.isNaN(b) || !Number.isFinite(b)) {
+      expect(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)), `${what}[${i}]: ${a} vs ${b}`).toBe(
+        true,
+      );
+      continue;
+    }
+    const tol = ulps * eps * Math.max(Math.abs(b), dtype === 'float32' ? 1.2e-38 : 2.3e-308);
+    if (Math.abs(a - b) > tol) expect.fail(`${what}[${i}]: ${a} vs ${b} (more than ${ulps} ulp)`);
+  }
+}
+
+/** run(name) and run('js') (run switches to the backend it is given), the current backend restored. */
+function onBackendAndJs<T>(name: string, run: (b: string) => T): [T, T] {
+  const before = backend();
+  try {
+    return [run(name), run('js')];
+  } finally {
+    setBackend(before);
+  }
+}
+
+for (const [label, fast, absent] of FAST) {
+  const nb = fast;
+  const pair = (dtype: DType, v: number[]): [Storage, Storage] => [
+    nb!.fromArray(dtype, v),
+    jsBackend.fromArray(dtype, v),
+  ];
+  describe.skipIf(!nb)(`${label} kernels equal the JS reference${nb ? '' : ` (skipped: ${absent})`}`, () => {
+    if (label === 'wasm' && wasm) {
+      // Every op the kernels cover goes to them, however small, and every job is split across the
+      // threads (once the workers have started).
+      const saved = { ...wasm };
+      beforeAll(async () => {
+        wasm.minSize = 0;
+        wasm.parallelGemm = 0;
+        wasm.parallelElementwise = 0;
+        for (let i = 0; i < 300 && wasm.kernels.shared && wasm.threads < 2; i++)
+          await new Promise((r) => setTimeout(r, 10));
+      });
+      afterAll(() => {
+        wasm.minSize = saved.minSize;
+        wasm.parallelGemm = saved.parallelGemm;
+        wasm.parallelElementwise = saved.parallelElementwise;
+      });
+      it('runs on more than one thread where shared memory exists', () => {
+        expect(wasm.threads).toBeGreaterThan(wasm.kernels.shared ? 1 : 0);
+      });
+    }
+    for (const dtype of ['float32', 'float64'] as DType[]) {
+      // float32 math runs in double and rounds once, as the JS backend does: within 1 ulp of it; exp, tanh
+      // and sigmoid run in float lanes, within 2 ulp (measured: 1.0, 1.0 and 1.8 ulp at worst). float64
+      // calls libm where JS calls V8's own: a couple of ulps apart at most.
+      const ulps = dtype === 'float32' ? 1 : 4;
+      const fast = (op: string) =>
+        dtype === 'float32' && ['exp', 'tanh', 'sigmoid'].includes(op) ? 2 : ulps;
+      it(`every unary op, ${dtype}`, () => {
+        const v = values(3000, 1);
+        const [a, b] = pair(dtype, v);
+        for (const op of UNARY) {
+          const outDtype = ['isnan', 'isinf', 'isfinite', 'logicalNot'].includes(op) ? 'bool' : dtype;
+          expectClose(
+            nb!.read(nb!.unary(op, a, outDtype)),
+            jsBackend.read(jsBackend.unary(op, b, outDtype)),
+            dtype,
+            fast(op),
+            `${op} ${dtype}`,
+          );
+        }
+      });
+      it(`tanh, exp and sigmoid across their whole range, ${dtype}`, () => {
+        const v: number[] = [];
+        for (let x = -100; x <= 100; x += 0.0137) v.push(x);
+        for (let e = -40; e <= 2; e += 0.05) v.push(10 ** e, -(10 ** e));
+        const [a, b] = pair(dtype, v);
+        for (const op of ['tanh', 'exp', 'sigmoid'] as UnaryOp[])
+          expectClose(
+            nb!.read(nb!.unary(op, a, dtype)),
+            jsBackend.read(jsBackend.unary(op, b, dtype)),
+            dtype,
+            fast(op),
+            `${op} ${dtype}`,
+          );
+      });
+      it(`every binary op under broadcasting, ${dtype}`, () => {
+        const shapes: [number[], number[], number[]][] = [
+          [
+            [7, 5],
+            [7, 5],
+            [7, 5],
+          ],
+          [[7, 5], [5], [7, 5]],
+          [
+            [7, 1],
+            [1, 5],
+            [7, 5],
+          ],
+          [[], [7, 5], [7, 5]],
+          [[7, 5], [], [7, 5]],
+          [
+            [2, 1, 5],
+            [3, 1],
+            [2, 3, 5],
+          ],
+          [[], [], []],
+          [[0, 5], [5], [0, 5]],
+        ];
+        for (const [sa, sb, so] of shapes) {
+          const va = values(sizeOf(sa), 2);
+          const vb = values(sizeOf(sb), 3).reverse();
+          const [a1, a2] = pair(dtype, va);
+          const [b1, b2] = pair(dtype, vb);
+          for (const op of BINARY) {
+            const outDtype = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(op) ? 'bool' : dtype;
+            expectClose(
+              nb!.read(nb!.binary(op, a1, sa, b1, sb, so, outDtype)),
+              jsBackend.read(jsBackend.binary(op, a2, sa, b2, sb, so, outDtype)),
+              dtype,
+              ulps,
+              `${op} ${JSON.stringify([sa, sb])} ${dtype}`,
+            );
+          }
+        }
+      });
+      it(`where under broadcasting, ${dtype}`, () => {
+        const c = [1, 0, 0, 1, 1, 0, 1];
+        const [a1, a2] = pair(dtype, values(35, 4));
+        const [b1, b2] = pair(dtype, [2.5]);
+        const [c1, c2] = [nb!.fromArray('bool', c), jsBackend.fromArray('bool', c)];
+        expectClose(
+          nb!.read(nb!.where(c1, [7, 1], a1, [7, 5], b1, [], [7, 5])),
+          jsBackend.read(jsBackend.where(c2, [7, 1], a2, [7, 5], b2, [], [7, 5])),
+          dtype,
+          0,
+          'where',
+        );
+      });
+      it(`reductions over every set of axes, ${dtype}`, () => {
+        const shape = [3, 4, 5];
+        const v = values(60, 5).map((x, i) => (i === 17 ? NaN : x === Infinity || x === -Infinity ? 1 : x));
+        const [a, b] = pair(dtype, v);
+        for (const op of ['sum', 'prod', 'max', 'min'] as ReduceOp[])
+          for (let mask = 0; mask < 8; mask++) {
+            const axes = [0, 1, 2].filter((i) => mask & (1 << i));
+            expectClose(
+              nb!.read(nb!.reduce(op, a, shape, axes)),
+              jsBackend.read(jsBackend.reduce(op, b, shape, axes)),
+              dtype,
+              8,
+              `${op} over ${axes} ${dtype}`,
+            );
+          }
+      });
+      it(`matmul, batched and degenerate shapes, ${dtype}`, () => {
+        for (const [batch, m, k, n] of [
+          [1, 5, 7, 3],
+          [3, 4, 6, 2],
+          [2, 1, 9, 1],
+          [1, 3, 0, 4],
+          [1, 64, 64, 64],
+          // A short inner dimension and long rows: the AVX2 micro-kernel, with a row and a column tail.
+          [2, 7, 20, 300],
+          [1, 13, 32, 272],
+        ]) {
+          const [a1, a2] = pair(
+            dtype,
+            values(batch * m * k, 6, 1).map((x) => (Number.isFinite(x) ? x : 0.25)),
+          );
+          const [b1, b2] = pair(
+            dtype,
+            values(batch * k * n, 7, 1).map((x) => (Number.isFinite(x) ? x : -0.75)),
+          );
+          // Every operand layout: the same data read as [m, k] / [k, n], or stored transposed.
+          for (const [ta, tb] of [
+            [false, false],
+            [true, false],
+            [false, true],
+            [true, true],
+          ] as const) {
+            const got = nb!.read(nb!.matmul(a1, b1, batch, m, k, n, ta, tb));
+            const want = jsBackend.read(jsBackend.matmul(a2, b2, batch, m, k, n, ta, tb));
+            // BLAS sums in another order, and in float32 for float32 (the reference sums in double): allow
+            // (k + 1) roundings of the sum of |a||b| per element.
+            const mag = jsBackend.read(
+              jsBackend.matmul(
+                jsBackend.unary('abs', a2, dtype),
+                jsBackend.unary('abs', b2, dtype),
+                batch,
+                m,
+                k,
+                n,
+                ta,
+                tb,
+              ),
+            );
+            const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+            for (let i = 0; i < want.length; i++)
+              expect(
+                Math.abs(got[i] - want[i]),
+                `matmul ${[batch, m, k, n, ta, tb]}[${i}]`,
+              ).toBeLessThanOrEqual(2 * (k + 1) * eps * mag[i]);
+          }
+        }
+      });
+      it(`strided copies and their scatter-add adjoints, ${dtype}`, () => {
+        const base = values(60, 8);
+        const [a1, a2] = pair(dtype, base);
+        const cases: [number[], number[], number][] = [
+          [[5, 12], [1, 5], 0], // transpose
+          [[3, 5, 4], [20, 1, 5], 0], // batched transpose
+          [[4, 3, 5], [5, 20, 1], 0], // permute
+          [[2, 6], [24, 2], 7], // slice with steps and an offset
+          [[3, 4, 5], [0, 5, 1], 0], // expand
+          [[], [], 11], // one element
+        ];
+        for (const [shape, strides, offset] of cases) {
+          expectClose(
+            nb!.read(nb!.strided(a1, shape, strides, offset)),
+            jsBackend.read(jsBackend.strided(a2, shape, strides, offset)),
+            dtype,
+            0,
+            `strided ${shape}`,
+          );
+          const [g1, g2] = pair(
+            dtype,
+            values(sizeOf(shape), 9, 1).map((x) => (Number.isFinite(x) ? x : 1)),
+          );
+          expectClose(
+            nb!.read(nb!.stridedScatterAdd(g1, shape, 60, strides, offset)),
+            jsBackend.read(jsBackend.stridedScatterAdd(g2, shape, 60, strides, offset)),
+            dtype,
+            4,
+            `stridedScatterAdd ${shape}`,
+          );
+        }
+      });
+      it(`argmax/argmin, gather and scatterAdd along every axis, ${dtype}`, () => {
+        const shape = [3, 4, 5];
+        const v = values(60, 12).map((x, i) => (i === 7 ? NaN : x));
+        const [a, b] = pair(dtype, v);
+        for (let axis = 0; axis < 3; axis++) {
+          for (const op of ['argmax', 'argmin'] as const)
+            expect(Array.from(nb!.read(nb!.argReduce(op, a, shape, axis))), `${op} ${axis}`).toEqual(
+              Array.from(jsBackend.read(jsBackend.argReduce(op, b, shape, axis))),
+            );
+          const idxShape = shape.map((d, i) => (i === axis ? 2 * d : d - (i % 2)));
+          const g = new Generator(axis);
+          const ix = Array.from(
+            { length: sizeOf(idxShape) },
+            () => Math.floor(g.random() * 2 * shape[axis]) - shape[axis],
+          );
+          const [i1, i2] = [nb!.fromArray('int32', ix), jsBackend.fromArray('int32', ix)];
+          expectClose(
+            nb!.read(nb!.gather(a, shape, axis, i1, idxShape)),
+            jsBackend.read(jsBackend.gather(b, shape, axis, i2, idxShape)),
+            dtype,
+            0,
+            `gather ${axis}`,
+          );
+          const [s1, s2] = pair(
+            dtype,
+            values(sizeOf(idxShape), 13, 1).map((x) => (Number.isFinite(x) ? x : 2)),
+          );
+          const [z1, z2] = pair(dtype, new Array<number>(60).fill(0.5));
+          expectClose(
+            nb!.read(nb!.scatterAdd(z1, shape, axis, i1, idxShape, s1)),
+            jsBackend.read(jsBackend.scatterAdd(z2, shape, axis, i2, idxShape, s2)),
+            dtype,
+            0,
+            `scatterAdd ${axis}`,
+          );
+        }
+        const bad = nb!.fromArray('int32', [0, 9]);
+        expect(() => nb!.gather(a, [60], 0, bad, [2])).not.toThrow();
+        expect(() => nb!.gather(a, [60], 0, nb!.fromArray('int32', [0, 60]), [2])).toThrow(
+          /gather: index 60 is out of bounds for dim 0 with size 60/,
+        );
+        expect(() =>
+          nb!.scatterAdd(a, [60], 0, nb!.fromArray('int32', [-61]), [1], nb!.fromArray(dtype, [1])),
+        ).toThrow(/scatterAdd: index -61 is out of bounds/);
+      });
+      it(`im2col and col2im with stride, padding and dilation, ${dtype}`, () => {
+        // Strides, paddings (even wider than the kernel) and dilations, in both directions.
+        const geometries: [number, number, number][] = [
+          [1, 2, 2],
+          [2, 1, 1],
+          [3, 0, 2],
+          [1, 4, 1],
+          [2, 3, 3],
+        ];
+        for (const [s, p, dl] of geometries) {
+          const [h, w, kh, kw] = [7, 6, 3, 2];
+          const oh = Math.floor((h + 2 * p - dl * (kh - 1) - 1) / s) + 1;
+          const ow = Math.floor((w + 2 * p - dl * (kw - 1) - 1) / s) + 1;
+          const g = { n: 2, c: 3, h, w, kh, kw, sh: s, sw: s, ph: p, pw: p, dh: dl, dw: dl, oh, ow };
+          const [x1, x2] = pair(dtype, values(2 * 3 * h * w, 10, 1));
+          const c1 = nb!.im2col(x1, g, -Infinity);
+          const c2 = jsBackend.im2col(x2, g, -Infinity);
+          expectClose(nb!.read(c1), jsBackend.read(c2), dtype, 0, `im2col ${[s, p, dl]}`);
+          const [y1, y2] = pair(
+            dtype,
+            values(c1.size, 11, 1).map((x) => (Number.isFinite(x) ? x : 0)),
+          );
+          const want = jsBackend.read(jsBackend.col2im(y2, g));
+          expectClose(nb!.read(nb!.col2im(y1, g)), want, dtype, 4, `col2im ${[s, p, dl]}`);
+        }
+      });
+    }
+    it('the fused Adam kernel equals the composed update bit for bit, every option, both dtypes', () => {
+      for (const dtype of ['float32', 'float64'] as DType[])
+        for (const amsgrad of [false, true])
+          for (const [weightDecay, decoupledWeightDecay] of [
+            [0, false],
+            [0.1, false],
+            [0.1, true],
+          ] as const)
+            for (const maximize of [false, true])
+              for (const betas of [
+                [0.9, 0.999],
+                [0.3, 0.9],
+              ] as [number, number][]) {
+                const o = {
+                  lr: 0.01,
+                  betas,
+                  eps: 1e-8,
+                  weightDecay,
+                  amsgrad,
+                  maximize,
+                  decoupledWeightDecay,
+                };
+                const rule = adamRule(o);
+                const run = (b: string) => {
+                  setBackend(b);
+                  const g = new Generator(3);
+                  let p = randn([257], { dtype, generator: g });
+                  let s = rule.init(p);
+                  for (let k = 0; k < 4; k++) [p, s] = rule.step(p, randn([257], { dtype, generator: g }), s);
+                  return [p, s.expAvg, s.expAvgSq, s.maxExpAvgSq]
+                    .filter(Boolean)
+                    .map((t) => Array.from((t as Tensor).dataSync()));
+                };
+                const [fused, composed] = onBackendAndJs(label, run);
+                expect(fused, JSON.stringify({ dtype, ...o })).toEqual(composed);
+              }
+    });
+    it('the fused SGD kernel equals the composed update bit for bit, every option, both dtypes', () => {
+      for (const dtype of ['float32', 'float64'] as DType[])
+        for (const momentum of [0, 0.9])
+          for (const dampening of [0, 0.3])
+            for (const nesterov of momentum && !dampening ? [false, true] : [false])
+              for (const weightDecay of [0, 0.05])
+                for (const maximize of [false, true]) {
+                  const o = { lr: 0.1, momentum, dampening, nesterov, weightDecay, maximize };
+                  const rule = sgdRule(o);
+                  const run = (b: string) => {
+                    setBackend(b);
+                    const g = new Generator(4);
+                    let p = randn([129], { dtype, generator: g });
+                    let s = rule.init(p);
+                    for (let k = 0; k < 3; k++)
+                      [p, s] = rule.step(p, randn([129], { dtype, generator: g }), s);
+                    const buf = s.momentumBuffer as Tensor | undefined;
+                    return [p, buf].filter(Boolean).map((t) => Array.from((t as Tensor).dataSync()));
+                  };
+                  const [fused, composed] = onBackendAndJs(label, run);
+                  expect(fused, JSON.stringify({ dtype, ...o })).toEqual(composed);
+                }
+    });
+    it("optim.SGD with momentum updates in place with the JS backend's numbers", () => {
+      const run = (b: string) => {
+        setBackend(b);
+        const g = new Generator(9);
+        const p = randn([50], { generator: g }).requiresGrad_();
+        const storage = p._storage;
+        const opt = new SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+        for (let k = 0; k < 4; k++) {
+          opt.zeroGrad();
+          p.mul(p)
+            .mul(randn([50], { generator: g }))
+            .sum()
+            .backward();
+          opt.step();
+        }
+        return {
+          p: Array.from(p.dataSync()),
+          same: p._storage === storage,
+          s: JSON.stringify(opt.stateDict().state[0]),
+        };
+      };
+      const [fused, js] = onBackendAndJs(label, run);
+      expect(fused.same).toBe(true);
+      expect(fused.p).toEqual(js.p);
+      expect(fused.s).toEqual(js.s);
+    });
+    it(`optim.Adam updates in place on the ${label} backend, with the same numbers as the JS backend`, () => {
+      const run = (b: string) => {
+        setBackend(b);
+        const g = new Generator(8);
+        const p = randn([300], { generator: g }).requiresGrad_();
+        const storage = p._storage;
+        const opt = new Adam([p], { lr: 0.05, amsgrad: true, weightDecay: 0.01 });
+        for (let k = 0; k < 5; k++) {
+          opt.zeroGrad();
+          p.mul(p)
+            .mul(randn([300], { generator: g }))
+            .sum()
+            .backward();
+          opt.step();
+        }
+        const s = opt.stateDict().state[0] as Record<string, unknown>;
+        return {
+          p: Array.from(p.dataSync()),
+          same: p._storage === storage,
+          version: p._version.value,
+          s: JSON.stringify(s),
+        };
+      };
+      const [fused, js] = onBackendAndJs(label, run);
+      expect(fused.same).toBe(true);
+      expect(fused.version).toBe(5);
+      expect(fused.p).toEqual(js.p);
+      expect(fused.s).toEqual(js.s);
+    });
+    it.runIf(label === 'native')('the op lists above cover every op the addon implements', () => {
+      expect(native!.addon.unaryOps.filter((op) => !UNARY.includes(op as UnaryOp))).toEqual([]);
+      expect(native!.addon.binaryOps.filter((op) => !BINARY.includes(op as BinaryOp))).toEqual([]);
+    });
+    it('integer and bool kernels fall back to the reference loops', () => {
+      const a = nb!.fromArray('int32', [1, -2, 3]);
+      expect(Array.from(nb!.read(nb!.binary('mul', a, [3], a, [3], [3], 'int32')))).toEqual([1, 4, 9]);
+      expect(Array.from(nb!.read(nb!.reduce('sum', nb!.fromArray('bool', [1, 0, 1]), [3], [0])))).toEqual([
+        2,
+      ]);
+      expect(stridesOf([2, 3])).toEqual([3, 1]);
+    });
+  });
+}
+
+describe('backend selection', () => {
+  // .ci/run sets this after installing OpenBLAS: there the native backend must have built.
+  it.runIf(process.env.DESCEND_REQUIRE_NATIVE === '1')('the native backend is built (required in CI)', () => {
+    expect(native, backendInfo().native).not.toBeNull();
+  });
+  const run = (env: Record<string, string>) =>
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./src/index.ts').then((d) => console.log(JSON.stringify(d.backendInfo())))",
+      ],
+      {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+  it('uses the native backend by default when it is built, else wasm, and says why', () => {
+    const info = backendInfo();
+    expect(info.name).toBe(backend());
+    expect(info.available).toContain('js');
+    expect(info.name).toBe(native ? 'native' : wasm ? 'wasm' : 'js');
+    expect(info.reason.length).toBeGreaterThan(10);
+  });
+  it('DESCEND_NATIVE=0 falls back to the wasm backend and reports why', () => {
+    const info = JSON.parse(run({ DESCEND_NATIVE: '0', DESCEND_BACKEND: '' })) as ReturnType<
+      typeof backendInfo
+    >;
+    expect(info.name).toBe('wasm');
+    expect(info.native).toContain('DESCEND_NATIVE=0');
+    expect(info.reason).toContain('WebAssembly');
+  });
+  it('DESCEND_NATIVE=0 DESCEND_WASM=0 falls back to the JS backend and says why', () => {
+    const info = JSON.parse(
+      run({ DESCEND_NATIVE: '0', DESCEND_WASM: '0', DESCEND_BACKEND: '' }),
+    ) as ReturnType<typeof backendInfo>;
+    expect(info.name).toBe('js');
+    expect(info.wasm).toContain('DESCEND_WASM=0');
+  });
+  it('DESCEND_BACKEND chooses, and an unavailable choice is an error naming what is available', () => {
+    expect(JSON.parse(run({ DESCEND_BACKEND: 'js' })).name).toBe('js');
+    let err = '';
+    try {
+      run({ DESCEND_BACKEND: 'webgpu' });
+    } catch (e) {
+      err = String((e as { stderr?: string }).stderr);
+    }
+    expect(err).toMatch(/DESCEND_BACKEND: backend 'webgpu' is not available.*available: js/);
+  });
+});
+
+describe('the wasm kernels', () => {
+  it('committed in src/backends/wasm/kernels.generated.ts are what wasm/src compiles to', () => {
+    // Exits 1, naming the file, when the AssemblyScript source changed without `npm run build:wasm`.
+    execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { stdio: 'pipe' });
+  }, 120_000);
+});
