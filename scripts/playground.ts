@@ -21,26 +21,33 @@ function listFiles(dir: string): string[] {
   );
 }
 
-export function buildPlayground(): string {
+/** Builds the site into `out` (default apps/playground/dist; tests that run side by side use their own). */
+export function buildPlayground(out: string = siteDir): string {
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('build descend first: npm run build');
-  rmSync(siteDir, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')],
+    [
+      join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(app, 'tsconfig.json'),
+      '--outDir',
+      join(out, 'app'),
+    ],
     {
       stdio: 'inherit',
     },
   );
-  cpSync(join(root, 'dist'), join(siteDir, 'lib'), { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
-  cpSync(join(app, 'index.html'), join(siteDir, 'index.html'));
+  cpSync(join(root, 'dist'), join(out, 'lib'), { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
+  cpSync(join(app, 'index.html'), join(out, 'index.html'));
   // The service worker precaches every file of the site, so the list is written in at build time.
-  const files = ['./', ...listFiles(siteDir).map((f) => './' + relative(siteDir, f).split(sep).join('/'))];
+  const files = ['./', ...listFiles(out).map((f) => './' + relative(out, f).split(sep).join('/'))];
   const sw = readFileSync(join(app, 'sw.js'), 'utf8').replace(
     'const FILES = [];',
     `const FILES = ${JSON.stringify(files)};`,
   );
-  writeFileSync(join(siteDir, 'sw.js'), sw);
-  return siteDir;
+  writeFileSync(join(out, 'sw.js'), sw);
+  return out;
 }
 
 const TYPES: Record<string, string> = {
@@ -50,16 +57,21 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** A static file server for the built site; resolves once listening. */
-export function servePlayground(port: number): Promise<Server> {
+/** A static file server for the built site (in `dir`); resolves once listening. */
+export function servePlayground(port: number, dir: string = siteDir): Promise<Server> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(siteDir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(siteDir) || !existsSync(file)) {
+    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(dir) || !existsSync(file)) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    // Cross-origin isolation: the page may share WebAssembly memory, so the wasm backend runs threads.
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
     res.end(readFileSync(file));
   });
   return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok(server)));
