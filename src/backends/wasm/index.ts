@@ -11,6 +11,7 @@ import { type DType, isFloat } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { broadcastStrides } from '../js/iterate.js';
+import type { JsStorage } from '../js/storage.js';
 import type { WasmKernels } from './kernels.js';
 import { BINARY_CODE, JOB, REDUCE_CODE, UNARY_CODE_F32, UNARY_CODE_F64 } from './ops.js';
 
@@ -77,6 +78,20 @@ export class WasmBackend extends JsBackend {
 
   private arr(s: Storage): FloatArray {
     return this.data(s) as FloatArray;
+  }
+
+  /**
+   * Moves the elements of storages an optimizer updates in place (parameters, moments, momentum
+   * buffers) into wasm memory for good, so later steps and the matmuls that read the parameters stage
+   * nothing. Only with shared memory (see WasmKernels.pin).
+   */
+  private pinAll(...storages: (Storage | null)[]): void {
+    const k = this.kernels;
+    for (const s of storages) {
+      if (!s || k.owns(this.arr(s))) continue;
+      const moved = k.pin(this.arr(s));
+      if (moved) (s as JsStorage).data = moved;
+    }
   }
 
   override unary(op: UnaryOp, s: Storage, outDtype: DType): Storage {
@@ -193,6 +208,7 @@ export class WasmBackend extends JsBackend {
     const k = this.kernels;
     const n = p.size;
     const f64 = p.dtype === 'float64';
+    if (inPlace) this.pinAll(p, m, v, maxV);
     k.reset();
     const [pp, pg, pm, pv] = [p, g, m, v].map((s) => k.put(this.arr(s)));
     const pmax = maxV ? k.put(this.arr(maxV)) : 0;
@@ -221,6 +237,7 @@ export class WasmBackend extends JsBackend {
     const k = this.kernels;
     const n = p.size;
     const f64 = p.dtype === 'float64';
+    if (inPlace) this.pinAll(p, buf);
     k.reset();
     const pp = k.put(this.arr(p));
     const pg = k.put(this.arr(g));

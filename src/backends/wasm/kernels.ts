@@ -69,8 +69,20 @@ export class WasmKernels {
   /** Scratch for GEMM packing: one WORK_BYTES area per thread. */
   readonly work: number;
   private readonly workBytes: number;
-  private readonly base: number;
+  private base: number;
   private top = 0;
+  /** Every buffer object memory.buffer has been (a shared memory hands out a new one when it grows). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** Pinned blocks freed by the garbage collector, by size, for reuse. */
+  private readonly free = new Map<number, number[]>();
+  private readonly unpin = new FinalizationRegistry<[number, number]>(([at, bytes]) => {
+    const list = this.free.get(bytes) ?? [];
+    list.push(at);
+    this.free.set(bytes, list);
+    this.pinnedBytes -= bytes;
+  });
+  /** Bytes held by pinned arrays. */
+  pinnedBytes = 0;
   /** Bytes copied into and out of wasm memory since the last resetCounters(). */
   bytesIn = 0;
   bytesOut = 0;
@@ -115,6 +127,7 @@ export class WasmKernels {
 
   private views(): void {
     this.buffer = this.memory.buffer;
+    this.buffers.add(this.buffer);
     this.u8 = new Uint8Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
     this.f32 = new Float32Array(this.buffer);
@@ -146,8 +159,40 @@ export class WasmKernels {
     return p;
   }
 
-  /** Copies a float array into the arena; returns its address. */
+  /** Whether `x` views this module's memory (then its address is x.byteOffset). */
+  owns(x: ArrayBufferView): boolean {
+    return this.buffers.has(x.buffer);
+  }
+
+  /**
+   * A copy of `x` in a block of wasm memory of its own, outside the arena, that lives as long as the
+   * returned array (a FinalizationRegistry hands the block back). Only with shared memory, whose buffer
+   * never detaches when it grows; otherwise null. Call between kernel calls, never while one is staged.
+   */
+  pin(x: Float32Array | Float64Array): Float32Array | Float64Array | null {
+    if (!this.shared) return null;
+    const bytes = (x.byteLength + 63) & ~63;
+    let at = this.free.get(bytes)?.pop();
+    if (at === undefined) {
+      // A new block where the arena starts; the arena moves up past it.
+      at = this.base;
+      this.base += bytes;
+      this.top = this.base;
+      this.ensure(this.base + PAGE);
+    }
+    const out =
+      x instanceof Float32Array
+        ? new Float32Array(this.buffer, at, x.length)
+        : new Float64Array(this.buffer, at, x.length);
+    out.set(x);
+    this.pinnedBytes += bytes;
+    this.unpin.register(out, [at, bytes]);
+    return out;
+  }
+
+  /** The address of a float array's elements in wasm memory: its own if it lives there, else a copy's. */
   put(x: Float32Array | Float64Array): number {
+    if (this.buffers.has(x.buffer)) return x.byteOffset;
     const p = this.alloc(x.byteLength);
     if (x instanceof Float32Array) this.f32.set(x, p >> 2);
     else this.f64.set(x, p >> 3);
@@ -164,8 +209,9 @@ export class WasmKernels {
     return out;
   }
 
-  /** Copies n floats at address p into `dst`. */
+  /** Copies n floats at address p into `dst` (nothing to do when dst is what lives at p). */
   takeInto(p: number, dst: Float32Array | Float64Array): void {
+    if (this.buffers.has(dst.buffer) && dst.byteOffset === p) return;
     this.bytesOut += dst.byteLength;
     if (dst instanceof Float32Array) dst.set(this.f32.subarray(p >> 2, (p >> 2) + dst.length));
     else dst.set(this.f64.subarray(p >> 3, (p >> 3) + dst.length));
