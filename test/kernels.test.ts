@@ -174,6 +174,33 @@ for (const [label, fast, absent] of FAST) {
       it('runs on more than one thread where shared memory exists', () => {
         expect(wasm.threads).toBeGreaterThan(wasm.kernels.shared ? 1 : 0);
       });
+      it('pins what Adam updates in place into wasm memory, so later steps copy less', () => {
+        const before = backend();
+        setBackend('wasm');
+        try {
+          const p = randn([4096]).requiresGrad_();
+          const opt = new Adam([p], { lr: 0.01 });
+          const k = wasm.kernels;
+          const step = () => {
+            opt.zeroGrad();
+            p.mul(p).sum().backward();
+            k.bytesIn = k.bytesOut = 0;
+            opt.step();
+            return k.bytesIn + k.bytesOut;
+          };
+          // Unpinned: p, g, m and v in, p, m and v out. Pinned (p, m and v moved into wasm memory at
+          // the first step): only the gradient comes in.
+          const copied = (k.shared ? 1 : 7) * 4096 * 4;
+          const held = k.pinnedBytes;
+          expect(step()).toBe(copied);
+          expect(step()).toBe(copied);
+          expect(k.pinnedBytes - held).toBe(k.shared ? 3 * 4096 * 4 : 0);
+          // The parameter itself now lives in wasm memory (with shared memory; else nothing is pinned).
+          expect(k.owns((p._storage as unknown as { data: Float32Array }).data)).toBe(k.shared);
+        } finally {
+          setBackend(before);
+        }
+      });
     }
     for (const dtype of ['float32', 'float64'] as DType[]) {
       // float32 math runs in double and rounds once, as the JS backend does: within 1 ulp of it; exp, tanh
