@@ -50,7 +50,7 @@ export class WasmBackend extends JsBackend {
     options: WasmBackendOptions = {},
   ) {
     super();
-    this.minSize = options.minSize ?? 128;
+    this.minSize = options.minSize ?? 0;
     this.parallelGemm = options.parallelGemm ?? 1 << 20;
     this.parallelElementwise = options.parallelElementwise ?? 1 << 16;
   }
