@@ -165,10 +165,13 @@ export function gemm32(
     for (let i = i0; i < i1; i++) memory.fill(c + ((<usize>i * n + j0) << 2), 0, <usize>(j1 - j0) << 2);
     return;
   }
+  // Equal depth blocks: 784 = 4 x 196, not 3 x 256 + 16 (a whole pass over C for 16 steps).
+  const kBlocks = (k + KC - 1) / KC;
+  const kStep = (k + kBlocks - 1) / kBlocks;
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kStep) {
+      const kc = min(kStep, k - pc);
       const acc = pc > 0;
       packB32(b, k, n, tb, pc, kc, jc, nc, packB);
       for (let ic = i0; ic < i1; ic += MC) {
@@ -310,10 +313,13 @@ export function gemm64(
     for (let i = i0; i < i1; i++) memory.fill(c + ((<usize>i * n + j0) << 3), 0, <usize>(j1 - j0) << 3);
     return;
   }
+  // Equal depth blocks: 784 = 4 x 196, not 3 x 256 + 16 (a whole pass over C for 16 steps).
+  const kBlocks = (k + KC - 1) / KC;
+  const kStep = (k + kBlocks - 1) / kBlocks;
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kStep) {
+      const kc = min(kStep, k - pc);
       const acc = pc > 0;
       packB64(b, k, n, tb, pc, kc, jc, nc, packB);
       for (let ic = i0; ic < i1; ic += MC) {
