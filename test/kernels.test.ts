@@ -21,7 +21,10 @@ import {
   type Tensor,
   type Backend,
   wasmBackend,
+  WasmBackend,
+  WasmKernels,
 } from '../src/index.js';
+import { compileKernels } from '../src/backends/wasm/kernels.js';
 import { sizeOf, stridesOf } from '../src/tensor/shape.js';
 import { adamRule, sgdRule } from '../src/optim/torch-rules.js';
 import { Adam, SGD } from '../src/optim/index.js';
@@ -646,6 +649,36 @@ describe('backend selection', () => {
 });
 
 describe('the wasm kernels', () => {
+  it('without shared memory (a page that is not cross-origin isolated): one thread, same numbers', () => {
+    // The plain-memory build, as a browser without cross-origin isolation gets it.
+    const { module, shared } = compileKernels(false);
+    const single = new WasmBackend(() => new WasmKernels(module, shared, { workers: 3 }));
+    expect(single.kernels.shared).toBe(false);
+    expect(single.threads).toBe(1);
+    const g = new Generator(5);
+    const a = jsBackend.fromArray(
+      'float32',
+      Array.from({ length: 67 * 130 }, () => g.random() - 0.5),
+    );
+    const b = jsBackend.fromArray(
+      'float32',
+      Array.from({ length: 130 * 90 }, () => g.random() - 0.5),
+    );
+    const got = single.read(single.matmul(a, b, 1, 67, 130, 90));
+    const want = jsBackend.read(jsBackend.matmul(a, b, 1, 67, 130, 90));
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4);
+    expect(Array.from(single.read(single.unary('relu', a, 'float32')))).toEqual(
+      Array.from(jsBackend.read(jsBackend.unary('relu', a, 'float32'))),
+    );
+    // Nothing is pinned: growing a plain memory would detach the arrays.
+    const p = jsBackend.fromArray('float32', [1, 2, 3, 4, 5]);
+    const m = jsBackend.fromArray('float32', [0, 0, 0, 0, 0]);
+    const v = jsBackend.fromArray('float32', [0, 0, 0, 0, 0]);
+    const args = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false };
+    single.adamStep!(p, p, m, v, null, { ...args, maximize: false, stepSize: 1, bc2Sqrt: 1 }, true);
+    expect(single.kernels.owns(single.read(p))).toBe(false);
+    expect(single.kernels.pinnedBytes).toBe(0);
+  });
   it('committed in src/backends/wasm/kernels.generated.ts are what wasm/src compiles to', () => {
     // Exits 1, naming the file, when the AssemblyScript source changed without `npm run build:wasm`.
     execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { stdio: 'pipe' });
