@@ -5,6 +5,7 @@ import { gemm32, gemm64, WORK_BYTES } from './gemm';
 import { unary32, unary64, binary32, binary64 } from './elementwise';
 import { reduce } from './reduce';
 import { adam32, adam64, sgd32, sgd64 } from './optim';
+import { col2im, im2col } from './layout';
 
 export { WORK_BYTES };
 
@@ -112,6 +113,16 @@ export function run(job: usize, t: i32, nt: i32): void {
     const po = word(job, 7), mo = word(job, 8), vo = word(job, 9), mxo = word(job, 10), flags = word(job, 1);
     if (kind == 9) adam64(p, g, m, v, mx, po, mo, vo, mxo, job + 64, flags, hi(r), lo(r));
     else adam32(p, g, m, v, mx, po, mo, vo, mxo, job + 64, flags, hi(r), lo(r));
+  } else if (kind >= 12 && kind <= 15) {
+    // im2col (12, 13) and col2im (14, 15): threads take whole images. Geometry at word 4's address.
+    const g = <usize>word(job, 4);
+    const r = share(load<i32>(g), t, nt, 1);
+    if (hi(r) >= lo(r)) return;
+    const x = <usize>word(job, 2), o = <usize>word(job, 3);
+    if (kind == 12) im2col<f32>(x, o, g, <f32>load<f64>(job + 64), hi(r), lo(r));
+    else if (kind == 13) im2col<f64>(x, o, g, load<f64>(job + 64), hi(r), lo(r));
+    else if (kind == 14) col2im<f32>(x, o, g, hi(r), lo(r));
+    else col2im<f64>(x, o, g, hi(r), lo(r));
   } else if (kind == 10 || kind == 11) {
     const r = share(word(job, 8), t, nt, 4);
     if (hi(r) >= lo(r)) return;

@@ -6,6 +6,7 @@ import type {
   SgdStepArgs,
   Storage,
   UnaryOp,
+  Window2d,
 } from '../backend.js';
 import { type DType, isFloat } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
@@ -257,5 +258,40 @@ export class WasmBackend extends JsBackend {
       return { p: pOut, buf };
     }
     return { p: pOut, buf: this.make(p.dtype, k.take(pbo, f64, n)) };
+  }
+
+  private geometry(g: Window2d): void {
+    const k = this.kernels;
+    const v = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
+    k.i32.set(v, k.meta >> 2);
+  }
+
+  override im2col(s: Storage, g: Window2d, padValue: number): Storage {
+    if (!isFloat(s.dtype)) return super.im2col(s, g, padValue);
+    const k = this.kernels;
+    const f64 = s.dtype === 'float64';
+    const n = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
+    k.reset();
+    const x = k.put(this.arr(s));
+    const o = k.alloc(n * (f64 ? 8 : 4));
+    this.geometry(g);
+    this.words(JOB.im2col + (f64 ? 1 : 0), 0, x, o, k.meta);
+    k.f64[(k.job + 64) >> 3] = padValue;
+    k.run(n >= this.parallelElementwise ? k.threads : 1);
+    return this.make(s.dtype, k.take(o, f64, n));
+  }
+
+  override col2im(s: Storage, g: Window2d): Storage {
+    if (!isFloat(s.dtype)) return super.col2im(s, g);
+    const k = this.kernels;
+    const f64 = s.dtype === 'float64';
+    const n = g.n * g.c * g.h * g.w;
+    k.reset();
+    const x = k.put(this.arr(s));
+    const o = k.alloc(n * (f64 ? 8 : 4));
+    this.geometry(g);
+    this.words(JOB.col2im + (f64 ? 1 : 0), 0, x, o, k.meta);
+    k.run(s.size >= this.parallelElementwise ? k.threads : 1);
+    return this.make(s.dtype, k.take(o, f64, n));
   }
 }

@@ -25,4 +25,13 @@ export const BINARY_CODE: ReadonlyMap<string, number> = codes(BINARY);
 export const REDUCE_CODE: ReadonlyMap<string, number> = codes(REDUCE);
 
 /** Job kinds, as wasm/src/index.ts's run() reads them (float64 is the float32 kind + 1 where both exist). */
-export const JOB = { gemm: 1, unary: 2, binary: 4, reduce: 6, adam: 8, sgd: 10 } as const;
+export const JOB = {
+  gemm: 1,
+  unary: 2,
+  binary: 4,
+  reduce: 6,
+  adam: 8,
+  sgd: 10,
+  im2col: 12,
+  col2im: 14,
+} as const;
