@@ -6,6 +6,7 @@ import { unary32, unary64, binary32, binary64 } from './elementwise';
 import { reduce } from './reduce';
 import { adam32, adam64, sgd32, sgd64 } from './optim';
 import { col2im, im2col } from './layout';
+import { argReduce, indexWalk } from './indexing';
 
 export { WORK_BYTES };
 
@@ -123,6 +124,25 @@ export function run(job: usize, t: i32, nt: i32): void {
     else if (kind == 13) im2col<f64>(x, o, g, load<f64>(job + 64), hi(r), lo(r));
     else if (kind == 14) col2im<f32>(x, o, g, hi(r), lo(r));
     else col2im<f64>(x, o, g, hi(r), lo(r));
+  } else if (kind == 16 || kind == 17) {
+    // argmax/argmin: threads split the outer dims. Words: 1 isMax, 2 x, 3 out, 4 outer, 5 len, 6 inner.
+    const r = share(word(job, 4), t, nt, 1);
+    if (hi(r) >= lo(r)) return;
+    const x = <usize>word(job, 2), o = <usize>word(job, 3), isMax = word(job, 1) != 0;
+    if (kind == 16) argReduce<f32>(isMax, x, o, word(job, 5), word(job, 6), hi(r), lo(r));
+    else argReduce<f64>(isMax, x, o, word(job, 5), word(job, 6), hi(r), lo(r));
+  } else if (kind >= 18 && kind <= 21) {
+    // gather (18, 19) and scatterAdd (20, 21), one thread: scatterAdd's writes may collide. Words: 2 x,
+    // 3 idx, 4 out/src, 5 n, 6 rank, 7 meta, 8 axis; the first bad index's position goes to word 15.
+    if (t != 0) return;
+    const x = <usize>word(job, 2), ix = <usize>word(job, 3), o = <usize>word(job, 4);
+    const n = word(job, 5), rank = word(job, 6), meta = <usize>word(job, 7), axis = word(job, 8);
+    let bad = -1;
+    if (kind == 18) bad = indexWalk<f32>(false, x, ix, o, n, rank, meta, axis);
+    else if (kind == 19) bad = indexWalk<f64>(false, x, ix, o, n, rank, meta, axis);
+    else if (kind == 20) bad = indexWalk<f32>(true, x, ix, o, n, rank, meta, axis);
+    else bad = indexWalk<f64>(true, x, ix, o, n, rank, meta, axis);
+    store<i32>(job + 60, bad);
   } else if (kind == 10 || kind == 11) {
     const r = share(word(job, 8), t, nt, 4);
     if (hi(r) >= lo(r)) return;

@@ -12,17 +12,13 @@ import { allocArray, type DType, isFloat } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { uninit } from '../alloc.js';
+import { outOfRange } from '../index-errors.js';
 import { ValueError } from '../../errors.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { NativeAddon } from './addon.js';
 
 type FloatArray = Float32Array | Float64Array;
 const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
-
-/** The JS backend's error for an index outside its dim. */
-function outOfRange(op: string, j: number, axis: number, shape: Shape): never {
-  throw new ValueError(op, `index ${j} is out of bounds for dim ${axis} with size ${shape[axis] ?? 1}`);
-}
 
 /**
  * The native CPU backend: the JS backend's storage (typed arrays, so tensors move between the two for

@@ -13,6 +13,7 @@ import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { JsStorage } from '../js/storage.js';
+import { outOfRange } from '../index-errors.js';
 import type { WasmKernels } from './kernels.js';
 import { BINARY_CODE, JOB, REDUCE_CODE, UNARY_CODE_F32, UNARY_CODE_F64 } from './ops.js';
 
@@ -293,5 +294,72 @@ export class WasmBackend extends JsBackend {
     this.words(JOB.col2im + (f64 ? 1 : 0), 0, x, o, k.meta);
     k.run(s.size >= this.parallelElementwise ? k.threads : 1);
     return this.make(s.dtype, k.take(o, f64, n));
+  }
+
+  override argReduce(op: 'argmax' | 'argmin', s: Storage, shape: Shape, axis: number): Storage {
+    if (!isFloat(s.dtype)) return super.argReduce(op, s, shape, axis);
+    const k = this.kernels;
+    const f64 = s.dtype === 'float64';
+    const len = shape[axis];
+    const inner = sizeOf(shape.slice(axis + 1));
+    const outer = sizeOf(shape.slice(0, axis));
+    k.reset();
+    const x = k.put(this.arr(s));
+    const o = k.alloc(outer * inner * 4);
+    this.words(JOB.argReduce + (f64 ? 1 : 0), op === 'argmax' ? 1 : 0, x, o, outer, len, inner);
+    k.run(s.size >= this.parallelElementwise ? k.threads : 1);
+    const out = new Int32Array(outer * inner);
+    out.set(k.i32.subarray(o >> 2, (o >> 2) + out.length));
+    return this.make('int32', out);
+  }
+
+  /** gather, or scatterAdd into a copy of `into`: the kernel walks idx once and reports a bad index. */
+  private indexed(
+    op: 'gather' | 'scatterAdd',
+    s: Storage,
+    shape: Shape,
+    axis: number,
+    idx: Storage,
+    idxShape: Shape,
+    src: Storage | null,
+  ): Storage {
+    const k = this.kernels;
+    const f64 = s.dtype === 'float64';
+    const n = sizeOf(idxShape);
+    const rank = idxShape.length;
+    k.reset();
+    // scatterAdd adds into its staged copy of the base: never into a pinned original.
+    const x = k.put(this.arr(s), op === 'scatterAdd');
+    const ix = k.alloc(n * 4);
+    const ixs = this.data(idx) as Int32Array;
+    k.i32.set(ixs, ix >> 2);
+    k.bytesIn += n * 4;
+    const o = src ? k.put(this.arr(src)) : k.alloc(n * (f64 ? 8 : 4));
+    k.i32.set(idxShape, k.meta >> 2);
+    k.i32.set(shape, (k.meta >> 2) + rank);
+    const kind = (op === 'gather' ? JOB.gather : JOB.scatterAdd) + (f64 ? 1 : 0);
+    this.words(kind, 0, x, ix, o, n, rank, k.meta, axis);
+    k.run(1);
+    const bad = k.i32[(k.job + 60) >> 2];
+    if (bad >= 0) outOfRange(op, ixs[bad], axis, shape);
+    return this.make(s.dtype, op === 'gather' ? k.take(o, f64, n) : k.take(x, f64, s.size));
+  }
+
+  override gather(s: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage {
+    if (!isFloat(s.dtype) || idxShape.length * 12 > 4096) return super.gather(s, shape, axis, idx, idxShape);
+    return this.indexed('gather', s, shape, axis, idx, idxShape, null);
+  }
+
+  override scatterAdd(
+    base: Storage,
+    shape: Shape,
+    axis: number,
+    idx: Storage,
+    idxShape: Shape,
+    src: Storage,
+  ): Storage {
+    if (!isFloat(base.dtype) || base.dtype !== src.dtype || idxShape.length * 12 > 4096)
+      return super.scatterAdd(base, shape, axis, idx, idxShape, src);
+    return this.indexed('scatterAdd', base, shape, axis, idx, idxShape, src);
   }
 }

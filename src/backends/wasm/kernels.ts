@@ -190,9 +190,12 @@ export class WasmKernels {
     return out;
   }
 
-  /** The address of a float array's elements in wasm memory: its own if it lives there, else a copy's. */
-  put(x: Float32Array | Float64Array): number {
-    if (this.buffers.has(x.buffer)) return x.byteOffset;
+  /**
+   * The address of a float array's elements in wasm memory: its own if it lives there (unless `copy`:
+   * for a kernel that writes into it), else a copy's in the arena.
+   */
+  put(x: Float32Array | Float64Array, copy = false): number {
+    if (!copy && this.buffers.has(x.buffer)) return x.byteOffset;
     const p = this.alloc(x.byteLength);
     if (x instanceof Float32Array) this.f32.set(x, p >> 2);
     else this.f64.set(x, p >> 3);

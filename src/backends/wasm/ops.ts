@@ -34,4 +34,7 @@ export const JOB = {
   sgd: 10,
   im2col: 12,
   col2im: 14,
+  argReduce: 16,
+  gather: 18,
+  scatterAdd: 20,
 } as const;
