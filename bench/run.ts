@@ -193,6 +193,7 @@ function main(): void {
       `environment: ${env}${keepCoretype ? ' (kept for every engine)' : ' (unset for every engine)'}`,
   );
   if (nativeBackend) console.log(`native backend: ${backendInfo().native}`);
+  if (wasmBackend()) console.log(`wasm backend: ${backendInfo().wasm}`);
   console.log(show(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(show(l));

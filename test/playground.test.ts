@@ -51,6 +51,13 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
       ),
     );
 
+  it('runs on the wasm backend, with threads (the server sends the cross-origin isolation headers)', async () => {
+    const page = await open();
+    expect(await page.getAttribute('body', 'data-backend')).toBe('wasm');
+    expect(await page.evaluate('crossOriginIsolated')).toBe(true);
+    expect(await page.textContent('#backend')).toMatch(/^wasm: loaded \(shared memory/);
+    await page.close();
+  });
   it('the graph panel shows the lectures’ (x+y)z gradients at (-2, 5, -4)', async () => {
     const page = await open();
     expect(await grads(page)).toEqual({ x: -4, y: -4, z: 3 });

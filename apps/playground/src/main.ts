@@ -8,6 +8,7 @@ import {
   OPTIMIZERS,
   type NetSettings,
 } from './net.js';
+import { backendInfo, wasmReady } from 'descend';
 import { LinearDemo, type LinearLoss } from './linear.js';
 import { buildGraph, FormulaError, layers, VARIABLES, type GraphNode } from './graph.js';
 import {
@@ -26,6 +27,10 @@ import {
 } from './race.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+// The wasm kernels may compile in the background (a browser may refuse to compile them synchronously on
+// the main thread): wait, so that every tensor the panels make lives on the backend the page ends on.
+await wasmReady;
 
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -606,6 +611,9 @@ graphPanel();
 racePanel();
 linearPanel();
 netPanel();
+const info = backendInfo();
+$('backend').textContent = `${info.name}: ${info.name === 'wasm' ? info.wasm : info.reason}`;
+document.body.dataset.backend = info.name;
 document.body.dataset.ready = 'true';
 
 // Offline once loaded: the service worker precaches the whole site on its first visit.
