@@ -4,19 +4,13 @@
  * conformance cases and MLP training steps on the wasm backend (test/browser/harness.ts, bundled here
  * with descend left to the page's import map). Skipped, with the reason printed, only without Chromium.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPlayground, servePlayground } from '../scripts/playground.js';
+import { chromiumPath, noteIfNoChromium, type Site, startSite } from './chromium.js';
 
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (p) => p && existsSync(p),
-);
-if (!chromiumPath)
-  console.warn('browser tests skipped: no Chromium (install Debian `chromium` or set CHROMIUM_PATH)');
+noteIfNoChromium('browser tests');
 
 const root = resolve(import.meta.dirname, '..');
 // Its own copy of the site: the playground's tests rebuild apps/playground/dist at the same time.
@@ -61,28 +55,20 @@ interface PageResult {
 }
 
 describe.skipIf(!chromiumPath)('the wasm backend in headless Chromium', () => {
-  let server: Server;
-  let browser: Browser;
-  let base: string;
+  let site: Site;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildPlayground(siteDir);
-    await bundleHarness();
-    server = await servePlayground(0, siteDir);
-    const addr = server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    site = await startSite(siteDir, bundleHarness);
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await site?.close();
   });
 
   it('runs the PyTorch conformance cases and MLP training on wasm, threaded, in a page', async () => {
-    const page = await browser.newPage();
+    const page = await site.browser.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(base + `#net=${encodeURIComponent('{"steps":1}')}`);
+    await page.goto(site.base + `#net=${encodeURIComponent('{"steps":1}')}`);
     const cases = JSON.parse(readFileSync(join(root, 'test/fixtures/autodiff.json'), 'utf8')).cases;
     // A string, not a function: vitest would rewrite a function's import() for Node.
     const script = `(async (cases) => {

@@ -2,34 +2,24 @@
  * The playground in real headless Chromium (Debian's `chromium`, driven by playwright-core; no browser is
  * downloaded). Skipped, with the reason printed, only where no Chromium binary exists.
  */
-import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPlayground, servePlayground } from '../scripts/playground.js';
+import { chromiumPath, noteIfNoChromium, type Site, startSite } from './chromium.js';
 
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (p) => p && existsSync(p),
-);
-if (!chromiumPath)
-  console.warn('playground tests skipped: no Chromium (install Debian `chromium` or set CHROMIUM_PATH)');
+noteIfNoChromium('playground tests');
 
 describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
-  let server: Server;
+  let site: Site;
   let browser: Browser;
   let base: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildPlayground();
-    server = await servePlayground(0);
-    const addr = server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    site = await startSite();
+    ({ browser, base } = site);
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await site?.close();
   });
 
   // Every panel starts at load; the network's 600 steps are cut to 1 where a test looks elsewhere.

@@ -7,6 +7,14 @@ function geo(g: usize, i: i32): i32 {
   return load<i32>(g + (<usize>i << 2));
 }
 
+/** The output columns [lo, hi) whose input column oj * sw + off lies inside [0, w), packed lo << 32 | hi. */
+@inline
+function validRange(off: i32, sw: i32, w: i32, ow: i32): i64 {
+  const lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+  const hi = min(ow, w - off <= 0 ? 0 : (w - off + sw - 1) / sw);
+  return (<i64>min(lo, hi) << 32) | <i64>hi;
+}
+
 export function im2col<T>(x: usize, out: usize, g: usize, pad: T, b0: i32, b1: i32): void {
   const C = geo(g, 1), H = geo(g, 2), W = geo(g, 3), KH = geo(g, 4), KW = geo(g, 5);
   const SH = geo(g, 6), SW = geo(g, 7), PH = geo(g, 8), PW = geo(g, 9), DH = geo(g, 10), DW = geo(g, 11);
@@ -19,12 +27,10 @@ export function im2col<T>(x: usize, out: usize, g: usize, pad: T, b0: i32, b1: i
       for (let ki = 0; ki < KH; ki++)
         for (let kj = 0; kj < KW; kj++) {
           const o = out + <usize>((b * rows + (c * KH + ki) * KW + kj) * L) * sz;
-          // The output columns whose input column oj * SW + off lies inside [0, W): [lo, hi).
           const off = kj * DW - PW;
-          let lo = off >= 0 ? 0 : (-off + SW - 1) / SW;
-          let hi = W - off <= 0 ? 0 : (W - off + SW - 1) / SW;
-          if (hi > OW) hi = OW;
-          if (lo > hi) lo = hi;
+          const range = validRange(off, SW, W, OW);
+          const lo = <i32>(range >> 32);
+          const hi = <i32>range;
           for (let oi = 0; oi < OH; oi++) {
             const y = oi * SH - PH + ki * DH;
             const orow = o + <usize>(oi * OW) * sz;
@@ -56,10 +62,9 @@ export function col2im<T>(cols: usize, out: usize, g: usize, b0: i32, b1: i32): 
         for (let kj = 0; kj < KW; kj++) {
           const o = cols + <usize>((b * rows + (c * KH + ki) * KW + kj) * L) * sz;
           const off = kj * DW - PW;
-          let lo = off >= 0 ? 0 : (-off + SW - 1) / SW;
-          let hi = W - off <= 0 ? 0 : (W - off + SW - 1) / SW;
-          if (hi > OW) hi = OW;
-          if (lo > hi) lo = hi;
+          const range = validRange(off, SW, W, OW);
+          const lo = <i32>(range >> 32);
+          const hi = <i32>range;
           for (let oi = 0; oi < OH; oi++) {
             const y = oi * SH - PH + ki * DH;
             if (y < 0 || y >= H) continue;
