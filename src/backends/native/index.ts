@@ -13,7 +13,6 @@ import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { uninit } from '../alloc.js';
 import { outOfRange } from '../index-errors.js';
-import { ValueError } from '../../errors.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { NativeAddon } from './addon.js';
 
