@@ -579,10 +579,11 @@ for (const [label, fast, absent] of FAST) {
       expect(fused.p).toEqual(js.p);
       expect(fused.s).toEqual(js.s);
     });
-    it.runIf(label === 'native')('the op lists above cover every op the addon implements', () => {
-      expect(native!.addon.unaryOps.filter((op) => !UNARY.includes(op as UnaryOp))).toEqual([]);
-      expect(native!.addon.binaryOps.filter((op) => !BINARY.includes(op as BinaryOp))).toEqual([]);
-    });
+    if (label === 'native')
+      it('the op lists above cover every op the addon implements', () => {
+        expect(native!.addon.unaryOps.filter((op) => !UNARY.includes(op as UnaryOp))).toEqual([]);
+        expect(native!.addon.binaryOps.filter((op) => !BINARY.includes(op as BinaryOp))).toEqual([]);
+      });
     it('integer and bool kernels fall back to the reference loops', () => {
       const a = nb!.fromArray('int32', [1, -2, 3]);
       expect(Array.from(nb!.read(nb!.binary('mul', a, [3], a, [3], [3], 'int32')))).toEqual([1, 4, 9]);
