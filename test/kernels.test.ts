@@ -177,6 +177,20 @@ for (const [label, fast, absent] of FAST) {
       it('runs on more than one thread where shared memory exists', () => {
         expect(wasm.threads).toBeGreaterThan(wasm.kernels.shared ? 1 : 0);
       });
+      it('a kernel that traps on a worker throws on the caller, and the pool keeps working', () => {
+        const k = wasm.kernels;
+        // With one thread (no shared memory) there is no worker to fail; the test above asserts which.
+        if (k.threads < 2) return;
+        // A GEMM whose operands lie past the end of memory: every share traps.
+        k.i32.set([1, 0, 0x7ff00000, 0x7ff00000, 0x7ff00000, 1, 64, 64, 64, 0, 0, k.work, 0], k.job >> 2);
+        expect(() => k.run(2)).toThrow();
+        // A batch of two 4x4 products whose second lies past the end: only the worker's share traps.
+        const end = k.memory.buffer.byteLength - 64;
+        k.i32.set([1, 0, end, end, end, 2, 4, 4, 4, 0, 0, k.work, 0], k.job >> 2);
+        expect(() => k.run(2)).toThrow(/worker 1 failed/);
+        const a = jsBackend.fromArray('float32', [1, 2, 3, 4]);
+        expect(Array.from(wasm.read(wasm.matmul(a, a, 1, 2, 2, 2)))).toEqual([7, 10, 15, 22]);
+      });
       it('pins what Adam updates in place into wasm memory, so later steps copy less', () => {
         const before = backend();
         setBackend('wasm');

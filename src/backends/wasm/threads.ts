@@ -12,8 +12,10 @@ const NT = 2;
 const STOP = 3;
 const READY = 4;
 const MAX_WORKERS = 15;
+/** Set by a worker whose share threw (a wasm trap): the caller throws instead of waiting forever. */
+const FAILED = READY + MAX_WORKERS + 1 + MAX_WORKERS + 1;
 const DONE = READY + MAX_WORKERS + 1;
-export const CONTROL_WORDS = DONE + MAX_WORKERS + 1;
+export const CONTROL_WORDS = FAILED + 1;
 
 // The worker's whole program: plain JS, shared by Node's worker_threads and browsers' Workers.
 const WORKER_SOURCE = `
@@ -32,7 +34,11 @@ const start = ({ module, memory, ctl, id, spin }) => {
     seen = g;
     if (Atomics.load(c, ${STOP})) return;
     const nt = Atomics.load(c, ${NT});
-    if (id < nt) run(Atomics.load(c, ${JOB}), id, nt);
+    try {
+      if (id < nt) run(Atomics.load(c, ${JOB}), id, nt);
+    } catch {
+      Atomics.store(c, ${FAILED}, id);
+    }
     Atomics.store(c, ${DONE} + id, g);
     Atomics.notify(c, ${DONE} + id);
   }
@@ -114,12 +120,19 @@ export class ThreadPool {
     const g = (Atomics.load(c, GEN) + 1) | 0;
     Atomics.store(c, GEN, g);
     Atomics.notify(c, GEN);
-    this.run(job, 0, nt);
-    for (let id = 1; id < nt; id++) {
-      let spins = 0;
-      for (let v = Atomics.load(c, DONE + id); v !== g; v = Atomics.load(c, DONE + id))
-        if (this.block && ++spins > 2000) Atomics.wait(c, DONE + id, v, 1);
+    let failed = 0;
+    try {
+      this.run(job, 0, nt);
+    } finally {
+      // Even when share 0 threw: the workers must be done with the job's memory before anyone reuses it.
+      for (let id = 1; id < nt; id++) {
+        let spins = 0;
+        for (let v = Atomics.load(c, DONE + id); v !== g; v = Atomics.load(c, DONE + id))
+          if (this.block && ++spins > 2000) Atomics.wait(c, DONE + id, v, 1);
+      }
+      failed = Atomics.exchange(c, FAILED, 0);
     }
+    if (failed) throw new Error(`wasm backend: worker ${failed} failed on a kernel (a wasm trap)`);
   }
 
   /** Stops the workers (they exit after their current job). */
