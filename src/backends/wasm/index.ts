@@ -21,8 +21,8 @@ type FloatArray = Float32Array | Float64Array;
 
 export interface WasmBackendOptions {
   /**
-   * Below this many elements an elementwise op or reduction runs the inherited JS loop: staging the
-   * operands in wasm memory costs more than the loop. 0 sends everything it covers to wasm (the tests).
+   * Below this many elements an op runs the inherited JS loop instead. Default 0: even for tiny tensors
+   * staging operands in wasm memory measured cheaper than the JS loops (the tiny-MLP bench).
    */
   minSize?: number;
   /** Work (multiply-adds, or elements) from which a job is split across threads. */
@@ -32,10 +32,11 @@ export interface WasmBackendOptions {
 
 /**
  * The WebAssembly backend: the JS backend's storage (typed arrays, so tensors move between backends for
- * free) with its hot kernels (GEMM, elementwise, reductions, the fused Adam and SGD steps) run by
- * 128-bit SIMD WebAssembly, split across a worker pool over shared memory where there is one. Operands
- * are copied into wasm memory for each call and the result copied out; `kernels.bytesIn/bytesOut`
- * count those copies. What the kernels do not cover runs the inherited JS loops.
+ * free) with its hot kernels (GEMM, elementwise, reductions, im2col/col2im, argmax/argmin, gather,
+ * scatterAdd, the fused Adam and SGD steps) run by 128-bit SIMD WebAssembly, split across a worker pool
+ * over shared memory where there is one. Operands are copied into wasm memory for each call and the
+ * result copied out (`kernels.bytesIn/bytesOut` count it), except what optimizers update in place, which
+ * is pinned there. What the kernels do not cover runs the inherited JS loops.
  */
 export class WasmBackend extends JsBackend {
   override readonly name: string = 'wasm';
