@@ -12,6 +12,7 @@ import { allocArray, type DType, isFloat } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { uninit } from '../alloc.js';
+import { windowFields } from '../window.js';
 import { outOfRange } from '../index-errors.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { NativeAddon } from './addon.js';
@@ -290,8 +291,7 @@ export class NativeBackend extends JsBackend {
   }
 
   private writeGeometry(g: Window2d): Int32Array {
-    const v = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
-    this.geometry.set(v);
+    this.geometry.set(windowFields(g));
     return this.geometry;
   }
 

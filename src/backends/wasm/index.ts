@@ -14,6 +14,7 @@ import { JsBackend } from '../js/index.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { JsStorage } from '../js/storage.js';
 import { outOfRange } from '../index-errors.js';
+import { windowFields } from '../window.js';
 import type { WasmKernels } from './kernels.js';
 import { BINARY_CODE, JOB, REDUCE_CODE, UNARY_CODE_F32, UNARY_CODE_F64 } from './ops.js';
 
@@ -264,8 +265,7 @@ export class WasmBackend extends JsBackend {
 
   private geometry(g: Window2d): void {
     const k = this.kernels;
-    const v = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
-    k.i32.set(v, k.meta >> 2);
+    k.i32.set(windowFields(g), k.meta >> 2);
   }
 
   override im2col(s: Storage, g: Window2d, padValue: number): Storage {
