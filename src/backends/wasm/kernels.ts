@@ -83,7 +83,7 @@ export class WasmKernels {
   });
   /** Bytes held by pinned arrays. */
   pinnedBytes = 0;
-  /** Bytes copied into and out of wasm memory since the last resetCounters(). */
+  /** Bytes copied into and out of wasm memory (set them to 0 to start counting). */
   bytesIn = 0;
   bytesOut = 0;
 
