@@ -107,7 +107,7 @@ export class WasmBackend extends JsBackend {
     const n = s.size;
     k.reset();
     const x = k.put(this.arr(s));
-    const o = k.alloc(n * (f64 ? 8 : 4));
+    const o = k.allocFloats(n, f64);
     this.words(JOB.unary + (f64 ? 1 : 0), code, x, o, n);
     k.run(n >= this.parallelElementwise ? k.threads : 1);
     return this.make(s.dtype, k.take(o, f64, n));
@@ -139,7 +139,7 @@ export class WasmBackend extends JsBackend {
     k.reset();
     const pa = k.put(this.arr(a));
     const pb = k.put(this.arr(b));
-    const o = k.alloc(n * (f64 ? 8 : 4));
+    const o = k.allocFloats(n, f64);
     // Same-shape operands are one flat row, whatever their rank.
     const flat = a.size === n && b.size === n;
     const meta = k.meta >> 2;
@@ -165,7 +165,7 @@ export class WasmBackend extends JsBackend {
     const nOut = sizeOf(outShape);
     k.reset();
     const x = k.put(this.arr(s));
-    const o = k.alloc(nOut * (f64 ? 8 : 4));
+    const o = k.allocFloats(nOut, f64);
     const acc = k.alloc(nOut * 8);
     const meta = k.meta >> 2;
     k.i32.set(shape, meta);
@@ -194,7 +194,7 @@ export class WasmBackend extends JsBackend {
     const pa = k.put(this.arr(a));
     const pb = k.put(this.arr(b));
     const size = batch * m * n;
-    const o = k.alloc(size * (f64 ? 8 : 4));
+    const o = k.allocFloats(size, f64);
     this.words(JOB.gemm, 0, pa, pb, o, batch, m, kk, n, +transA, +transB, k.work, +f64);
     k.run(batch * m * n * kk >= this.parallelGemm ? k.threads : 1);
     return this.make(a.dtype, k.take(o, f64, size));
@@ -247,7 +247,7 @@ export class WasmBackend extends JsBackend {
     const pg = k.put(this.arr(g));
     const pbuf = buf ? k.put(this.arr(buf)) : 0;
     const hasMomentum = a.momentum !== 0;
-    const pbo = hasMomentum ? (buf ? pbuf : k.alloc(n * (f64 ? 8 : 4))) : 0;
+    const pbo = hasMomentum ? (buf ? pbuf : k.allocFloats(n, f64)) : 0;
     const flags = (a.maximize ? 1 : 0) | (a.nesterov ? 2 : 0) | (buf ? 4 : 0);
     this.words(JOB.sgd + (f64 ? 1 : 0), flags, pp, pg, pbuf, pp, pbo, 0, n);
     k.f64.set([a.lr, a.momentum, a.dampening, a.weightDecay], (k.job + 64) >> 3);
@@ -275,7 +275,7 @@ export class WasmBackend extends JsBackend {
     const n = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
     k.reset();
     const x = k.put(this.arr(s));
-    const o = k.alloc(n * (f64 ? 8 : 4));
+    const o = k.allocFloats(n, f64);
     this.geometry(g);
     this.words(JOB.im2col + (f64 ? 1 : 0), 0, x, o, k.meta);
     k.f64[(k.job + 64) >> 3] = padValue;
@@ -290,7 +290,7 @@ export class WasmBackend extends JsBackend {
     const n = g.n * g.c * g.h * g.w;
     k.reset();
     const x = k.put(this.arr(s));
-    const o = k.alloc(n * (f64 ? 8 : 4));
+    const o = k.allocFloats(n, f64);
     this.geometry(g);
     this.words(JOB.col2im + (f64 ? 1 : 0), 0, x, o, k.meta);
     k.run(s.size >= this.parallelElementwise ? k.threads : 1);
@@ -309,9 +309,7 @@ export class WasmBackend extends JsBackend {
     const o = k.alloc(outer * inner * 4);
     this.words(JOB.argReduce + (f64 ? 1 : 0), op === 'argmax' ? 1 : 0, x, o, outer, len, inner);
     k.run(s.size >= this.parallelElementwise ? k.threads : 1);
-    const out = new Int32Array(outer * inner);
-    out.set(k.i32.subarray(o >> 2, (o >> 2) + out.length));
-    return this.make('int32', out);
+    return this.make('int32', k.takeInt32(o, outer * inner));
   }
 
   /** gather, or scatterAdd into a copy of `into`: the kernel walks idx once and reports a bad index. */
@@ -331,11 +329,9 @@ export class WasmBackend extends JsBackend {
     k.reset();
     // scatterAdd adds into its staged copy of the base: never into a pinned original.
     const x = k.put(this.arr(s), op === 'scatterAdd');
-    const ix = k.alloc(n * 4);
     const ixs = this.data(idx) as Int32Array;
-    k.i32.set(ixs, ix >> 2);
-    k.bytesIn += n * 4;
-    const o = src ? k.put(this.arr(src)) : k.alloc(n * (f64 ? 8 : 4));
+    const ix = k.put(ixs);
+    const o = src ? k.put(this.arr(src)) : k.allocFloats(n, f64);
     k.i32.set(idxShape, k.meta >> 2);
     k.i32.set(shape, (k.meta >> 2) + rank);
     const kind = (op === 'gather' ? JOB.gather : JOB.scatterAdd) + (f64 ? 1 : 0);

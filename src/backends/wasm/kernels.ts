@@ -58,7 +58,6 @@ export class WasmKernels {
   private readonly exports: Exports;
   private pool: ThreadPool | null = null;
   private buffer!: ArrayBufferLike;
-  u8!: Uint8Array;
   i32!: Int32Array;
   f32!: Float32Array;
   f64!: Float64Array;
@@ -128,14 +127,13 @@ export class WasmKernels {
   private views(): void {
     this.buffer = this.memory.buffer;
     this.buffers.add(this.buffer);
-    this.u8 = new Uint8Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer);
   }
 
   private ensure(end: number): void {
-    if (this.buffer !== this.memory.buffer || !this.u8) this.views();
+    if (this.buffer !== this.memory.buffer) this.views();
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE);
@@ -194,11 +192,12 @@ export class WasmKernels {
    * The address of a float array's elements in wasm memory: its own if it lives there (unless `copy`:
    * for a kernel that writes into it), else a copy's in the arena.
    */
-  put(x: Float32Array | Float64Array, copy = false): number {
+  put(x: Float32Array | Float64Array | Int32Array, copy = false): number {
     if (!copy && this.buffers.has(x.buffer)) return x.byteOffset;
     const p = this.alloc(x.byteLength);
     if (x instanceof Float32Array) this.f32.set(x, p >> 2);
-    else this.f64.set(x, p >> 3);
+    else if (x instanceof Float64Array) this.f64.set(x, p >> 3);
+    else this.i32.set(x, p >> 2);
     this.bytesIn += x.byteLength;
     return p;
   }
@@ -209,6 +208,19 @@ export class WasmKernels {
     // Not slice(): from shared memory it is several times slower than set() into a fresh array.
     const out = uninit(f64 ? 'float64' : 'float32', n) as Float32Array | Float64Array;
     out.set(f64 ? this.f64.subarray(p >> 3, (p >> 3) + n) : this.f32.subarray(p >> 2, (p >> 2) + n));
+    return out;
+  }
+
+  /** Arena room for n floats (float64 when `f64`). */
+  allocFloats(n: number, f64: boolean): number {
+    return this.alloc(n * (f64 ? 8 : 4));
+  }
+
+  /** A fresh copy of n int32s at address p. */
+  takeInt32(p: number, n: number): Int32Array {
+    this.bytesOut += n * 4;
+    const out = new Int32Array(n);
+    out.set(this.i32.subarray(p >> 2, (p >> 2) + n));
     return out;
   }
 
