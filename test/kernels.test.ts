@@ -477,6 +477,33 @@ for (const [label, fast, absent] of FAST) {
           expectClose(nb!.read(nb!.col2im(y1, g)), want, dtype, 4, `col2im ${[s, p, dl]}`);
         }
       });
+      it(`poolArgmax over 2x2, 3x3 and 3x2 windows, ties, -Infinity and NaN, ${dtype}`, () => {
+        // [kh, kw, stride, padding, dilation]: the native kernel unrolls 2x2 and 3x3 interior windows.
+        const geometries: [number, number, number, number, number][] = [
+          [2, 2, 2, 0, 1],
+          [2, 2, 1, 1, 1],
+          [3, 3, 1, 1, 1],
+          [3, 3, 2, 1, 2],
+          [3, 2, 2, 1, 1],
+          [2, 2, 3, 0, 1],
+        ];
+        for (const [kh, kw, s, p, dl] of geometries) {
+          const [h, w] = [9, 11];
+          const oh = Math.floor((h + 2 * p - dl * (kh - 1) - 1) / s) + 1;
+          const ow = Math.floor((w + 2 * p - dl * (kw - 1) - 1) / s) + 1;
+          const g = { n: 2, c: 3, h, w, kh, kw, sh: s, sw: s, ph: p, pw: p, dh: dl, dw: dl, oh, ow };
+          // Values on a coarse grid make ties common; a run of -Infinity and scattered NaNs (two in
+          // some windows) test the rules: the first maximum, the first NaN, never padding.
+          const v = values(2 * 3 * h * w, 12, 1).map((x, i) =>
+            i < 2 * w ? -Infinity : i % 37 === 5 || i % 37 === 6 ? NaN : Math.round(x * 2) / 2,
+          );
+          const [p1, p2] = pair(dtype, v);
+          const got = Array.from(nb!.read(nb!.poolArgmax(p1, g)));
+          expect(got, `poolArgmax ${[kh, kw, s, p, dl]}`).toEqual(
+            Array.from(jsBackend.read(jsBackend.poolArgmax(p2, g))),
+          );
+        }
+      });
     }
     it('the fused Adam kernel equals the composed update bit for bit, every option, both dtypes', () => {
       for (const dtype of ['float32', 'float64'] as DType[])
@@ -698,4 +725,32 @@ describe('the wasm kernels', () => {
     // Exits 1, naming the file, when the AssemblyScript source changed without `npm run build:wasm`.
     execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { stdio: 'pipe' });
   }, 120_000);
+});
+
+describe('poolArgmax (the JS reference)', () => {
+  it('picks the first maximum in window order, a NaN at once, and never padding', () => {
+    // One 3x3 plane, 2x2 windows, stride 1, padding 1: 4x4 outputs.
+    const g = {
+      n: 1,
+      c: 1,
+      h: 3,
+      w: 3,
+      kh: 2,
+      kw: 2,
+      sh: 1,
+      sw: 1,
+      ph: 1,
+      pw: 1,
+      dh: 1,
+      dw: 1,
+      oh: 4,
+      ow: 4,
+    };
+    const x = [-Infinity, -Infinity, 5, 2, NaN, 5, 2, 1, 7];
+    const got = Array.from(jsBackend.read(jsBackend.poolArgmax(jsBackend.fromArray('float64', x), g)));
+    // Worked by hand: row 0 of windows: [pad pad; pad x0] -> 0 (the only real one, -Infinity), [x0 x1]
+    // -> 0 (first of the tie), [x1 x2] -> 2, [x2 pad] -> 2. Windows touching x4 (NaN) pick it; the ties
+    // x2 = x5 and x3 = x6 go to the first in window order.
+    expect(got).toEqual([0, 0, 2, 2, 3, 4, 4, 2, 3, 4, 4, 8, 6, 6, 8, 8]);
+  });
 });

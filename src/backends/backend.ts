@@ -213,6 +213,12 @@ export interface Backend {
   /** The adjoint of im2col: [n, c*kh*kw, oh*ow] -> [n, c, h, w], summing overlaps, dropping padding. */
   col2im(s: Storage, g: Window2d): Storage;
   /**
+   * Max pooling's choices: for each window of an [n, c, h, w] input, the flat index (into its h*w
+   * plane) of the first maximum in window order, a NaN winning at once; padding never wins (a window of
+   * -Infinity picks its first real element, as torch does). int32 [n, c, oh*ow].
+   */
+  poolArgmax(s: Storage, g: Window2d): Storage;
+  /**
    * Optional fused kernel: one Adam(W) update of same-shaped float tensors in one pass, bit for bit what
    * optim/torch-rules.ts's adamRule computes op by op (same order, same rounding). New storages, or
    * with `inPlace` p, m, v and maxV themselves, overwritten. Backends without it get the composed ops.

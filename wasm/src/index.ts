@@ -5,7 +5,7 @@ import { gemm32, gemm64, WORK_BYTES } from './gemm';
 import { unary32, unary64, binary32, binary64 } from './elementwise';
 import { reduce } from './reduce';
 import { adam32, adam64, sgd32, sgd64 } from './optim';
-import { col2im, im2col } from './layout';
+import { col2im, im2col, poolArgmax } from './layout';
 import { argReduce, indexWalk } from './indexing';
 
 export { WORK_BYTES };
@@ -124,6 +124,14 @@ export function run(job: usize, t: i32, nt: i32): void {
     else if (kind == 13) im2col<f64>(x, o, g, load<f64>(job + 64), hi(r), lo(r));
     else if (kind == 14) col2im<f32>(x, o, g, hi(r), lo(r));
     else col2im<f64>(x, o, g, hi(r), lo(r));
+  } else if (kind == 22 || kind == 23) {
+    // Max pooling's choices: threads split the n * c planes. Geometry at word 4's address.
+    const g = <usize>word(job, 4);
+    const r = share(load<i32>(g) * load<i32>(g, 4), t, nt, 1);
+    if (hi(r) >= lo(r)) return;
+    const x = <usize>word(job, 2), o = <usize>word(job, 3);
+    if (kind == 22) poolArgmax<f32>(x, o, g, hi(r), lo(r));
+    else poolArgmax<f64>(x, o, g, hi(r), lo(r));
   } else if (kind == 16 || kind == 17) {
     // argmax/argmin: threads split the outer dims. Words: 1 isMax, 2 x, 3 out, 4 outer, 5 len, 6 inner.
     const r = share(word(job, 4), t, nt, 1);

@@ -78,3 +78,36 @@ export function col2im<T>(cols: usize, out: usize, g: usize, b0: i32, b1: i32): 
         }
     }
 }
+
+/** Max pooling's choices for the planes [p0, p1) (n * c of them), as the JS backend's poolArgmax. */
+export function poolArgmax<T>(x: usize, out: usize, g: usize, p0: i32, p1: i32): void {
+  const H = geo(g, 2), W = geo(g, 3), KH = geo(g, 4), KW = geo(g, 5);
+  const SH = geo(g, 6), SW = geo(g, 7), PH = geo(g, 8), PW = geo(g, 9), DH = geo(g, 10), DW = geo(g, 11);
+  const OH = geo(g, 12), OW = geo(g, 13);
+  const sz = <usize>sizeof<T>();
+  for (let plane = p0; plane < p1; plane++) {
+    const xp = x + <usize>(plane * H * W) * sz;
+    const op = out + (<usize>(plane * OH * OW) << 2);
+    for (let oi = 0; oi < OH; oi++)
+      for (let oj = 0; oj < OW; oj++) {
+        // Branch-free updates (see native/src/layout.cc): the first real element, then any greater one,
+        // or the first NaN.
+        let best: T = <T>0;
+        let bi = -1;
+        for (let ki = 0; ki < KH; ki++) {
+          const y = oi * SH - PH + ki * DH;
+          if (y < 0 || y >= H) continue;
+          for (let kj = 0; kj < KW; kj++) {
+            const xx = oj * SW - PW + kj * DW;
+            if (xx < 0 || xx >= W) continue;
+            const at = y * W + xx;
+            const v = load<T>(xp + <usize>at * sz);
+            const take = <i32>(bi < 0) | <i32>(v > best) | (<i32>(v != v) & <i32>(best == best));
+            best = select<T>(v, best, take != 0);
+            bi = select<i32>(at, bi, take != 0);
+          }
+        }
+        store<i32>(op + (<usize>(oi * OW + oj) << 2), bi);
+      }
+  }
+}

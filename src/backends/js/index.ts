@@ -415,6 +415,36 @@ export class JsBackend implements Backend {
     return this.make(base.dtype, out);
   }
 
+  poolArgmax(s: Storage, g: Window2d): Storage {
+    const x = this.data(s);
+    const L = g.oh * g.ow;
+    const out = new Int32Array(g.n * g.c * L);
+    for (let plane = 0; plane < g.n * g.c; plane++) {
+      const base = plane * g.h * g.w;
+      for (let oi = 0; oi < g.oh; oi++)
+        for (let oj = 0; oj < g.ow; oj++) {
+          let best = -Infinity;
+          let bi = -1;
+          for (let ki = 0; ki < g.kh && !(best !== best); ki++) {
+            const y = oi * g.sh - g.ph + ki * g.dh;
+            if (y < 0 || y >= g.h) continue;
+            for (let kj = 0; kj < g.kw; kj++) {
+              const xx = oj * g.sw - g.pw + kj * g.dw;
+              if (xx < 0 || xx >= g.w) continue;
+              const v = x[base + y * g.w + xx];
+              if (bi < 0 || v > best || v !== v) {
+                best = v;
+                bi = y * g.w + xx;
+                if (v !== v) break;
+              }
+            }
+          }
+          out[plane * L + oi * g.ow + oj] = bi;
+        }
+    }
+    return this.make('int32', out);
+  }
+
   solve(a: Storage, b: Storage, n: number, k: number): Storage {
     const A = Float64Array.from(this.data(a));
     const X = Float64Array.from(this.data(b));

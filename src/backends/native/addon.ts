@@ -49,6 +49,7 @@ export interface NativeAddon {
   ): void;
   im2col(x: ArrayLike<number>, out: ArrayLike<number>, geometry: Int32Array, padValue: number): void;
   col2im(x: ArrayLike<number>, out: ArrayLike<number>, geometry: Int32Array): void;
+  poolArgmax(x: ArrayLike<number>, out: Int32Array, geometry: Int32Array): void;
   adam(
     p: FloatArray,
     g: FloatArray,

@@ -308,4 +308,11 @@ export class NativeBackend extends JsBackend {
     this.addon.col2im(this.data(s), out, this.writeGeometry(g));
     return this.make(s.dtype, out);
   }
+
+  override poolArgmax(s: Storage, g: Window2d): Storage {
+    if (!isFloat(s.dtype)) return super.poolArgmax(s, g);
+    const out = uninit('int32', g.n * g.c * g.oh * g.ow) as Int32Array;
+    this.addon.poolArgmax(this.data(s), out, this.writeGeometry(g));
+    return this.make('int32', out);
+  }
 }

@@ -359,4 +359,18 @@ export class WasmBackend extends JsBackend {
       return super.scatterAdd(base, shape, axis, idx, idxShape, src);
     return this.indexed('scatterAdd', base, shape, axis, idx, idxShape, src);
   }
+
+  override poolArgmax(s: Storage, g: Window2d): Storage {
+    if (!isFloat(s.dtype)) return super.poolArgmax(s, g);
+    const k = this.kernels;
+    const f64 = s.dtype === 'float64';
+    const n = g.n * g.c * g.oh * g.ow;
+    k.reset();
+    const x = k.put(this.arr(s));
+    const o = k.alloc(n * 4);
+    this.geometry(g);
+    this.words(JOB.poolArgmax + (f64 ? 1 : 0), 0, x, o, k.meta);
+    k.run(s.size >= this.parallelElementwise ? k.threads : 1);
+    return this.make('int32', k.takeInt32(o, n));
+  }
 }

@@ -37,4 +37,5 @@ export const JOB = {
   argReduce: 16,
   gather: 18,
   scatterAdd: 20,
+  poolArgmax: 22,
 } as const;

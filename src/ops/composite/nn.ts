@@ -6,7 +6,8 @@ import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { bernoulli } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/random.js';
-import { asFloat, checkIndexTensor, checkSameFloatDtype, checkTensor } from '../core.js';
+import { asFloat, checkIndexTensor, checkSameFloatDtype, checkTensor, fromStorage } from '../core.js';
+import { gather } from '../primitives/indexing.js';
 import { add, div, mul, rsqrt, sub } from '../primitives/elementwise.js';
 import { reshape } from '../primitives/shape.js';
 import { im2col } from '../primitives/window.js';
@@ -251,7 +252,8 @@ function poolWindows(
 }
 
 /**
- * Max pooling; padding counts as -Infinity; the gradient goes to the first maximum of each window.
+ * Max pooling; padding never wins; the gradient goes to the first maximum of each window (a NaN wins at
+ * once), as in torch.
  * @example maxPool2d(x, 2)
  */
 export function maxPool2d(
@@ -260,12 +262,12 @@ export function maxPool2d(
   opts: Pool2dOptions & { dilation?: IntPair } = {},
 ): Tensor {
   const g = poolWindows('maxPool2d', x, kernelSize, opts);
-  const cols = reshape(im2col(asFloat(x), g, -Infinity), [g.n, g.c, g.kh * g.kw, g.oh * g.ow]);
-  return reshape(maxOverWindow(cols), [g.n, g.c, g.oh, g.ow]);
-}
-
-function maxOverWindow(cols: Tensor): Tensor {
-  return cols.max(2).values;
+  const xf = asFloat(x);
+  // The backend picks each window's maximum (no unfolded copy of the input); gathering it is what
+  // differentiates, to any order: its VJP scatters the gradient back to the chosen elements.
+  const idx = fromStorage(xf.backend.poolArgmax(xf._storage, g), [g.n, g.c, g.oh * g.ow]);
+  const values = gather(reshape(xf, [g.n, g.c, g.h * g.w]), 2, idx);
+  return reshape(values, [g.n, g.c, g.oh, g.ow]);
 }
 
 /**
