@@ -6,7 +6,8 @@
  * Workloads (bench/workloads.ts): (a) square matmul, n = 64..1024 (GFLOPS); (b) a 784-256-128-10 ReLU
  * MLP, softmax cross-entropy, Adam 1e-3, batch 128, 50 steps (samples/s); (c) a 2-16-16-3 tanh MLP on 60
  * points, full batch, SGD momentum, 500 steps (steps/s); (d) y = tanh(x) x + 1 on 1e6 floats, forward and
- * backward (ms); (e) a LeNet-style CNN training step on 28x28 digits, batch 64 (samples/s). float32.
+ * backward (ms); (e) LeNet-style CNN training steps on 28x28 digits, batch 64, 10 steps per repeat
+ * (samples/s). float32.
  * Engines: descend's backends (native with 1 and 2 OpenBLAS threads, wasm with 1 and 2 threads, js;
  * the wasm columns also report the bytes their MLP step copies in and out of wasm memory); TensorFlow.js cpu and wasm;
  * jax-js wasm; PyTorch (1 and 2 threads) and numpy (1 and 2 OpenBLAS threads) through python3 when

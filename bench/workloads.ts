@@ -18,6 +18,8 @@ export const REPEATS = 5;
 export const sizes = quick ? [64, 256] : [64, 128, 256, 512, 1024];
 export const mlpSteps = quick ? 5 : 50;
 export const tinySteps = quick ? 50 : 500;
+/** CNN steps per timed repeat: one step after one warm-up step measured a JIT that had not warmed up. */
+export const cnnSteps = quick ? 2 : 10;
 export const ELEMENTWISE_N = 1_000_000;
 /** Products per timed sample of matmul n: about 0.1 GFLOP, so small sizes time more than call overhead. */
 export const matmulCalls = (n: number): number => Math.max(1, Math.round(1e8 / (2 * n ** 3)));

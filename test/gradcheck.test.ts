@@ -6,6 +6,7 @@ import {
   Generator,
   GradcheckError,
   customVjp,
+  conv2d,
   cos,
   grad,
   gradcheck,
@@ -118,4 +119,22 @@ describe('higher-order derivatives by nested grad', () => {
       }
     });
   }
+});
+
+forEachBackend(() => {
+  it('conv2d has third derivatives: gradgradcheck of its gradient, whose VJPs are conv primitives too', () => {
+    // The gradient of sum(conv(x, w)^2) is made of conv2dInputGrad and conv2dWeightGrad of conv2d's
+    // output: checking it to second order checks the conv family's VJPs of VJPs.
+    const g = new Generator(7);
+    const x = randn([2, 2, 5, 4], { dtype: 'float64', generator: g }).requiresGrad_();
+    const w = randn([3, 2, 3, 2], { dtype: 'float64', generator: g }).requiresGrad_();
+    const f = (a: Tensor, b: Tensor) =>
+      conv2d(a, b, null, { stride: [2, 1], padding: 1 })
+        .pow(2)
+        .sum();
+    const dfdx = (a: Tensor, b: Tensor) => grad(f, { argnums: [0, 1] })(a, b)[0] as Tensor;
+    const dfdw = (a: Tensor, b: Tensor) => grad(f, { argnums: [0, 1] })(a, b)[1] as Tensor;
+    expect(gradgradcheck(dfdx, [x, w])).toBe(true);
+    expect(gradgradcheck(dfdw, [x, w])).toBe(true);
+  });
 });

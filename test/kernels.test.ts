@@ -477,6 +477,63 @@ for (const [label, fast, absent] of FAST) {
           expectClose(nb!.read(nb!.col2im(y1, g)), want, dtype, 4, `col2im ${[s, p, dl]}`);
         }
       });
+      it(`conv2d and its two gradients, strides, padding, dilation and batches, ${dtype}`, () => {
+        // [n, c, h, w, o, kh, kw, stride, padding, dilation]; the second is LeNet's first layer (a short
+        // inner dimension and long rows: the AVX2 micro-kernel), the last an empty batch.
+        const cases: number[][] = [
+          [2, 3, 7, 6, 4, 3, 2, 1, 1, 1],
+          [3, 1, 20, 20, 6, 5, 5, 1, 2, 1],
+          [2, 2, 9, 8, 3, 3, 3, 2, 1, 2],
+          [1, 4, 5, 5, 2, 1, 1, 1, 0, 1],
+          [0, 2, 5, 5, 3, 3, 3, 1, 1, 1],
+        ];
+        for (const [n, c, h, w, o, kh, kw, s, p, dl] of cases) {
+          const oh = Math.floor((h + 2 * p - dl * (kh - 1) - 1) / s) + 1;
+          const ow = Math.floor((w + 2 * p - dl * (kw - 1) - 1) / s) + 1;
+          const g = { n, c, h, w, kh, kw, sh: s, sw: s, ph: p, pw: p, dh: dl, dw: dl, oh, ow };
+          const finite = (v: number[]) => v.map((x) => (Number.isFinite(x) ? x : 0.5));
+          const xv = finite(values(n * c * h * w, 13, 1));
+          const wv = finite(values(o * c * kh * kw, 14, 1));
+          const gv = finite(values(n * o * oh * ow, 15, 1));
+          const [x1, x2] = pair(dtype, xv);
+          const [w1, w2] = pair(dtype, wv);
+          const [g1, g2] = pair(dtype, gv);
+          const abs = (v: number[]) => jsBackend.fromArray(dtype, v.map(Math.abs));
+          const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+          // Each result is a sum of `terms` products summed in another order (BLAS, in float32 for
+          // float32): allow 2 (terms + 1) roundings of the sum of the products' magnitudes.
+          const check = (what: string, got: Storage, want: Storage, mag: Storage, terms: number) => {
+            const [a, b, m] = [nb!.read(got), jsBackend.read(want), jsBackend.read(mag)];
+            expect(a.length, what).toBe(b.length);
+            for (let i = 0; i < b.length; i++)
+              expect(
+                Math.abs(a[i] - b[i]),
+                `${what} ${[n, c, h, w, o, kh, kw, s, p, dl]}[${i}]`,
+              ).toBeLessThanOrEqual(2 * (terms + 1) * eps * m[i]);
+          };
+          check(
+            'conv2d',
+            nb!.conv2d(x1, w1, g, o),
+            jsBackend.conv2d(x2, w2, g, o),
+            jsBackend.conv2d(abs(xv), abs(wv), g, o),
+            c * kh * kw,
+          );
+          check(
+            'conv2dWeightGrad',
+            nb!.conv2dWeightGrad(x1, g1, g, o),
+            jsBackend.conv2dWeightGrad(x2, g2, g, o),
+            jsBackend.conv2dWeightGrad(abs(xv), abs(gv), g, o),
+            n * oh * ow,
+          );
+          check(
+            'conv2dInputGrad',
+            nb!.conv2dInputGrad(g1, w1, g, o),
+            jsBackend.conv2dInputGrad(g2, w2, g, o),
+            jsBackend.conv2dInputGrad(abs(gv), abs(wv), g, o),
+            o * kh * kw,
+          );
+        }
+      });
       it(`poolArgmax over 2x2, 3x3 and 3x2 windows, ties, -Infinity and NaN, ${dtype}`, () => {
         // [kh, kw, stride, padding, dilation]: the native kernel unrolls 2x2 and 3x3 interior windows.
         const geometries: [number, number, number, number, number][] = [

@@ -26,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   descend::initLayout(env, exports);
   descend::initOptim(env, exports);
   descend::initIndexing(env, exports);
+  descend::initConv(env, exports);
   return exports;
 }
 

@@ -76,5 +76,6 @@ void initReduce(Napi::Env env, Napi::Object exports);
 void initLayout(Napi::Env env, Napi::Object exports);
 void initOptim(Napi::Env env, Napi::Object exports);
 void initIndexing(Napi::Env env, Napi::Object exports);
+void initConv(Napi::Env env, Napi::Object exports);
 
 }  // namespace descend

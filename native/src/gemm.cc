@@ -1,6 +1,8 @@
 // Matrix products through OpenBLAS's cblas: batched, with optional transposes so that matmul's VJPs need
 // no transpose copies.
 #include "common.h"
+#include "gemm.h"
+#include <algorithm>
 #include <cblas.h>
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -71,6 +73,27 @@ static bool smallGemm(const float* A, const float* B, float* C, int64_t m, int64
 static bool smallGemm(const float*, const float*, float*, int64_t, int64_t, int64_t, bool, bool) { return false; }
 #endif
 
+void gemm(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb, float beta) {
+  if (k == 0) {
+    // BLAS leaves C untouched when k = 0 (so alpha * 0 is never added): zero it unless accumulating.
+    if (beta == 0) std::fill(C, C + m * n, 0.0f);
+    return;
+  }
+  if (beta == 0 && smallGemm(A, B, C, m, n, k, ta, tb)) return;
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, A,
+              ta ? m : k, B, tb ? k : n, beta, C, n);
+}
+
+void gemm(const double* A, const double* B, double* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb,
+          double beta) {
+  if (k == 0) {
+    if (beta == 0) std::fill(C, C + m * n, 0.0);
+    return;
+  }
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0, A,
+              ta ? m : k, B, tb ? k : n, beta, C, n);
+}
+
 // gemm(a, b, out, batch, m, k, n, transA, transB, batchStrideA, batchStrideB)
 // out[t] = op(a[t]) @ op(b[t]), op(a) is [m, k], op(b) is [k, n]; a batch stride of 0 broadcasts.
 static Napi::Value Gemm(const Napi::CallbackInfo& info) {
@@ -82,22 +105,10 @@ static Napi::Value Gemm(const Napi::CallbackInfo& info) {
     fail(info, "gemm: operands must be all Float32Array or all Float64Array");
     return info.Env().Undefined();
   }
-  const CBLAS_TRANSPOSE opA = ta ? CblasTrans : CblasNoTrans, opB = tb ? CblasTrans : CblasNoTrans;
-  const int lda = ta ? m : k, ldb = tb ? k : n;
   for (int t = 0; t < batch; t++) {
-    if (k == 0) {
-      // BLAS leaves C untouched when k = 0; the product is zeros (outputs arrive zero-filled).
-      continue;
-    }
-    if (a.kind == Kind::F32) {
-      if (smallGemm(ptr<float>(a) + t * sa, ptr<float>(b) + t * sb, ptr<float>(c) + int64_t(t) * m * n, m, n, k, ta, tb))
-        continue;
-      cblas_sgemm(CblasRowMajor, opA, opB, m, n, k, 1.0f, ptr<float>(a) + t * sa, lda, ptr<float>(b) + t * sb,
-                  ldb, 0.0f, ptr<float>(c) + int64_t(t) * m * n, n);
-    } else {
-      cblas_dgemm(CblasRowMajor, opA, opB, m, n, k, 1.0, ptr<double>(a) + t * sa, lda, ptr<double>(b) + t * sb,
-                  ldb, 0.0, ptr<double>(c) + int64_t(t) * m * n, n);
-    }
+    const int64_t co = int64_t(t) * m * n;
+    if (a.kind == Kind::F32) gemm(ptr<float>(a) + t * sa, ptr<float>(b) + t * sb, ptr<float>(c) + co, m, n, k, ta, tb, 0.0f);
+    else gemm(ptr<double>(a) + t * sa, ptr<double>(b) + t * sb, ptr<double>(c) + co, m, n, k, ta, tb, 0.0);
   }
   return info.Env().Undefined();
 }

@@ -213,6 +213,15 @@ export interface Backend {
   /** The adjoint of im2col: [n, c*kh*kw, oh*ow] -> [n, c, h, w], summing overlaps, dropping padding. */
   col2im(s: Storage, g: Window2d): Storage;
   /**
+   * Convolution (cross-correlation) of x [n, c, h, w] with w [o, c, kh, kw] over the windows g:
+   * y [n, o, oh, ow] = w [o, c*kh*kw] @ im2col(x) per image.
+   */
+  conv2d(x: Storage, w: Storage, g: Window2d, o: number): Storage;
+  /** Its gradient with respect to w: dw [o, c*kh*kw] = sum over images of gy [o, oh*ow] @ im2col(x)^T. */
+  conv2dWeightGrad(x: Storage, gy: Storage, g: Window2d, o: number): Storage;
+  /** Its gradient with respect to x: dx [n, c, h, w] = col2im(w^T @ gy) per image (a transposed conv). */
+  conv2dInputGrad(gy: Storage, w: Storage, g: Window2d, o: number): Storage;
+  /**
    * Max pooling's choices: for each window of an [n, c, h, w] input, the flat index (into its h*w
    * plane) of the first maximum in window order, a NaN winning at once; padding never wins (a window of
    * -Infinity picks its first real element, as torch does). int32 [n, c, oh*ow].

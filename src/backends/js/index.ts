@@ -415,6 +415,26 @@ export class JsBackend implements Backend {
     return this.make(base.dtype, out);
   }
 
+  // Convolution as unfold + batched matmul over the whole batch (the reference; the wasm backend runs it
+  // on its own im2col/matmul kernels).
+  conv2d(x: Storage, w: Storage, g: Window2d, o: number): Storage {
+    const k = g.c * g.kh * g.kw;
+    const wb = this.strided(w, [g.n, o, k], [0, k, 1], 0);
+    return this.matmul(wb, this.im2col(x, g, 0), g.n, o, k, g.oh * g.ow);
+  }
+
+  conv2dWeightGrad(x: Storage, gy: Storage, g: Window2d, o: number): Storage {
+    const k = g.c * g.kh * g.kw;
+    const each = this.matmul(gy, this.im2col(x, g, 0), g.n, o, g.oh * g.ow, k, false, true);
+    return this.reduce('sum', each, [g.n, o, k], [0]);
+  }
+
+  conv2dInputGrad(gy: Storage, w: Storage, g: Window2d, o: number): Storage {
+    const k = g.c * g.kh * g.kw;
+    const wb = this.strided(w, [g.n, o, k], [0, k, 1], 0);
+    return this.col2im(this.matmul(wb, gy, g.n, k, o, g.oh * g.ow, true, false), g);
+  }
+
   poolArgmax(s: Storage, g: Window2d): Storage {
     const x = this.data(s);
     const L = g.oh * g.ow;

@@ -50,6 +50,8 @@ export interface NativeAddon {
   im2col(x: ArrayLike<number>, out: ArrayLike<number>, geometry: Int32Array, padValue: number): void;
   col2im(x: ArrayLike<number>, out: ArrayLike<number>, geometry: Int32Array): void;
   poolArgmax(x: ArrayLike<number>, out: Int32Array, geometry: Int32Array): void;
+  /** kind 0: y = conv(a = x, b = w); 1: dw from (a = x, b = gy); 2: dx from (a = gy, b = w), dx zero-filled. */
+  conv(kind: 0 | 1 | 2, a: FloatArray, b: FloatArray, out: FloatArray, geometry: Int32Array, o: number): void;
   adam(
     p: FloatArray,
     g: FloatArray,

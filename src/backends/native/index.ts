@@ -156,8 +156,7 @@ export class NativeBackend extends JsBackend {
     transB = false,
   ): Storage {
     if (!isFloat(a.dtype) || a.dtype !== b.dtype) return super.matmul(a, b, batch, m, k, n, transA, transB);
-    // BLAS leaves the output alone when k = 0: then it must start as zeros.
-    const out = (k === 0 ? allocArray : uninit)(a.dtype, batch * m * n) as FloatArray;
+    const out = uninit(a.dtype, batch * m * n) as FloatArray; // the addon writes zeros when k = 0
     const x = this.data(a) as FloatArray;
     const y = this.data(b) as FloatArray;
     this.addon.gemm(x, y, out, batch, m, k, n, transA, transB, m * k, k * n);
@@ -307,6 +306,41 @@ export class NativeBackend extends JsBackend {
     const out = allocArray(s.dtype, g.n * g.c * g.h * g.w);
     this.addon.col2im(this.data(s), out, this.writeGeometry(g));
     return this.make(s.dtype, out);
+  }
+
+  override conv2d(x: Storage, w: Storage, g: Window2d, o: number): Storage {
+    if (!isFloat(x.dtype) || w.dtype !== x.dtype) return super.conv2d(x, w, g, o);
+    const out = uninit(x.dtype, g.n * o * g.oh * g.ow) as FloatArray;
+    this.addon.conv(0, this.data(x) as FloatArray, this.data(w) as FloatArray, out, this.writeGeometry(g), o);
+    return this.make(x.dtype, out);
+  }
+
+  override conv2dWeightGrad(x: Storage, gy: Storage, g: Window2d, o: number): Storage {
+    if (!isFloat(x.dtype) || gy.dtype !== x.dtype) return super.conv2dWeightGrad(x, gy, g, o);
+    const out = uninit(x.dtype, o * g.c * g.kh * g.kw) as FloatArray;
+    this.addon.conv(
+      1,
+      this.data(x) as FloatArray,
+      this.data(gy) as FloatArray,
+      out,
+      this.writeGeometry(g),
+      o,
+    );
+    return this.make(x.dtype, out);
+  }
+
+  override conv2dInputGrad(gy: Storage, w: Storage, g: Window2d, o: number): Storage {
+    if (!isFloat(gy.dtype) || w.dtype !== gy.dtype) return super.conv2dInputGrad(gy, w, g, o);
+    const out = allocArray(gy.dtype, g.n * g.c * g.h * g.w) as FloatArray;
+    this.addon.conv(
+      2,
+      this.data(gy) as FloatArray,
+      this.data(w) as FloatArray,
+      out,
+      this.writeGeometry(g),
+      o,
+    );
+    return this.make(gy.dtype, out);
   }
 
   override poolArgmax(s: Storage, g: Window2d): Storage {

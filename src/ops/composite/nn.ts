@@ -10,8 +10,7 @@ import { asFloat, checkIndexTensor, checkSameFloatDtype, checkTensor, fromStorag
 import { gather } from '../primitives/indexing.js';
 import { add, div, mul, rsqrt, sub } from '../primitives/elementwise.js';
 import { reshape } from '../primitives/shape.js';
-import { im2col } from '../primitives/window.js';
-import { matmul } from './linalg.js';
+import { conv2dPrim, im2col } from '../primitives/window.js';
 import { mean, variance } from './reduce.js';
 import { indexSelect } from './shape.js';
 import { fullLike } from '../../tensor/creation.js';
@@ -191,7 +190,7 @@ export interface Conv2dOptions {
 
 /**
  * 2-D convolution (cross-correlation, as PyTorch): x [N, C, H, W], weight [O, C, kh, kw], bias [O].
- * Built on unfold (im2col) and matmul, so it has gradients of every order.
+ * One primitive whose gradients are primitives too (see primitives/window.ts): gradients of every order.
  * @example conv2d(x, w, b, { padding: 1 })
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
@@ -209,7 +208,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     );
   }
   checkSameFloatDtype('conv2d', { x, weight, bias });
-  const [O, C, kh, kw] = weight.shape;
+  const [O, , kh, kw] = weight.shape;
   const g = window(
     'conv2d',
     x,
@@ -218,14 +217,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     pair('conv2d', 'padding', opts.padding ?? 0),
     pair('conv2d', 'dilation', opts.dilation ?? 1),
   );
-  const cols = im2col(x, g, 0); // [N, C*kh*kw, L]
-  let y = matmul(reshape(weight, [O, C * kh * kw]), cols); // [N, O, L]
-  if (bias) {
-    if (bias.shape.length !== 1 || bias.shape[0] !== O)
-      throw new ShapeError('conv2d', `bias has shape ${fmtShape(bias.shape)}, expected [${O}]`);
-    y = add(y, reshape(bias, [O, 1]));
-  }
-  return reshape(y, [g.n, O, g.oh, g.ow]);
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== O))
+    throw new ShapeError('conv2d', `bias has shape ${fmtShape(bias.shape)}, expected [${O}]`);
+  const y = conv2dPrim([x, weight], { g, o: O });
+  return bias ? add(y, reshape(bias, [O, 1, 1])) : y;
 }
 
 export interface Pool2dOptions {

@@ -1,0 +1,82 @@
+// Convolution one image at a time: each image's unfolded columns go to a scratch buffer that stays in
+// cache (60-80 KB for LeNet's layers) instead of a whole batch of columns in fresh memory, and the weight
+// gradient accumulates in place across images (one [O, C*kh*kw] output, no per-image copies to sum).
+#include "common.h"
+#include "gemm.h"
+#include "window.h"
+#include <algorithm>
+#include <vector>
+
+namespace descend {
+
+// y[b] = W [O, K] @ cols(x[b]) [K, L]
+template <typename T>
+static void convForward(const T* x, const T* w, T* y, const Win& g, int64_t O) {
+  const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
+  std::vector<T> cols(K * L);
+  Win one = g;
+  one.n = 1;
+  for (int64_t b = 0; b < g.n; b++) {
+    im2colT(x + b * in, cols.data(), one, T(0));
+    gemm(w, cols.data(), y + b * O * L, O, L, K, false, false, T(0));
+  }
+}
+
+// dW [O, K] = sum_b gy[b] [O, L] @ cols(x[b])^T [L, K]
+template <typename T>
+static void convWeightGrad(const T* x, const T* gy, T* dw, const Win& g, int64_t O) {
+  const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
+  std::vector<T> cols(K * L);
+  Win one = g;
+  one.n = 1;
+  for (int64_t b = 0; b < g.n; b++) {
+    im2colT(x + b * in, cols.data(), one, T(0));
+    gemm(gy + b * O * L, cols.data(), dw, O, K, L, false, true, b == 0 ? T(0) : T(1));
+  }
+  if (g.n == 0) std::fill(dw, dw + O * K, T(0));
+}
+
+// dx[b] = col2im(W^T [K, O] @ gy[b] [O, L]); dx arrives zero-filled.
+template <typename T>
+static void convInputGrad(const T* gy, const T* w, T* dx, const Win& g, int64_t O) {
+  const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
+  std::vector<T> cols(K * L);
+  Win one = g;
+  one.n = 1;
+  for (int64_t b = 0; b < g.n; b++) {
+    gemm(w, gy + b * O * L, cols.data(), K, L, O, true, false, T(0));
+    col2imT(cols.data(), dx + b * in, one);
+  }
+}
+
+// conv(kind, a, b, out, geometry Int32Array[14], O): kind 0 forward (x, w), 1 weight grad (x, gy), 2 input
+// grad (gy, w).
+static Napi::Value Conv(const Napi::CallbackInfo& info) {
+  const int kind = i32(info, 0);
+  View a = view(info[1]), b = view(info[2]), o = view(info[3]), g = view(info[4]);
+  const int64_t O = i32(info, 5);
+  if (a.kind != b.kind || a.kind != o.kind || (a.kind != Kind::F32 && a.kind != Kind::F64) ||
+      g.kind != Kind::I32 || g.length != 14 || kind < 0 || kind > 2) {
+    fail(info, "conv: bad operands");
+    return info.Env().Undefined();
+  }
+  const Win wg = win(g);
+  if (a.kind == Kind::F32) {
+    const float *pa = ptr<float>(a), *pb = ptr<float>(b);
+    float* po = ptr<float>(o);
+    if (kind == 0) convForward(pa, pb, po, wg, O);
+    else if (kind == 1) convWeightGrad(pa, pb, po, wg, O);
+    else convInputGrad(pa, pb, po, wg, O);
+  } else {
+    const double *pa = ptr<double>(a), *pb = ptr<double>(b);
+    double* po = ptr<double>(o);
+    if (kind == 0) convForward(pa, pb, po, wg, O);
+    else if (kind == 1) convWeightGrad(pa, pb, po, wg, O);
+    else convInputGrad(pa, pb, po, wg, O);
+  }
+  return info.Env().Undefined();
+}
+
+void initConv(Napi::Env env, Napi::Object exports) { exports.Set("conv", Napi::Function::New(env, Conv)); }
+
+}  // namespace descend
