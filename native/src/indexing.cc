@@ -81,6 +81,29 @@ static int64_t walk(const int32_t* idx, size_t n, int rank, const int32_t* idxSh
     acc *= srcShape[d];
   }
   const int64_t dimLen = rank ? srcShape[axis] : 1;
+  if (rank > 0 && axis == rank - 1) {
+    // Along the last axis (max pooling's choices, a loss's targets): a row of idx at a time, its source
+    // row found once per row instead of an odometer step per element.
+    const int64_t len = idxShape[rank - 1];
+    if (len == 0) return -1;
+    size_t i = 0;
+    int64_t base = 0;
+    while (i < n) {
+      for (int64_t j = 0; j < len; j++, i++) {
+        int64_t k = idx[i];
+        if (k < -dimLen || k >= dimLen) return static_cast<int64_t>(i);
+        if (k < 0) k += dimLen;
+        body(i, base + k);
+      }
+      for (int d = rank - 2; d >= 0; d--) {
+        base += srcStrides[d];
+        if (++counter[d] < idxShape[d]) break;
+        base -= srcStrides[d] * idxShape[d];
+        counter[d] = 0;
+      }
+    }
+    return -1;
+  }
   int64_t rest = 0;  // sum over d != axis of counter[d] * srcStrides[d]
   for (size_t i = 0; i < n; i++) {
     int64_t j = idx[i];

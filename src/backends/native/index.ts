@@ -12,6 +12,7 @@ import { allocArray, type DType, isFloat } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { uninit } from '../alloc.js';
+import { coalesceReduce } from '../reduce-dims.js';
 import { windowFields } from '../window.js';
 import { outOfRange } from '../index-errors.js';
 import { broadcastStrides } from '../js/iterate.js';
@@ -132,14 +133,13 @@ export class NativeBackend extends JsBackend {
     return this.make(a.dtype, out);
   }
 
-  override reduce(op: ReduceOp, s: Storage, shape: Shape, axes: readonly number[]): Storage {
+  override reduce(op: ReduceOp, s: Storage, fullShape: Shape, fullAxes: readonly number[]): Storage {
+    if (!isFloat(s.dtype)) return super.reduce(op, s, fullShape, fullAxes);
+    const { shape, axes } = coalesceReduce(fullShape, fullAxes);
     const rank = shape.length;
     const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-    if (
-      !isFloat(s.dtype) ||
-      !this.writeMeta(rank, shape, stridesOf(shape), broadcastStrides(outShape, shape))
-    )
-      return super.reduce(op, s, shape, axes);
+    if (!this.writeMeta(rank, shape, stridesOf(shape), broadcastStrides(outShape, shape)))
+      return super.reduce(op, s, fullShape, fullAxes);
     const out = uninit(s.dtype, sizeOf(outShape));
     this.addon.reduce(REDUCE_CODE[op], this.data(s), out, rank, this.meta);
     return this.make(s.dtype, out);

@@ -14,6 +14,7 @@ import { JsBackend } from '../js/index.js';
 import { broadcastStrides } from '../js/iterate.js';
 import type { JsStorage } from '../js/storage.js';
 import { outOfRange } from '../index-errors.js';
+import { coalesceReduce } from '../reduce-dims.js';
 import { windowFields } from '../window.js';
 import type { WasmKernels } from './kernels.js';
 import { BINARY_CODE, JOB, REDUCE_CODE, UNARY_CODE_F32, UNARY_CODE_F64 } from './ops.js';
@@ -154,11 +155,12 @@ export class WasmBackend extends JsBackend {
     return this.make(a.dtype, k.take(o, f64, n));
   }
 
-  override reduce(op: ReduceOp, s: Storage, shape: Shape, axes: readonly number[]): Storage {
+  override reduce(op: ReduceOp, s: Storage, fullShape: Shape, fullAxes: readonly number[]): Storage {
     const code = REDUCE_CODE.get(op);
+    const { shape, axes } = coalesceReduce(fullShape, fullAxes);
     const rank = shape.length;
     if (code === undefined || !isFloat(s.dtype) || s.size < this.minSize || rank * 12 > 4096)
-      return super.reduce(op, s, shape, axes);
+      return super.reduce(op, s, fullShape, fullAxes);
     const k = this.kernels;
     const f64 = s.dtype === 'float64';
     const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
