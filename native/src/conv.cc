@@ -16,8 +16,9 @@ static void convForward(const T* x, const T* w, T* y, const Win& g, int64_t O) {
   std::vector<T> cols(K * L);
   Win one = g;
   one.n = 1;
+  const ColRanges cr(one);
   for (int64_t b = 0; b < g.n; b++) {
-    im2colT(x + b * in, cols.data(), one, T(0));
+    im2colT(x + b * in, cols.data(), one, T(0), cr);
     gemm(w, cols.data(), y + b * O * L, O, L, K, false, false, T(0));
   }
 }
@@ -29,8 +30,9 @@ static void convWeightGrad(const T* x, const T* gy, T* dw, const Win& g, int64_t
   std::vector<T> cols(K * L);
   Win one = g;
   one.n = 1;
+  const ColRanges cr(one);
   for (int64_t b = 0; b < g.n; b++) {
-    im2colT(x + b * in, cols.data(), one, T(0));
+    im2colT(x + b * in, cols.data(), one, T(0), cr);
     gemm(gy + b * O * L, cols.data(), dw, O, K, L, false, true, b == 0 ? T(0) : T(1));
   }
   if (g.n == 0) std::fill(dw, dw + O * K, T(0));
@@ -43,9 +45,10 @@ static void convInputGrad(const T* gy, const T* w, T* dx, const Win& g, int64_t 
   std::vector<T> cols(K * L);
   Win one = g;
   one.n = 1;
+  const ColRanges cr(one);
   for (int64_t b = 0; b < g.n; b++) {
     gemm(w, gy + b * O * L, cols.data(), K, L, O, true, false, T(0));
-    col2imT(cols.data(), dx + b * in, one);
+    col2imT(cols.data(), dx + b * in, one, cr);
   }
 }
 

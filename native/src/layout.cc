@@ -84,8 +84,8 @@ static Napi::Value Im2col(const Napi::CallbackInfo& info) {
     fail(info, "im2col: bad operands");
     return info.Env().Undefined();
   }
-  if (x.kind == Kind::F32) im2colT(ptr<float>(x), ptr<float>(o), win(g), static_cast<float>(pad));
-  else if (x.kind == Kind::F64) im2colT(ptr<double>(x), ptr<double>(o), win(g), pad);
+  if (x.kind == Kind::F32) im2colT(ptr<float>(x), ptr<float>(o), win(g), static_cast<float>(pad), ColRanges(win(g)));
+  else if (x.kind == Kind::F64) im2colT(ptr<double>(x), ptr<double>(o), win(g), pad, ColRanges(win(g)));
   else fail(info, "im2col: operands must be float");
   return info.Env().Undefined();
 }
@@ -96,8 +96,8 @@ static Napi::Value Col2im(const Napi::CallbackInfo& info) {
     fail(info, "col2im: bad operands");
     return info.Env().Undefined();
   }
-  if (x.kind == Kind::F32) col2imT(ptr<float>(x), ptr<float>(o), win(g));
-  else if (x.kind == Kind::F64) col2imT(ptr<double>(x), ptr<double>(o), win(g));
+  if (x.kind == Kind::F32) col2imT(ptr<float>(x), ptr<float>(o), win(g), ColRanges(win(g)));
+  else if (x.kind == Kind::F64) col2imT(ptr<double>(x), ptr<double>(o), win(g), ColRanges(win(g)));
   else fail(info, "col2im: operands must be float");
   return info.Env().Undefined();
 }

@@ -45,9 +45,8 @@ struct ColRanges {
 };
 
 template <typename T>
-inline void im2colT(const T* __restrict x, T* __restrict out, const Win& g, T pad) {
+inline void im2colT(const T* __restrict x, T* __restrict out, const Win& g, T pad, const ColRanges& cr) {
   const int64_t L = g.oh * g.ow, rows = g.c * g.kh * g.kw;
-  const ColRanges cr(g);
   for (int64_t b = 0; b < g.n; b++)
     for (int64_t c = 0; c < g.c; c++) {
       const T* xc = x + (b * g.c + c) * g.h * g.w;
@@ -77,9 +76,8 @@ inline void im2colT(const T* __restrict x, T* __restrict out, const Win& g, T pa
 }
 
 template <typename T>
-inline void col2imT(const T* __restrict cols, T* __restrict out, const Win& g) {
+inline void col2imT(const T* __restrict cols, T* __restrict out, const Win& g, const ColRanges& cr) {
   const int64_t L = g.oh * g.ow, rows = g.c * g.kh * g.kw;
-  const ColRanges cr(g);
   for (int64_t b = 0; b < g.n; b++)
     for (int64_t c = 0; c < g.c; c++) {
       T* xc = out + (b * g.c + c) * g.h * g.w;
