@@ -10,7 +10,8 @@
         "native/src/layout.cc",
         "native/src/optim.cc",
         "native/src/indexing.cc",
-        "native/src/conv.cc"
+        "native/src/conv.cc",
+        "native/src/pool.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

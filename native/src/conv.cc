@@ -3,53 +3,78 @@
 // gradient accumulates in place across images (one [O, C*kh*kw] output, no per-image copies to sum).
 #include "common.h"
 #include "gemm.h"
+#include "pool.h"
 #include "window.h"
 #include <algorithm>
 #include <vector>
 
 namespace descend {
 
+// Images are split across the pool's threads when the batch is big enough to pay for the hand-over;
+// every share has its own columns buffer.
+static int convShares(const Win& g, int64_t O) {
+  const int64_t work = g.n * O * g.c * g.kh * g.kw * g.oh * g.ow;
+  return g.n >= 2 && work >= (int64_t(1) << 20) ? poolThreads() : 1;
+}
+
 // y[b] = W [O, K] @ cols(x[b]) [K, L]
 template <typename T>
 static void convForward(const T* x, const T* w, T* y, const Win& g, int64_t O) {
   const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
-  std::vector<T> cols(K * L);
   Win one = g;
   one.n = 1;
   const ColRanges cr(one);
-  for (int64_t b = 0; b < g.n; b++) {
-    im2colT(x + b * in, cols.data(), one, T(0), cr);
-    gemm(w, cols.data(), y + b * O * L, O, L, K, false, false, T(0));
-  }
+  parallelFor(convShares(g, O), [&](int s, int S) {
+    int64_t b0, b1;
+    shareRange(g.n, s, S, b0, b1);
+    std::vector<T> cols(K * L);
+    for (int64_t b = b0; b < b1; b++) {
+      im2colT(x + b * in, cols.data(), one, T(0), cr);
+      gemm(w, cols.data(), y + b * O * L, O, L, K, false, false, T(0));
+    }
+  });
 }
 
-// dW [O, K] = sum_b gy[b] [O, L] @ cols(x[b])^T [L, K]
+// dW [O, K] = sum_b gy[b] [O, L] @ cols(x[b])^T [L, K]; each share sums its images, then the shares add.
 template <typename T>
 static void convWeightGrad(const T* x, const T* gy, T* dw, const Win& g, int64_t O) {
   const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
-  std::vector<T> cols(K * L);
   Win one = g;
   one.n = 1;
   const ColRanges cr(one);
-  for (int64_t b = 0; b < g.n; b++) {
-    im2colT(x + b * in, cols.data(), one, T(0), cr);
-    gemm(gy + b * O * L, cols.data(), dw, O, K, L, false, true, b == 0 ? T(0) : T(1));
-  }
-  if (g.n == 0) std::fill(dw, dw + O * K, T(0));
+  const int shares = convShares(g, O);
+  std::vector<std::vector<T>> partial(shares > 1 ? shares - 1 : 0, std::vector<T>(O * K));
+  std::fill(dw, dw + O * K, T(0));
+  parallelFor(shares, [&](int s, int S) {
+    int64_t b0, b1;
+    shareRange(g.n, s, S, b0, b1);
+    T* out = s == 0 ? dw : partial[s - 1].data();
+    std::vector<T> cols(K * L);
+    for (int64_t b = b0; b < b1; b++) {
+      im2colT(x + b * in, cols.data(), one, T(0), cr);
+      gemm(gy + b * O * L, cols.data(), out, O, K, L, false, true, T(1));
+    }
+  });
+  for (const auto& p : partial)
+    for (int64_t i = 0; i < O * K; i++) dw[i] += p[i];
 }
 
 // dx[b] = col2im(W^T [K, O] @ gy[b] [O, L]); dx arrives zero-filled.
 template <typename T>
 static void convInputGrad(const T* gy, const T* w, T* dx, const Win& g, int64_t O) {
   const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
-  std::vector<T> cols(K * L);
   Win one = g;
   one.n = 1;
   const ColRanges cr(one);
-  for (int64_t b = 0; b < g.n; b++) {
-    gemm(w, gy + b * O * L, cols.data(), K, L, O, true, false, T(0));
-    col2imT(cols.data(), dx + b * in, one, cr);
-  }
+  parallelFor(convShares(g, O), [&](int s, int S) {
+    int64_t b0, b1;
+    shareRange(g.n, s, S, b0, b1);
+    std::vector<T> cols(K * L);
+    for (int64_t b = b0; b < b1; b++) {
+      gemm(w, gy + b * O * L, cols.data(), K, L, O, true, false, T(0));
+      col2imT(cols.data(), dx + b * in, one, cr);
+    }
+  });
 }
 
 // conv(kind, a, b, out, geometry Int32Array[14], O): kind 0 forward (x, w), 1 weight grad (x, gy), 2 input

@@ -2,6 +2,8 @@
 // no transpose copies.
 #include "common.h"
 #include "gemm.h"
+#include "pool.h"
+#include <type_traits>
 #include <algorithm>
 #include <cblas.h>
 #if defined(__AVX2__) && defined(__FMA__)
@@ -73,25 +75,56 @@ static bool smallGemm(const float* A, const float* B, float* C, int64_t m, int64
 static bool smallGemm(const float*, const float*, float*, int64_t, int64_t, int64_t, bool, bool) { return false; }
 #endif
 
-void gemm(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb, float beta) {
+inline void blas(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B,
+                 int64_t ldb, float beta, float* C, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, A, lda,
+              B, ldb, beta, C, ldc);
+}
+
+inline void blas(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* A, int64_t lda, const double* B,
+                 int64_t ldb, double beta, double* C, int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0, A, lda, B,
+              ldb, beta, C, ldc);
+}
+
+// Products of at least this many multiply-adds are split across the pool's threads (by rows of C, or
+// by columns when C is wide); smaller ones cost more to hand over than they take.
+constexpr int64_t kSplitWork = int64_t(1) << 20;
+
+template <typename T>
+static void gemmT(const T* A, const T* B, T* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb, T beta) {
   if (k == 0) {
     // BLAS leaves C untouched when k = 0 (so alpha * 0 is never added): zero it unless accumulating.
-    if (beta == 0) std::fill(C, C + m * n, 0.0f);
+    if (beta == 0) std::fill(C, C + m * n, T(0));
     return;
   }
-  if (beta == 0 && smallGemm(A, B, C, m, n, k, ta, tb)) return;
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, A,
-              ta ? m : k, B, tb ? k : n, beta, C, n);
+  const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  const int shares = m * n * k >= kSplitWork ? poolThreads() : 1;
+  if (shares <= 1) {
+    if constexpr (std::is_same_v<T, float>)
+      if (beta == 0 && smallGemm(A, B, C, m, n, k, ta, tb)) return;
+    blas(ta, tb, m, n, k, A, lda, B, ldb, beta, C, n);
+    return;
+  }
+  const bool byRows = m >= n;
+  parallelFor(shares, [&](int s, int S) {
+    int64_t lo, hi;
+    shareRange(byRows ? m : n, s, S, lo, hi);
+    if (hi <= lo) return;
+    if (byRows)
+      blas(ta, tb, hi - lo, n, k, ta ? A + lo : A + lo * k, lda, B, ldb, beta, C + lo * n, n);
+    else
+      blas(ta, tb, m, hi - lo, k, A, lda, tb ? B + lo * k : B + lo, ldb, beta, C + lo, n);
+  });
+}
+
+void gemm(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb, float beta) {
+  gemmT(A, B, C, m, n, k, ta, tb, beta);
 }
 
 void gemm(const double* A, const double* B, double* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb,
           double beta) {
-  if (k == 0) {
-    if (beta == 0) std::fill(C, C + m * n, 0.0);
-    return;
-  }
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0, A,
-              ta ? m : k, B, tb ? k : n, beta, C, n);
+  gemmT(A, B, C, m, n, k, ta, tb, beta);
 }
 
 // gemm(a, b, out, batch, m, k, n, transA, transB, batchStrideA, batchStrideB)
@@ -114,23 +147,27 @@ static Napi::Value Gemm(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
-  openblas_set_num_threads(i32(info, 0));
+  setPoolThreads(i32(info, 0));
   return info.Env().Undefined();
 }
 
 static Napi::Value GetThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), openblas_get_num_threads());
+  return Napi::Number::New(info.Env(), poolThreads());
 }
 
 static Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("config", Napi::String::New(info.Env(), openblas_get_config()));
   o.Set("core", Napi::String::New(info.Env(), openblas_get_corename()));
-  o.Set("threads", Napi::Number::New(info.Env(), openblas_get_num_threads()));
+  o.Set("threads", Napi::Number::New(info.Env(), poolThreads()));
   return o;
 }
 
 void initGemm(Napi::Env env, Napi::Object exports) {
+  // As many threads as OpenBLAS would use (OPENBLAS_NUM_THREADS, or the cores) until setThreads says
+  // otherwise; OpenBLAS itself runs on one thread inside each share (see pool.h).
+  setPoolThreads(openblas_get_num_threads());
+  openblas_set_num_threads(1);
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
