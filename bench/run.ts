@@ -8,7 +8,7 @@
  * points, full batch, SGD momentum, 500 steps (steps/s); (d) y = tanh(x) x + 1 on 1e6 floats, forward and
  * backward (ms); (e) LeNet-style CNN training steps on 28x28 digits, batch 64, 10 steps per repeat
  * (samples/s). float32.
- * Engines: descend's backends (native with 1 and 2 OpenBLAS threads, wasm with 1 and 2 threads, js;
+ * Engines: descend's backends (native with 1 and 2 threads, wasm with 1 and 2 threads, js;
  * the wasm columns also report the bytes their MLP step copies in and out of wasm memory); TensorFlow.js cpu and wasm;
  * jax-js wasm; PyTorch (1 and 2 threads) and numpy (1 and 2 OpenBLAS threads) through python3 when
  * installed (skipped with a note otherwise). Warm-up, then the median of 5 repeats.

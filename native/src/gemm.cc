@@ -3,6 +3,7 @@
 #include "common.h"
 #include "gemm.h"
 #include "pool.h"
+#include <mutex>
 #include <type_traits>
 #include <algorithm>
 #include <cblas.h>
@@ -165,9 +166,13 @@ static Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
 
 void initGemm(Napi::Env env, Napi::Object exports) {
   // As many threads as OpenBLAS would use (OPENBLAS_NUM_THREADS, or the cores) until setThreads says
-  // otherwise; OpenBLAS itself runs on one thread inside each share (see pool.h).
-  setPoolThreads(openblas_get_num_threads());
-  openblas_set_num_threads(1);
+  // otherwise; OpenBLAS itself runs on one thread inside each share (see pool.h). Once per process: every
+  // worker thread that loads the addon runs this, and OpenBLAS reports 1 after the first.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    setPoolThreads(openblas_get_num_threads());
+    openblas_set_num_threads(1);
+  });
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));

@@ -41,7 +41,11 @@ export class NativeBackend extends JsBackend {
     addon.binaryOps.forEach((op, i) => this.binaryCode.set(op, i));
   }
 
-  /** OpenBLAS's threads for GEMM (the elementwise kernels run on the calling thread). */
+  /**
+   * Threads for GEMMs from 2^20 multiply-adds (split by rows or columns of the result) and convolutions
+   * (split by images); the elementwise kernels run on the calling thread. Default: what OpenBLAS would
+   * use (OPENBLAS_NUM_THREADS, else one per core). OpenBLAS itself runs one thread in each share.
+   */
   setNumThreads(n: number): void {
     this.addon.setThreads(n);
   }
