@@ -344,6 +344,9 @@ for (const [label, fast, absent] of FAST) {
           // A short inner dimension and long rows: the AVX2 micro-kernel, with a row and a column tail.
           [2, 7, 20, 300],
           [1, 13, 32, 272],
+          // A small result and a long inner dimension (the native dot-product kernel when b is stored
+          // transposed), with row, column and inner tails.
+          [2, 7, 300, 30],
           // Split across the native backend's threads: by rows of C, and by columns (C wider than tall).
           [1, 100, 110, 120],
           [2, 50, 150, 200],

@@ -72,8 +72,61 @@ static bool smallGemm(const float* A, const float* B, float* C, int64_t m, int64
   }
   return true;
 }
+
+static inline float hsum(__m256 v) {
+  __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+  x = _mm_add_ss(x, _mm_movehdup_ps(x));
+  return _mm_cvtss_f32(x);
+}
+
+// C (+)= A B^T for a small C and a long inner dimension (a convolution's weight gradient per image:
+// [6 x 784] times [784 x 25]): MR x NR dot products at once, 8 lanes each, summed across lanes at the
+// end. OpenBLAS packs both operands for a product this small and ran at a quarter of its peak.
+template <int MR, int NR>
+static inline void dotKernel(const float* A, const float* B, float* C, int64_t n, int64_t k, int64_t i0,
+                             int64_t j0, bool accumulate) {
+  __m256 acc[MR][NR];
+  for (int r = 0; r < MR; r++)
+    for (int c = 0; c < NR; c++) acc[r][c] = _mm256_setzero_ps();
+  int64_t p = 0;
+  for (; p + 8 <= k; p += 8) {
+    __m256 b[NR];
+    for (int c = 0; c < NR; c++) b[c] = _mm256_loadu_ps(B + (j0 + c) * k + p);
+    for (int r = 0; r < MR; r++) {
+      const __m256 a = _mm256_loadu_ps(A + (i0 + r) * k + p);
+      for (int c = 0; c < NR; c++) acc[r][c] = _mm256_fmadd_ps(a, b[c], acc[r][c]);
+    }
+  }
+  for (int r = 0; r < MR; r++)
+    for (int c = 0; c < NR; c++) {
+      float t = hsum(acc[r][c]);
+      for (int64_t q = p; q < k; q++) t += A[(i0 + r) * k + q] * B[(j0 + c) * k + q];
+      float& out = C[(i0 + r) * n + j0 + c];
+      out = accumulate ? out + t : t;
+    }
+}
+
+template <int MR>
+static inline void dotRow(const float* A, const float* B, float* C, int64_t n, int64_t k, int64_t i0, bool acc) {
+  int64_t j0 = 0;
+  for (; j0 + 4 <= n; j0 += 4) dotKernel<MR, 4>(A, B, C, n, k, i0, j0, acc);
+  for (; j0 < n; j0++) dotKernel<MR, 1>(A, B, C, n, k, i0, j0, acc);
+}
+
+static bool dotGemm(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb,
+                    float beta) {
+  // Where it measured faster than OpenBLAS here: A B^T, at most 32 x 256 results, inner dimension >= 256
+  // (LeNet's first layer: 350 us a batch instead of 1,050; its second, k = 100, stays with OpenBLAS).
+  if (ta || !tb || m > 32 || n > 256 || k < 256 || (beta != 0 && beta != 1)) return false;
+  int64_t i0 = 0;
+  for (; i0 + 3 <= m; i0 += 3) dotRow<3>(A, B, C, n, k, i0, beta == 1);
+  for (; i0 < m; i0++) dotRow<1>(A, B, C, n, k, i0, beta == 1);
+  return true;
+}
 #else
 static bool smallGemm(const float*, const float*, float*, int64_t, int64_t, int64_t, bool, bool) { return false; }
+static bool dotGemm(const float*, const float*, float*, int64_t, int64_t, int64_t, bool, bool, float) { return false; }
 #endif
 
 inline void blas(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B,
@@ -103,7 +156,7 @@ static void gemmT(const T* A, const T* B, T* C, int64_t m, int64_t n, int64_t k,
   const int shares = m * n * k >= kSplitWork ? poolThreads() : 1;
   if (shares <= 1) {
     if constexpr (std::is_same_v<T, float>)
-      if (beta == 0 && smallGemm(A, B, C, m, n, k, ta, tb)) return;
+      if ((beta == 0 && smallGemm(A, B, C, m, n, k, ta, tb)) || dotGemm(A, B, C, m, n, k, ta, tb, beta)) return;
     blas(ta, tb, m, n, k, A, lda, B, ldb, beta, C, n);
     return;
   }
