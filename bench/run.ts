@@ -14,7 +14,8 @@
  * installed (skipped with a note otherwise). Warm-up, then the median of 5 repeats.
  * OPENBLAS_CORETYPE: reported, and unset for every engine (pass --keep-coretype to keep it for all).
  * Flags: --quick (fewer sizes and steps), --only=a,b,..., --engines=name,name (a subset of the columns),
- * --base=name (the column the ratios compare with; default descend-native, else descend-js).
+ * --base=name (the column the ratios compare with; default descend-native, else descend-js), --isolate
+ * (each workload in a fresh process of each engine).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -115,6 +116,34 @@ function skipReason(c: Column): string | undefined {
   return undefined;
 }
 
+// --isolate: every workload in a fresh process of every engine, so that no workload runs in the state an
+// earlier one left (PyTorch's MLP trains 35-40% faster after its matmul workload: glibc's malloc
+// thresholds grow once the big matmul buffers are freed).
+const isolate = argv.includes('--isolate');
+const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice(7);
+const letters = (onlyArg || 'a,b,c,d,e').split(',').filter(Boolean);
+
+/** The column's command running only workload `letter` (the python engine takes it as its last argument). */
+function onlyWorkload(c: Column, letter: string): Column {
+  const cmd = c.cmd.includes('bench/engines/torch_numpy.py')
+    ? [...c.cmd.slice(0, -1), letter]
+    : [...c.cmd.filter((a) => !a.startsWith('--only=')), `--only=${letter}`];
+  return { ...c, name: `${c.name} (${letter})`, cmd };
+}
+
+function runColumn(c: Column): Outcome {
+  if (!isolate) return run(c);
+  const skip = skipReason(c);
+  if (skip) return skip;
+  const merged: Record<string, number | string> = {};
+  for (const letter of letters) {
+    const r = run(onlyWorkload(c, letter));
+    if (typeof r === 'string') process.stderr.write(`  ${c.name} (${letter}): ${r}\n`);
+    else Object.assign(merged, r);
+  }
+  return merged;
+}
+
 function run(c: Column): Outcome {
   const skip = skipReason(c);
   if (skip) return skip;
@@ -137,7 +166,7 @@ function run(c: Column): Outcome {
 function main(): void {
   const env = coretype ?? '(unset)';
   const engines: Record<string, Outcome> = {};
-  for (const c of columns) if (!pick || pick.includes(c.name)) engines[c.name] = run(c);
+  for (const c of columns) if (!pick || pick.includes(c.name)) engines[c.name] = runColumn(c);
   const names = Object.keys(engines);
   // --base=NAME picks the column the ratios compare with (e.g. descend-wasm against the JS peers).
   const asked = argv.find((a) => a.startsWith('--base='))?.slice(7);
@@ -190,7 +219,7 @@ function main(): void {
   const widths = header.map((_, c) => Math.max(header[c].length, ...lines.map((l) => l[c].length)));
   const show = (l: string[]) => l.map((c, i) => c.padEnd(widths[i])).join('  ');
   console.log(
-    `descend bench (${quick ? 'quick' : 'full'}), Node ${process.version}, float32; OPENBLAS_CORETYPE in this ` +
+    `descend bench (${quick ? 'quick' : 'full'}${isolate ? ', each workload in its own process' : ''}), Node ${process.version}, float32; OPENBLAS_CORETYPE in this ` +
       `environment: ${env}${keepCoretype ? ' (kept for every engine)' : ' (unset for every engine)'}`,
   );
   if (nativeBackend) console.log(`native backend: ${backendInfo().native}`);
