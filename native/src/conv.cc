@@ -1,6 +1,6 @@
 // Convolution one image at a time: each image's unfolded columns go to a scratch buffer that stays in
 // cache (60-80 KB for LeNet's layers) instead of a whole batch of columns in fresh memory, and the weight
-// gradient accumulates in place across images (one [O, C*kh*kw] output, no per-image copies to sum).
+// gradient accumulates in place across images (one [O, C*kh*kw] output per thread, not one per image).
 #include "common.h"
 #include "gemm.h"
 #include "pool.h"
@@ -10,70 +10,68 @@
 
 namespace descend {
 
-// Images are split across the pool's threads when the batch is big enough to pay for the hand-over;
-// every share has its own columns buffer.
-static int convShares(const Win& g, int64_t O) {
-  const int64_t work = g.n * O * g.c * g.kh * g.kw * g.oh * g.ow;
-  return g.n >= 2 && work >= (int64_t(1) << 20) ? poolThreads() : 1;
+// One image's geometry: the sizes of its columns ([K, L]) and input, and the column ranges im2col and
+// col2im need, computed once per call.
+struct Image {
+  Win one;
+  int64_t K, L, in;
+  ColRanges cr;
+  explicit Image(const Win& g)
+      : one(single(g)), K(g.c * g.kh * g.kw), L(g.oh * g.ow), in(g.c * g.h * g.w), cr(one) {}
+  static Win single(Win g) {
+    g.n = 1;
+    return g;
+  }
+};
+
+// Calls body(b, cols, share) for every image b. Images are split across the pool's threads when the
+// batch is big enough to pay for the hand-over; every share has its own columns buffer.
+template <typename T, typename F>
+static void eachImage(const Win& g, const Image& im, int shares, F&& body) {
+  parallelFor(shares, [&](int s, int S) {
+    int64_t b0, b1;
+    shareRange(g.n, s, S, b0, b1);
+    std::vector<T> cols(im.K * im.L);
+    for (int64_t b = b0; b < b1; b++) body(b, cols.data(), s);
+  });
+}
+
+static int convShares(const Win& g, const Image& im, int64_t O) {
+  return g.n >= 2 && g.n * O * im.K * im.L >= (int64_t(1) << 20) ? poolThreads() : 1;
 }
 
 // y[b] = W [O, K] @ cols(x[b]) [K, L]
 template <typename T>
 static void convForward(const T* x, const T* w, T* y, const Win& g, int64_t O) {
-  const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
-  Win one = g;
-  one.n = 1;
-  const ColRanges cr(one);
-  parallelFor(convShares(g, O), [&](int s, int S) {
-    int64_t b0, b1;
-    shareRange(g.n, s, S, b0, b1);
-    std::vector<T> cols(K * L);
-    for (int64_t b = b0; b < b1; b++) {
-      im2colT(x + b * in, cols.data(), one, T(0), cr);
-      gemm(w, cols.data(), y + b * O * L, O, L, K, false, false, T(0));
-    }
+  const Image im(g);
+  eachImage<T>(g, im, convShares(g, im, O), [&](int64_t b, T* cols, int) {
+    im2colT(x + b * im.in, cols, im.one, T(0), im.cr);
+    gemm(w, cols, y + b * O * im.L, O, im.L, im.K, false, false, T(0));
   });
 }
 
 // dW [O, K] = sum_b gy[b] [O, L] @ cols(x[b])^T [L, K]; each share sums its images, then the shares add.
 template <typename T>
 static void convWeightGrad(const T* x, const T* gy, T* dw, const Win& g, int64_t O) {
-  const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
-  Win one = g;
-  one.n = 1;
-  const ColRanges cr(one);
-  const int shares = convShares(g, O);
-  std::vector<std::vector<T>> partial(shares > 1 ? shares - 1 : 0, std::vector<T>(O * K));
-  std::fill(dw, dw + O * K, T(0));
-  parallelFor(shares, [&](int s, int S) {
-    int64_t b0, b1;
-    shareRange(g.n, s, S, b0, b1);
-    T* out = s == 0 ? dw : partial[s - 1].data();
-    std::vector<T> cols(K * L);
-    for (int64_t b = b0; b < b1; b++) {
-      im2colT(x + b * in, cols.data(), one, T(0), cr);
-      gemm(gy + b * O * L, cols.data(), out, O, K, L, false, true, T(1));
-    }
+  const Image im(g);
+  const int shares = convShares(g, im, O);
+  std::vector<std::vector<T>> partial(shares > 1 ? shares - 1 : 0, std::vector<T>(O * im.K));
+  std::fill(dw, dw + O * im.K, T(0));
+  eachImage<T>(g, im, shares, [&](int64_t b, T* cols, int s) {
+    im2colT(x + b * im.in, cols, im.one, T(0), im.cr);
+    gemm(gy + b * O * im.L, cols, s == 0 ? dw : partial[s - 1].data(), O, im.K, im.L, false, true, T(1));
   });
   for (const auto& p : partial)
-    for (int64_t i = 0; i < O * K; i++) dw[i] += p[i];
+    for (int64_t i = 0; i < O * im.K; i++) dw[i] += p[i];
 }
 
 // dx[b] = col2im(W^T [K, O] @ gy[b] [O, L]); dx arrives zero-filled.
 template <typename T>
 static void convInputGrad(const T* gy, const T* w, T* dx, const Win& g, int64_t O) {
-  const int64_t K = g.c * g.kh * g.kw, L = g.oh * g.ow, in = g.c * g.h * g.w;
-  Win one = g;
-  one.n = 1;
-  const ColRanges cr(one);
-  parallelFor(convShares(g, O), [&](int s, int S) {
-    int64_t b0, b1;
-    shareRange(g.n, s, S, b0, b1);
-    std::vector<T> cols(K * L);
-    for (int64_t b = b0; b < b1; b++) {
-      gemm(w, gy + b * O * L, cols.data(), K, L, O, true, false, T(0));
-      col2imT(cols.data(), dx + b * in, one, cr);
-    }
+  const Image im(g);
+  eachImage<T>(g, im, convShares(g, im, O), [&](int64_t b, T* cols, int) {
+    gemm(w, gy + b * O * im.L, cols, im.K, im.L, O, true, false, T(0));
+    col2imT(cols, dx + b * im.in, im.one, im.cr);
   });
 }
 
