@@ -20,15 +20,16 @@ namespace {
 
 constexpr auto kSpin = std::chrono::microseconds(300);
 
-// A job's shares are claimed one at a time from `claim`, which holds the job's generation in its high
-// bits and the next share in its low 16: whoever comes first runs a share, the caller included. A
+// A job's shares are claimed one at a time from `claim`, which holds the job's generation (high 32
+// bits), its share count (bits 16-31) and the next share (low 16): whoever comes first runs a share, the
+// caller included. A claim whose generation is current belongs to a job still running, so the job it
+// reads is the right one. A
 // helper that is asleep when a job arrives (waking one took up to 1.7 ms on a KVM guest) is never
-// waited for: the caller runs the shares nobody claimed, so a late helper only costs nothing.
+// waited for: the caller runs the shares nobody claimed, so a late helper costs nothing.
 struct Pool {
   std::atomic<uint64_t> claim{0};
   std::atomic<int> done{0};
   const std::function<void(int, int)>* job = nullptr;
-  int shares = 1;
   int helpers = 0;  // started so far; they live as long as the process
   int want = 1;
   std::mutex sleepMutex;
@@ -38,26 +39,26 @@ struct Pool {
   // Runs shares of generation `gen` until none is left unclaimed.
   void work(uint64_t gen) {
     uint64_t c = claim.load(std::memory_order_acquire);
-    while ((c >> 16) == gen && int(c & 0xffff) < shares) {
+    while ((c >> 32) == gen && (c & 0xffff) < ((c >> 16) & 0xffff)) {
       if (!claim.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
-      (*job)(int(c & 0xffff), shares);
+      (*job)(int(c & 0xffff), int((c >> 16) & 0xffff));
       done.fetch_add(1, std::memory_order_acq_rel);
       c = claim.load(std::memory_order_acquire);
     }
   }
 
   void helper() {
-    uint64_t seen = claim.load(std::memory_order_acquire) >> 16;
+    uint64_t seen = claim.load(std::memory_order_acquire) >> 32;
     for (;;) {
       auto since = std::chrono::steady_clock::now();
       uint64_t g;
-      for (int spins = 0; (g = claim.load(std::memory_order_acquire) >> 16) == seen; spins++) {
+      for (int spins = 0; (g = claim.load(std::memory_order_acquire) >> 32) == seen; spins++) {
         // Yielding, not pausing: V8's own helper threads (garbage collection, compilers) need this core
         // between kernels.
         std::this_thread::yield();
         if ((spins & 15) == 15 && std::chrono::steady_clock::now() - since > kSpin) {
           std::unique_lock<std::mutex> lock(sleepMutex);
-          wake.wait(lock, [&] { return (claim.load(std::memory_order_acquire) >> 16) != seen; });
+          wake.wait(lock, [&] { return (claim.load(std::memory_order_acquire) >> 32) != seen; });
           since = std::chrono::steady_clock::now();
         }
       }
@@ -101,12 +102,11 @@ void parallelFor(int shares, const std::function<void(int, int)>& job) {
     return;
   }
   p.job = &job;
-  p.shares = shares;
   p.done.store(0, std::memory_order_relaxed);
-  const uint64_t gen = (p.claim.load(std::memory_order_relaxed) >> 16) + 1;
+  const uint64_t gen = ((p.claim.load(std::memory_order_relaxed) >> 32) + 1) & 0xffffffff;
   {
     std::lock_guard<std::mutex> lock(p.sleepMutex);
-    p.claim.store(gen << 16, std::memory_order_release);
+    p.claim.store(gen << 32 | uint64_t(shares) << 16, std::memory_order_release);
   }
   p.wake.notify_all();
   p.work(gen);
