@@ -141,6 +141,24 @@ function expectClose(
   }
 }
 
+/**
+ * Each of `want`'s elements is a sum of `terms` products, which `got` summed in another order (BLAS, in
+ * float32 for float32): allows 2 (terms + 1) roundings of the sum of the products' magnitudes `mag`.
+ */
+function expectSumsClose(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  mag: ArrayLike<number>,
+  terms: number,
+  dtype: DType,
+  what: string,
+) {
+  expect(got.length, what).toBe(want.length);
+  const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+  const bad = Array.from(want).findIndex((w, i) => !(Math.abs(got[i] - w) <= 2 * (terms + 1) * eps * mag[i]));
+  expect(bad, `${what}[${bad}]: ${got[bad]} vs ${want[bad]}`).toBe(-1);
+}
+
 /** run(name) and run('js') (run switches to the backend it is given), the current backend restored. */
 function onBackendAndJs<T>(name: string, run: (b: string) => T): [T, T] {
   const before = backend();
@@ -368,8 +386,6 @@ for (const [label, fast, absent] of FAST) {
           ] as const) {
             const got = nb!.read(nb!.matmul(a1, b1, batch, m, k, n, ta, tb));
             const want = jsBackend.read(jsBackend.matmul(a2, b2, batch, m, k, n, ta, tb));
-            // BLAS sums in another order, and in float32 for float32 (the reference sums in double): allow
-            // (k + 1) roundings of the sum of |a||b| per element.
             const mag = jsBackend.read(
               jsBackend.matmul(
                 jsBackend.unary('abs', a2, dtype),
@@ -382,9 +398,7 @@ for (const [label, fast, absent] of FAST) {
                 tb,
               ),
             );
-            const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
-            const bad = want.findIndex((w, i) => !(Math.abs(got[i] - w) <= 2 * (k + 1) * eps * mag[i]));
-            expect(bad, `matmul ${[batch, m, k, n, ta, tb]}[${bad}]: ${got[bad]} vs ${want[bad]}`).toBe(-1);
+            expectSumsClose(got, want, mag, k, dtype, `matmul ${[batch, m, k, n, ta, tb]}`);
           }
         }
       });
@@ -515,18 +529,15 @@ for (const [label, fast, absent] of FAST) {
           const [w1, w2] = pair(dtype, wv);
           const [g1, g2] = pair(dtype, gv);
           const abs = (v: number[]) => jsBackend.fromArray(dtype, v.map(Math.abs));
-          const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
-          // Each result is a sum of `terms` products summed in another order (BLAS, in float32 for
-          // float32): allow 2 (terms + 1) roundings of the sum of the products' magnitudes.
-          const check = (what: string, got: Storage, want: Storage, mag: Storage, terms: number) => {
-            const [a, b, m] = [nb!.read(got), jsBackend.read(want), jsBackend.read(mag)];
-            expect(a.length, what).toBe(b.length);
-            for (let i = 0; i < b.length; i++)
-              expect(
-                Math.abs(a[i] - b[i]),
-                `${what} ${[n, c, h, w, o, kh, kw, s, p, dl]}[${i}]`,
-              ).toBeLessThanOrEqual(2 * (terms + 1) * eps * m[i]);
-          };
+          const check = (what: string, got: Storage, want: Storage, mag: Storage, terms: number) =>
+            expectSumsClose(
+              nb!.read(got),
+              jsBackend.read(want),
+              jsBackend.read(mag),
+              terms,
+              dtype,
+              `${what} ${[n, c, h, w, o, kh, kw, s, p, dl]}`,
+            );
           check(
             'conv2d',
             nb!.conv2d(x1, w1, g, o),

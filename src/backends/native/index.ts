@@ -8,7 +8,7 @@ import type {
   UnaryOp,
   Window2d,
 } from '../backend.js';
-import { allocArray, type DType, isFloat } from '../../tensor/dtype.js';
+import { allocArray, type DType, isFloat, type TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
 import { uninit } from '../alloc.js';
@@ -314,37 +314,24 @@ export class NativeBackend extends JsBackend {
 
   override conv2d(x: Storage, w: Storage, g: Window2d, o: number): Storage {
     if (!isFloat(x.dtype) || w.dtype !== x.dtype) return super.conv2d(x, w, g, o);
-    const out = uninit(x.dtype, g.n * o * g.oh * g.ow) as FloatArray;
-    this.addon.conv(0, this.data(x) as FloatArray, this.data(w) as FloatArray, out, this.writeGeometry(g), o);
-    return this.make(x.dtype, out);
+    return this.conv(0, x, w, g, o, uninit(x.dtype, g.n * o * g.oh * g.ow));
   }
 
   override conv2dWeightGrad(x: Storage, gy: Storage, g: Window2d, o: number): Storage {
     if (!isFloat(x.dtype) || gy.dtype !== x.dtype) return super.conv2dWeightGrad(x, gy, g, o);
-    const out = uninit(x.dtype, o * g.c * g.kh * g.kw) as FloatArray;
-    this.addon.conv(
-      1,
-      this.data(x) as FloatArray,
-      this.data(gy) as FloatArray,
-      out,
-      this.writeGeometry(g),
-      o,
-    );
-    return this.make(x.dtype, out);
+    return this.conv(1, x, gy, g, o, uninit(x.dtype, o * g.c * g.kh * g.kw));
   }
 
   override conv2dInputGrad(gy: Storage, w: Storage, g: Window2d, o: number): Storage {
     if (!isFloat(gy.dtype) || w.dtype !== gy.dtype) return super.conv2dInputGrad(gy, w, g, o);
-    const out = allocArray(gy.dtype, g.n * g.c * g.h * g.w) as FloatArray;
-    this.addon.conv(
-      2,
-      this.data(gy) as FloatArray,
-      this.data(w) as FloatArray,
-      out,
-      this.writeGeometry(g),
-      o,
-    );
-    return this.make(gy.dtype, out);
+    // col2im adds into its output: it starts as zeros.
+    return this.conv(2, gy, w, g, o, allocArray(gy.dtype, g.n * g.c * g.h * g.w));
+  }
+
+  private conv(kind: 0 | 1 | 2, a: Storage, b: Storage, g: Window2d, o: number, out: TypedArray): Storage {
+    const f = (s: Storage) => this.data(s) as FloatArray;
+    this.addon.conv(kind, f(a), f(b), out as FloatArray, this.writeGeometry(g), o);
+    return this.make(a.dtype, out);
   }
 
   override poolArgmax(s: Storage, g: Window2d): Storage {
