@@ -15,6 +15,7 @@ export { sum, amax, amin, argmax, argmin } from './ops/primitives/reduce.js';
 export { reshape, permute, expand, cat, narrow } from './ops/primitives/shape.js';
 export { gather, scatterAdd } from './ops/primitives/indexing.js';
 export { solve, eigh, eigvalsh } from './ops/primitives/linalg.js';
+export * from './ops/primitives/sort.js';
 export * from './ops/composite/math.js';
 export * from './ops/composite/reduce.js';
 export * from './ops/composite/shape.js';
@@ -23,6 +24,7 @@ export * from './ops/composite/linalg.js';
 export * from './ops/composite/softmax.js';
 export * from './ops/composite/losses.js';
 export * from './ops/composite/nn.js';
+export * from './ops/composite/sampling.js';
 export { hasNonFinite } from './ops/inspect.js';
 export type { TensorLike } from './ops/core.js';
 

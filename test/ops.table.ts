@@ -378,6 +378,20 @@ export const OPS: OpCase[] = [
     samples: (g) => [[rn(g, [1, 1, 5, 5])]],
   },
   { name: 'avgPool2d', fn: (x) => d.avgPool2d(x, 2), samples: (g) => [[rn(g, [1, 2, 4, 4])]] },
+  { name: 'cumsum', fn: (x) => d.cumsum(x, 1), samples: (g) => [[rn(g, [3, 4])], [rn(g, [2, 3, 2])]] },
+  { name: 'cumsum dim 0', fn: (x) => d.cumsum(x, 0), samples: (g) => [[rn(g, [5])], [rn(g, [3, 4])]] },
+  { name: 'sort values', fn: (x) => d.sort(x, -1).values, samples: (g) => [[rn(g, [3, 5])]] },
+  {
+    name: 'sort descending dim 0',
+    fn: (x) => d.sort(x, 0, true).values,
+    samples: (g) => [[rn(g, [4, 3])]],
+  },
+  { name: 'topk values', fn: (x) => d.topk(x, 2, 1).values, samples: (g) => [[rn(g, [3, 5])]] },
+  {
+    name: 'topk smallest',
+    fn: (x) => d.topk(x, 3, 0, false).values,
+    samples: (g) => [[rn(g, [6, 2])]],
+  },
   {
     name: 'avgPool2d countIncludePad false',
     fn: (x) => d.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }),

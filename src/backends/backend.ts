@@ -199,6 +199,13 @@ export interface Backend {
   gather(s: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage;
   /** Copy of base with src added at idx along `axis` (torch.scatter_add). */
   scatterAdd(base: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape, src: Storage): Storage;
+  /**
+   * Indices (int32, the input's shape) that sort each lane along `axis`, ascending or descending; stable
+   * (ties keep their order); NaN sorts above every number, as in torch.sort.
+   */
+  argsort(s: Storage, shape: Shape, axis: number, descending: boolean): Storage;
+  /** Inclusive prefix sums along `axis`, from the lane's end when `reverse` (cumsum's adjoint). */
+  cumsum(s: Storage, shape: Shape, axis: number, reverse: boolean): Storage;
   /** Solves A X = B for square A [n, n] and B [n, k] (LU with partial pivoting). Throws on a singular A. */
   solve(a: Storage, b: Storage, n: number, k: number): Storage;
   /**

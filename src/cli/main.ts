@@ -13,6 +13,14 @@ import { RACE_OPTIMIZERS } from '../diagnostics/race.js';
 import { landscapeCommand } from './landscape.js';
 import { FUNCTION_NAMES } from '../diagnostics/surfaces.js';
 import { MODEL_NAMES } from './models.js';
+import { PAPER_CONFIGS, lmCommand } from './lm.js';
+import {
+  lmAnalogyCommand,
+  lmGloveCommand,
+  lmNeighboursCommand,
+  lmSampleCommand,
+  namesCommand,
+} from './lm-tools.js';
 
 const log = (s: string) => process.stdout.write(s + '\n');
 
@@ -123,6 +131,77 @@ export function program(): Command {
     .option('--samples <n>', 'held-out digits for the checkpoint loss', '500')
     .option('--out <file>', 'HTML output', 'descend-landscape.html')
     .action((o) => landscapeCommand(o, log));
+
+  const lm = p
+    .command('lm')
+    .description("language models on the Brown corpus: Kneser-Ney, Bengio et al. (2003)'s neural LM, GloVe");
+  lm.command('train', { isDefault: true })
+    .description('train and compare Kneser-Ney, the neural LM and their mixture; writes a report')
+    .option('--paper <config>', `a Table 1 configuration: ${Object.keys(PAPER_CONFIGS).join(', ')}`)
+    .option('--context <n>', 'context words (n - 1)')
+    .option('--embedding <m>', 'embedding size m')
+    .option('--hidden <h>', 'hidden units h (0: none, needs --direct)')
+    .option('--direct', 'direct connections from the embeddings to the output')
+    .option('--dropout <p>', 'dropout on embeddings and hidden units')
+    .addOption(
+      new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adamw', 'sgd']).default('adam'),
+    )
+    .option('--lr <number>', 'learning rate (SGD: eps0)')
+    .option('--lr-decay <r>', "the paper's eps0 / (1 + r t), t in steps")
+    .option('--weight-decay <number>', 'L2 on the weights and C (not the biases)')
+    .option('--batch-size <n>', 'minibatch size')
+    .option('--epochs <n>', 'epochs (early stopping may end sooner)')
+    .option('--patience <n>', 'early stopping: epochs without a better validation perplexity')
+    .option('--seed <n>', 'random seed', '0')
+    .option('--limit <n>', 'use only the first n tokens of each split (quick runs)')
+    .option('--no-glove', 'skip training GloVe vectors for the report')
+    .option('--out <dir>', 'directory for the checkpoint, results and report', 'descend-lm')
+    .option('--resume <file>', 'continue training from a checkpoint')
+    .option('--no-progress', 'no progress bar')
+    .option('--backend <name>', `compute backend: ${listBackends().join(', ')}`)
+    .action((o) => {
+      useBackend(o.backend);
+      lmCommand(o, log);
+    });
+  lm.command('sample')
+    .description('sample text from the trained neural LM')
+    .option('--out <dir>', 'where descend lm wrote its checkpoint', 'descend-lm')
+    .option('--prompt <words>', 'the words to continue', 'The')
+    .option('--words <n>', 'words to sample', '30')
+    .option('--temperature <t>', 'softmax temperature', '1')
+    .option('--top-k <k>', 'sample among the k most likely words only')
+    .option('--seed <n>', 'random seed', '0')
+    .action((o) => void lmSampleCommand(o, log));
+  lm.command('neighbours <word>')
+    .alias('neighbors')
+    .description('nearest neighbours of a word (cosine) in the embeddings C or the GloVe vectors')
+    .option('--out <dir>', 'where descend lm wrote its files', 'descend-lm')
+    .addOption(new Option('--table <which>', 'embedding table').choices(['c', 'glove']).default('c'))
+    .option('-k <n>', 'neighbours', '10')
+    .action((word, o) => void lmNeighboursCommand(word, o, log));
+  lm.command('analogy <a> <b> <c>')
+    .description('a : b :: c : ? by 3CosAdd over GloVe vectors (or --table c)')
+    .option('--out <dir>', 'where descend lm wrote its files', 'descend-lm')
+    .addOption(new Option('--table <which>', 'embedding table').choices(['c', 'glove']).default('glove'))
+    .option('-k <n>', 'answers', '5')
+    .action((a, b, c, o) => void lmAnalogyCommand(a, b, c, o, log));
+  lm.command('glove')
+    .description('train GloVe vectors on the Brown training text (AdaGrad, as in the paper)')
+    .option('--out <dir>', 'output directory', 'descend-lm')
+    .option('--epochs <n>', 'epochs', '10')
+    .option('--dim <n>', 'vector size', '50')
+    .option('--window <n>', 'context window', '10')
+    .option('--no-progress', 'no progress bar')
+    .action((o) => lmGloveCommand(o, log));
+
+  p.command('names')
+    .description('a character-level model of first names (bigram counts and an MLP); samples new names')
+    .option('--count <n>', 'names to sample', '20')
+    .option('--epochs <n>', 'epochs of the MLP', '10')
+    .option('--temperature <t>', 'sampling temperature', '0.8')
+    .option('--seed <n>', 'random seed', '0')
+    .option('--no-progress', 'no progress bar')
+    .action((o) => void namesCommand(o, log));
   return p;
 }
 

@@ -5,3 +5,4 @@
 export * from './dataset.js';
 export * from './preprocess.js';
 export * from './toy.js';
+export * from './text/index.js';

@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import {
@@ -84,7 +84,21 @@ export function saveCheckpoint(path: string, model: Module, extras: CheckpointEx
   const tensors: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(model.stateDict())) tensors[`model.${k}`] = t.detach();
   const metadata: Record<string, string> = { format: 'descend-checkpoint-1' };
-  if (extras.optimizer) metadata.optimizer = JSON.stringify(extras.optimizer.stateDict());
+  if (extras.optimizer) {
+    // State tensors (Adam's moments...) are stored as tensors, named optim.<param>.<key>; the JSON keeps
+    // a reference, so the header stays small whatever the model's size.
+    const sd = extras.optimizer.stateDict();
+    for (const [i, st] of Object.entries(sd.state)) {
+      for (const [k, v] of Object.entries(st)) {
+        if (v instanceof Tensor) {
+          const name = `optim.${i}.${k}`;
+          tensors[name] = v.detach();
+          st[k] = { $tensor: name };
+        }
+      }
+    }
+    metadata.optimizer = JSON.stringify(sd);
+  }
   if (extras.progress) metadata.progress = JSON.stringify(extras.progress);
   saveSafetensors(path, tensors, metadata);
 }
@@ -102,6 +116,7 @@ export function loadCheckpoint(
   const { tensors, metadata } = loadSafetensors(path);
   const sd: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(tensors)) {
+    if (k.startsWith('optim.')) continue;
     if (!k.startsWith('model.'))
       throw new CheckpointError(
         'loadCheckpoint',
@@ -109,12 +124,27 @@ export function loadCheckpoint(
       );
     sd[k.slice(6)] = t;
   }
-  model.loadStateDict(sd);
+  let optState: OptimizerStateDict | null = null;
   if (extras.optimizer) {
     if (!metadata.optimizer)
       throw new CheckpointError('loadCheckpoint', `'${path}' holds no optimizer state`);
-    extras.optimizer.loadStateDict(parseJson(metadata.optimizer, 'optimizer') as OptimizerStateDict);
+    optState = parseJson(metadata.optimizer, 'optimizer') as OptimizerStateDict;
+    for (const st of Object.values(optState?.state ?? {})) {
+      if (!st || typeof st !== 'object') continue;
+      for (const [k, v] of Object.entries(st)) {
+        const ref = v && typeof v === 'object' ? (v as { $tensor?: unknown }).$tensor : undefined;
+        if (typeof ref !== 'string') continue;
+        if (!Object.hasOwn(tensors, ref))
+          throw new CheckpointError(
+            'loadCheckpoint',
+            `the optimizer state names a missing tensor '${ref.slice(0, 80)}'`,
+          );
+        st[k] = tensors[ref];
+      }
+    }
   }
+  model.loadStateDict(sd);
+  if (extras.optimizer && optState) extras.optimizer.loadStateDict(optState);
   return {
     progress: metadata.progress ? (parseJson(metadata.progress, 'progress') as Record<string, unknown>) : {},
   };

@@ -7,3 +7,4 @@ export * from './safetensors.js';
 export * from './files.js';
 export * from './callbacks.js';
 export * from './mnist.js';
+export * from './brown.js';

@@ -440,3 +440,31 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;paddin
 .note{color:#555;font-size:13px}
 </style></head><body><h1>${esc(title)}</h1>${body}</body></html>`;
 }
+
+/**
+ * A scatter plot with a text label at every point (a 2-D map of embeddings); each point carries a
+ * <title> (hover) and a data-label attribute.
+ */
+export function labelledScatter(
+  points: readonly (readonly [number, number])[],
+  labels: readonly string[],
+  o: { title?: string; width?: number; height?: number } = {},
+): string {
+  const W = o.width ?? 900;
+  const H = o.height ?? 700;
+  const pad = 24;
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  const sx = (x: number) => pad + ((x - x0) / (x1 - x0 || 1)) * (W - 2 * pad);
+  const sy = (y: number) => H - pad - ((y - y0) / (y1 - y0 || 1)) * (H - 2 * pad - 16);
+  const parts = points.map(([x, y], i) => {
+    const l = esc(labels[i] ?? '');
+    return `<g data-label="${l}"><title>${l}</title><circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2" fill="${color(0)}"/><text x="${(sx(x) + 3).toFixed(1)}" y="${(sy(y) - 2).toFixed(1)}" font-size="9" fill="#333">${l}</text></g>`;
+  });
+  const title = o.title
+    ? `<text x="${W / 2}" y="14" text-anchor="middle" font-size="13">${esc(o.title)}</text>`
+    : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif">${title}${parts.join('')}</svg>`;
+}

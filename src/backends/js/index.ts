@@ -415,6 +415,55 @@ export class JsBackend implements Backend {
     return this.make(base.dtype, out);
   }
 
+  argsort(s: Storage, shape: Shape, axis: number, descending: boolean): Storage {
+    const x = this.data(s);
+    const len = shape[axis];
+    const inner = sizeOf(shape.slice(axis + 1));
+    const outer = sizeOf(shape.slice(0, axis));
+    const out = new Int32Array(x.length);
+    const lane = Array.from({ length: len }, (_, i) => i);
+    const vals = new Float64Array(len);
+    // NaN above everything; ties by position (Array.prototype.sort is stable).
+    const cmp = (a: number, b: number) => {
+      const va = vals[a];
+      const vb = vals[b];
+      const d = va !== va ? (vb !== vb ? 0 : 1) : vb !== vb ? -1 : va < vb ? -1 : va > vb ? 1 : 0;
+      return descending ? -d : d;
+    };
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * len * inner + i;
+        for (let j = 0; j < len; j++) {
+          vals[j] = x[base + j * inner];
+          lane[j] = j;
+        }
+        lane.sort(cmp);
+        for (let j = 0; j < len; j++) out[base + j * inner] = lane[j];
+      }
+    }
+    return this.make('int32', out);
+  }
+
+  cumsum(s: Storage, shape: Shape, axis: number, reverse: boolean): Storage {
+    const x = this.data(s);
+    const len = shape[axis];
+    const inner = sizeOf(shape.slice(axis + 1));
+    const outer = sizeOf(shape.slice(0, axis));
+    const out = allocArray(s.dtype, x.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * len * inner + i;
+        let acc = 0;
+        for (let j = 0; j < len; j++) {
+          const p = base + (reverse ? len - 1 - j : j) * inner;
+          acc += x[p];
+          out[p] = acc;
+        }
+      }
+    }
+    return this.make(s.dtype, out);
+  }
+
   // Convolution as unfold + batched matmul over the whole batch (the reference; the wasm backend runs it
   // on its own im2col/matmul kernels).
   conv2d(x: Storage, w: Storage, g: Window2d, o: number): Storage {

@@ -1,0 +1,342 @@
+/**
+ * `descend lm`: the Brown corpus, a Kneser-Ney baseline, Bengio's neural language model and their
+ * mixture in one table beside the paper's numbers; checkpoints, --resume, and an HTML report.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { manualSeed } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { loadBrown, type BrownData } from '../io/brown.js';
+import { loadCheckpoint, loadSafetensors, saveCheckpoint, saveSafetensors } from '../io/files.js';
+import { CheckpointError } from '../io/safetensors.js';
+import { NGramModel } from '../lm/ngram.js';
+import { NeuralLM, type NeuralLMOptions } from '../lm/neural.js';
+import {
+  lmLogProbs,
+  makeLMOptimizer,
+  mixturePerplexity,
+  perplexityOf,
+  trainLM,
+  type TrainLMOptions,
+} from '../lm/train.js';
+import { nearestNeighbors, tsne } from '../lm/embeddings.js';
+import { cooccurrence, trainGlove } from '../lm/glove.js';
+import type { Vocab } from '../data/text/vocab.js';
+import { htmlPage, htmlTable, labelledScatter, lineChart } from '../plot/svg.js';
+import type { EpochLog } from '../train/fit.js';
+import { choice, num, usage } from './errors.js';
+import { backendInfo } from '../backends/registry.js';
+
+type ModelShape = Pick<NeuralLMOptions, 'context' | 'embeddingDim' | 'hidden' | 'direct'>;
+
+/** Bengio et al. (2003) Table 1 configurations; test perplexities where the paper's are quoted. */
+export const PAPER_CONFIGS: Record<string, ModelShape & { paperTest?: number; paperMixed?: number }> = {
+  mlp1: { context: 4, hidden: 50, embeddingDim: 60, direct: true, paperTest: 268 },
+  mlp5: { context: 4, hidden: 50, embeddingDim: 30, direct: true },
+  mlp7: { context: 2, hidden: 50, embeddingDim: 30, direct: true },
+  mlp9: { context: 4, hidden: 100, embeddingDim: 30, direct: false, paperTest: 276, paperMixed: 252 },
+};
+/** The paper's Kneser-Ney back-off test perplexities. */
+export const PAPER_KN: Record<number, number> = { 3: 323, 5: 321 };
+
+/** Words whose neighbours the report lists. */
+export const PROBE_WORDS = ['Monday', 'he', 'city', 'said', 'money', 'water', 'good', 'three'];
+
+export interface LmCliOptions {
+  paper?: string;
+  context?: string;
+  embedding?: string;
+  hidden?: string;
+  direct?: boolean;
+  dropout?: string;
+  optimizer: string;
+  lr?: string;
+  lrDecay?: string;
+  weightDecay?: string;
+  batchSize?: string;
+  epochs?: string;
+  patience?: string;
+  seed: string;
+  limit?: string;
+  glove?: boolean;
+  out: string;
+  resume?: string;
+  progress?: boolean;
+}
+
+interface LmConfig extends ModelShape {
+  dropout: number;
+  train: TrainLMOptions;
+  name: string;
+}
+
+/** The quick default: a trigram-context MLP trained with Adam for two epochs. */
+const QUICK: ModelShape = { context: 3, embeddingDim: 30, hidden: 100, direct: false };
+
+function parse(o: LmCliOptions): LmConfig {
+  let shape: ModelShape = QUICK;
+  let name = 'quick';
+  if (o.paper !== undefined) {
+    const p = choice('--paper', o.paper.toLowerCase(), Object.keys(PAPER_CONFIGS));
+    shape = PAPER_CONFIGS[p];
+    name = p;
+  }
+  const int = (flag: string, v: string | undefined, d: number, min = 1) =>
+    v === undefined ? d : num(flag, v, { int: true, min });
+  shape = {
+    context: int('--context', o.context, shape.context),
+    embeddingDim: int('--embedding', o.embedding, shape.embeddingDim),
+    hidden: int('--hidden', o.hidden, shape.hidden, 0),
+    direct: o.direct ?? shape.direct,
+  };
+  if (shape.hidden === 0 && !shape.direct) usage('--hidden 0 needs --direct');
+  const optimizer = choice('--optimizer', o.optimizer, ['adam', 'adamw', 'sgd'] as const);
+  const paper = name !== 'quick';
+  return {
+    ...shape,
+    name,
+    dropout: o.dropout === undefined ? 0 : num('--dropout', o.dropout, { min: 0, max: 0.9 }),
+    train: {
+      optimizer,
+      lr:
+        o.lr === undefined
+          ? optimizer === 'sgd'
+            ? 0.1
+            : paper
+              ? 1e-3
+              : 2e-3
+          : num('--lr', o.lr, { min: 0 }),
+      lrDecay: o.lrDecay === undefined ? 0 : num('--lr-decay', o.lrDecay, { min: 0 }),
+      weightDecay: o.weightDecay === undefined ? 0 : num('--weight-decay', o.weightDecay, { min: 0 }),
+      batchSize: int('--batch-size', o.batchSize, paper ? 128 : 256),
+      epochs: int('--epochs', o.epochs, paper ? 10 : 2),
+      patience: int('--patience', o.patience, 2),
+      seed: num('--seed', o.seed, { int: true }),
+    },
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(1) : '-';
+}
+
+export interface LmResult {
+  config: LmConfig;
+  vocabSize: number;
+  tokens: { train: number; valid: number; test: number };
+  rows: { model: string; train: number; valid: number; test: number; paper?: number }[];
+  seconds: number;
+}
+
+/** Trains and evaluates; prints the table; writes the checkpoint, results JSON and report into `out`. */
+export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
+  const t0 = Date.now();
+  let c = parse(o);
+  const limit = o.limit === undefined ? undefined : num('--limit', o.limit, { int: true, min: 100 });
+  let startEpoch = 0;
+  let priorEpochs: EpochLog[] = [];
+  if (o.resume) {
+    const { metadata } = loadSafetensors(o.resume);
+    if (!metadata.progress)
+      throw new CheckpointError('resume', `'${o.resume}' is not a descend lm checkpoint`);
+    const saved = JSON.parse(metadata.progress) as { config: LmConfig; epoch: number; epochs: EpochLog[] };
+    if (!saved.config || typeof saved.epoch !== 'number')
+      throw new CheckpointError('resume', `'${o.resume}' is not a descend lm checkpoint (no config)`);
+    c = { ...saved.config, train: { ...saved.config.train, epochs: c.train.epochs } };
+    startEpoch = saved.epoch;
+    priorEpochs = saved.epochs ?? [];
+  }
+  manualSeed(c.train.seed ?? 0);
+  const data = loadBrown({ limit });
+  const { vocab } = data;
+  log(
+    `Brown corpus: ${data.train.length} train / ${data.valid.length} valid / ${data.test.length} test tokens, |V| = ${vocab.size} (backend ${backendInfo().name})`,
+  );
+  mkdirSync(o.out, { recursive: true });
+
+  // Baselines: interpolated modified Kneser-Ney, n = 3 and 5, fitted on the training text.
+  const both = concat(data.train, data.valid);
+  const kn: Record<number, { valid: Float64Array; test: Float64Array; train: number }> = {};
+  for (const n of [3, 5]) {
+    const m = NGramModel.fit(data.train, { order: n, vocabSize: vocab.size });
+    kn[n] = {
+      valid: m.logProbs(data.valid, { history: data.train }),
+      test: m.logProbs(data.test, { history: both }),
+      train: m.perplexity(data.train.subarray(0, 100_000)),
+    };
+    log(`Kneser-Ney n=${n}: valid ${fmt(perplexityOf(kn[n].valid))}, test ${fmt(perplexityOf(kn[n].test))}`);
+  }
+
+  const model = new NeuralLM(vocab.size, { ...c, dropout: c.dropout });
+  log(
+    `${c.name}: ${model.toString().split('\n')[0]}, ${model.numParameters()} parameters, ${JSON.stringify(c.train)}`,
+  );
+  const optimizer = makeLMOptimizer(model, c.train);
+  const ckpt = join(o.out, 'lm.safetensors');
+  if (o.resume) loadCheckpoint(o.resume, model, { optimizer });
+  const remaining = (c.train.epochs ?? 1) - startEpoch;
+  let epochs = priorEpochs;
+  if (remaining > 0) {
+    const { history } = trainLM(model, data, {
+      ...c.train,
+      epochs: remaining,
+      optimizerInstance: optimizer,
+      progress: o.progress === false ? false : undefined,
+      callbacks: [
+        {
+          onEpochEnd: (_ctx, e) => {
+            const ep = { ...e, epoch: e.epoch + startEpoch };
+            epochs = [...epochs, ep];
+            saveCheckpoint(ckpt, model, { optimizer, progress: { config: c, epoch: ep.epoch, epochs } });
+          },
+        },
+      ],
+    });
+    if (history.stoppedEarly) log(`stopped: ${history.stopReason ?? 'early stopping'}`);
+    // EarlyStopping restored the best weights: the checkpoint holds them too.
+    saveCheckpoint(ckpt, model, {
+      optimizer,
+      progress: { config: c, epoch: startEpoch + history.epochs.length, epochs },
+    });
+  }
+  const nn = {
+    valid: lmLogProbs(model, data.valid, { history: data.train }),
+    test: lmLogProbs(model, data.test, { history: both }),
+    train: perplexityOf(lmLogProbs(model, data.train.subarray(0, 100_000))),
+  };
+  const paperCfg = PAPER_CONFIGS[c.name];
+  const rows: LmResult['rows'] = [
+    {
+      model: 'Kneser-Ney n=3',
+      train: kn[3].train,
+      valid: perplexityOf(kn[3].valid),
+      test: perplexityOf(kn[3].test),
+      paper: PAPER_KN[3],
+    },
+    {
+      model: 'Kneser-Ney n=5',
+      train: kn[5].train,
+      valid: perplexityOf(kn[5].valid),
+      test: perplexityOf(kn[5].test),
+      paper: PAPER_KN[5],
+    },
+    {
+      model: `neural (${c.name})`,
+      train: nn.train,
+      valid: perplexityOf(nn.valid),
+      test: perplexityOf(nn.test),
+      paper: paperCfg?.paperTest,
+    },
+    {
+      model: `neural + KN3 (0.5/0.5)`,
+      train: NaN,
+      valid: mixturePerplexity(nn.valid, kn[3].valid, 0.5),
+      test: mixturePerplexity(nn.test, kn[3].test, 0.5),
+      paper: paperCfg?.paperMixed,
+    },
+  ];
+  const seconds = (Date.now() - t0) / 1000;
+  log('');
+  log(
+    `${'model'.padEnd(26)}${'train'.padStart(9)}${'valid'.padStart(9)}${'test'.padStart(9)}${'paper test'.padStart(12)}`,
+  );
+  for (const r of rows)
+    log(
+      `${r.model.padEnd(26)}${fmt(r.train).padStart(9)}${fmt(r.valid).padStart(9)}${fmt(r.test).padStart(9)}${(r.paper ? String(r.paper) : '-').padStart(12)}`,
+    );
+  log(`(train perplexity on the first 100,000 training tokens; ${seconds.toFixed(0)} s in all)`);
+
+  let glove: Tensor | null = null;
+  const glovePath = join(o.out, 'glove.safetensors');
+  if (o.glove !== false) {
+    if (existsSync(glovePath)) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
+    else glove = gloveCommandCore(data, { out: o.out, epochs: 10, progress: o.progress }, log);
+  }
+  const result: LmResult = {
+    config: c,
+    vocabSize: vocab.size,
+    tokens: { train: data.train.length, valid: data.valid.length, test: data.test.length },
+    rows,
+    seconds,
+  };
+  writeFileSync(join(o.out, 'lm-results.json'), JSON.stringify(result, null, 2));
+  writeFileSync(join(o.out, 'lm-report.html'), report(result, epochs, vocab, model.C.weight, glove));
+  log(`wrote ${join(o.out, 'lm-report.html')} and ${ckpt}`);
+  return result;
+}
+
+function concat(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Trains GloVe vectors on the training text, saves them to <out>/glove.safetensors. */
+export function gloveCommandCore(
+  data: BrownData,
+  o: { out: string; epochs: number; dim?: number; window?: number; progress?: boolean },
+  log: (s: string) => void,
+): Tensor {
+  const t0 = Date.now();
+  // '<unk>' (id 0) is left out: it co-occurs with everything and says nothing.
+  const X = cooccurrence(data.train, { vocabSize: data.vocab.size, window: o.window ?? 10, skipBelow: 1 });
+  log(`GloVe: ${X.values.length} non-zero co-occurrences (window ${o.window ?? 10}, 1/d weighting)`);
+  const { vectors, losses } = trainGlove(X, {
+    dim: o.dim ?? 50,
+    epochs: o.epochs,
+    progress: o.progress === false ? false : undefined,
+  });
+  saveSafetensors(join(o.out, 'glove.safetensors'), { vectors }, { vocabSize: String(data.vocab.size) });
+  log(
+    `GloVe: loss ${losses[0]?.toFixed(4)} -> ${losses[losses.length - 1]?.toFixed(4)} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
+  return vectors;
+}
+
+/** Neighbour lists for the probe words (those in the vocabulary). */
+export function neighbourLists(
+  table: Tensor,
+  vocab: Vocab,
+  words: readonly string[],
+  k = 8,
+): [string, string[]][] {
+  return words
+    .filter((w) => vocab.has(w))
+    .map((w) => [w, nearestNeighbors(table, vocab.id(w), k, { skip: [0] }).map((n) => vocab.tokens[n.id])]);
+}
+
+function report(r: LmResult, epochs: EpochLog[], vocab: Vocab, C: Tensor, glove: Tensor | null): string {
+  const ep = epochs.map((e) => e.epoch);
+  const curves = lineChart(
+    [
+      { name: 'train', x: ep, y: epochs.map((e) => Math.exp(e.loss)) },
+      { name: 'valid', x: ep, y: epochs.map((e) => Math.exp(e.valLoss ?? NaN)) },
+    ],
+    { title: 'perplexity per epoch', xLabel: 'epoch', yLabel: 'perplexity', logY: true },
+  );
+  const table = htmlTable(
+    ['model', 'train', 'valid', 'test', 'paper (test)'],
+    r.rows.map((x) => [x.model, fmt(x.train), fmt(x.valid), fmt(x.test), x.paper ?? '-']),
+  );
+  const nbr = (t: Tensor, what: string) =>
+    `<h3>${what}</h3>` +
+    htmlTable(
+      ['word', 'nearest neighbours (cosine)'],
+      neighbourLists(t, vocab, PROBE_WORDS).map(([w, ns]) => [w, ns.join(', ')]),
+    );
+  const top = Math.min(500, vocab.size - 1);
+  const ids = Array.from({ length: top }, (_, i) => i + 1); // id 0 is '<unk>'; ids rank frequency
+  const table2d = (glove ?? C).index(`1:${top + 1}`);
+  const xy = tsne(table2d, { iterations: 400, seed: 0 }).tolist() as [number, number][];
+  const map = labelledScatter(xy, vocab.decode(ids), {
+    title: `t-SNE of the ${top} most frequent words (${glove ? 'GloVe vectors' : "the neural model's C"})`,
+  });
+  return htmlPage(
+    'descend lm: Bengio et al. (2003) on the Brown corpus',
+    `<p class="note">${r.tokens.train} / ${r.tokens.valid} / ${r.tokens.test} tokens, |V| = ${r.vocabSize}; configuration ${r.config.name}: ${JSON.stringify(r.config)}; ${r.seconds.toFixed(0)} s.</p>` +
+      `<h2>Perplexity</h2>${table}<div class="row">${curves}</div>` +
+      `<h2>Nearest neighbours</h2>${nbr(C, "the neural model's embeddings C")}${glove ? nbr(glove, 'GloVe vectors') : ''}` +
+      `<h2>Map of embedding space</h2>${map}`,
+  );
+}

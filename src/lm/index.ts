@@ -1,0 +1,12 @@
+/**
+ * descend/lm: language models and word embeddings: n-gram models with Kneser-Ney smoothing, Bengio's
+ * neural language model, GloVe, nearest neighbours, analogies and 2-D maps.
+ * @packageDocumentation
+ */
+export * from './ngram.js';
+export * from './neural.js';
+export * from './train.js';
+export * from './sample.js';
+export * from './glove.js';
+export * from './embeddings.js';
+export * from './names.js';
