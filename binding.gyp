@@ -11,7 +11,8 @@
         "native/src/optim.cc",
         "native/src/indexing.cc",
         "native/src/conv.cc",
-        "native/src/pool.cc"
+        "native/src/pool.cc",
+        "native/src/softmax.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -27,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   descend::initOptim(env, exports);
   descend::initIndexing(env, exports);
   descend::initConv(env, exports);
+  descend::initSoftmax(env, exports);
   return exports;
 }
 

@@ -77,5 +77,6 @@ void initLayout(Napi::Env env, Napi::Object exports);
 void initOptim(Napi::Env env, Napi::Object exports);
 void initIndexing(Napi::Env env, Napi::Object exports);
 void initConv(Napi::Env env, Napi::Object exports);
+void initSoftmax(Napi::Env env, Napi::Object exports);
 
 }  // namespace descend

@@ -235,6 +235,14 @@ export interface Backend {
    */
   poolArgmax(s: Storage, g: Window2d): Storage;
   /**
+   * Optional fused kernel: log-softmax over each row of a contiguous [rows, cols] float array, what
+   * ops/composite/softmax.ts composes (max subtracted, an infinite max shifting by 0). Backends without it
+   * get the composed ops.
+   */
+  logSoftmax?(s: Storage, rows: number, cols: number): Storage;
+  /** Optional fused kernel: log-softmax's VJP g - exp(y) * sum(g) over each row of [rows, cols]. */
+  logSoftmaxBackward?(g: Storage, y: Storage, rows: number, cols: number): Storage;
+  /**
    * Optional fused kernel: one Adam(W) update of same-shaped float tensors in one pass, bit for bit what
    * optim/torch-rules.ts's adamRule computes op by op (same order, same rounding). New storages, or
    * with `inPlace` p, m, v and maxV themselves, overwritten. Backends without it get the composed ops.

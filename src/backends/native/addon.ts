@@ -77,6 +77,10 @@ export interface NativeAddon {
     nesterov: boolean,
   ): void;
   argReduce(isMax: boolean, x: FloatArray, out: Int32Array, outer: number, len: number, inner: number): void;
+  /** y = log_softmax(x) over each row of [rows, cols]. */
+  logSoftmax(x: FloatArray, y: FloatArray, rows: number, cols: number): void;
+  /** out = g - exp(y) * sum(g) over each row of [rows, cols]. */
+  logSoftmaxBackward(g: FloatArray, y: FloatArray, out: FloatArray, rows: number, cols: number): void;
   /** -1, or the position in idx of the first out-of-range index. */
   gather(
     x: FloatArray,

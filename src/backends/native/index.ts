@@ -241,6 +241,18 @@ export class NativeBackend extends JsBackend {
     return this.make('int32', out);
   }
 
+  logSoftmax(s: Storage, rows: number, cols: number): Storage {
+    const out = uninit(s.dtype, s.size) as FloatArray;
+    this.addon.logSoftmax(this.data(s) as FloatArray, out, rows, cols);
+    return this.make(s.dtype, out);
+  }
+
+  logSoftmaxBackward(g: Storage, y: Storage, rows: number, cols: number): Storage {
+    const out = uninit(g.dtype, g.size) as FloatArray;
+    this.addon.logSoftmaxBackward(this.data(g) as FloatArray, this.data(y) as FloatArray, out, rows, cols);
+    return this.make(g.dtype, out);
+  }
+
   override gather(s: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage {
     const rank = idxShape.length;
     if (!isFloat(s.dtype) || !this.writeMeta(rank, idxShape, shape))

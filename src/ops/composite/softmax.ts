@@ -7,8 +7,8 @@ import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
 import { noGrad } from '../../autograd/mode.js';
 import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { asFloat, checkTensor } from '../core.js';
-import { div, exp, isinf, log, mul, sub, where } from '../primitives/elementwise.js';
+import { asFloat, checkTensor, fromStorage } from '../core.js';
+import { div, exp, isinf, log, mul, neg, sub, where } from '../primitives/elementwise.js';
 import { amax, sum } from '../primitives/reduce.js';
 
 function shift(x: Tensor, dim: number): Tensor {
@@ -28,16 +28,42 @@ const softmaxPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number 
   saves: { output: true },
 });
 
+/** The rows a fused kernel sees: the softmax axis is the last one (contiguous rows), dtypes float. */
+function fusedRows(x: Tensor, axis: number): [number, number] | null {
+  if (axis !== x.shape.length - 1 || x.size === 0) return null;
+  const cols = x.shape[axis];
+  return [x.size / cols, cols];
+}
+
 const logSoftmaxPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number }>({
   name: 'logSoftmax',
-  forward: ([x], { axis }) =>
-    noGrad(() => {
+  forward: ([x], { axis }) => {
+    const rc = fusedRows(x, axis);
+    if (rc && x.backend.logSoftmax) return fromStorage(x.backend.logSoftmax(x._storage, rc[0], rc[1]), x.shape);
+    return noGrad(() => {
       const z = shift(x, axis);
       return sub(z, log(sum(exp(z), axis, true)));
-    }),
-  // dx = g - softmax(x) * sum(g), with softmax(x) = exp(out)
-  vjp: (g, { out, attrs: { axis } }) => [sub(g, mul(exp(out), sum(g, axis, true)))],
+    });
+  },
+  vjp: (g, { out, attrs }) => [logSoftmaxBackwardPrim([g, out], attrs)],
   saves: { output: true },
+});
+
+/** log-softmax's VJP g - exp(y) sum(g), a primitive so that a fused kernel may run it; differentiable. */
+const logSoftmaxBackwardPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number }>({
+  name: 'logSoftmaxBackward',
+  forward: ([g, y], { axis }) => {
+    const rc = fusedRows(g, axis);
+    if (rc && g.backend.logSoftmaxBackward && g.dtype === y.dtype)
+      return fromStorage(g.backend.logSoftmaxBackward(g._storage, y._storage, rc[0], rc[1]), g.shape);
+    return noGrad(() => sub(g, mul(exp(y), sum(g, axis, true))));
+  },
+  // h = g - e^y S with S = sum(g): dh/dg^T u = u - sum(u e^y); dh/dy^T u = -u e^y S.
+  vjp: (u, { inputs: [g, y], attrs: { axis } }) => {
+    const ue = mul(u, exp(y));
+    return [sub(u, sum(ue, axis, true)), neg(mul(ue, sum(g, axis, true)))];
+  },
+  saves: { inputs: [0, 1] },
 });
 
 /** exp(x) / sum(exp(x)) along `dim`. @example softmax(logits, -1) */
