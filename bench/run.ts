@@ -7,7 +7,8 @@
  * MLP, softmax cross-entropy, Adam 1e-3, batch 128, 50 steps (samples/s); (c) a 2-16-16-3 tanh MLP on 60
  * points, full batch, SGD momentum, 500 steps (steps/s); (d) y = tanh(x) x + 1 on 1e6 floats, forward and
  * backward (ms); (e) LeNet-style CNN training steps on 28x28 digits, batch 64, 10 steps per repeat
- * (samples/s). float32.
+ * (samples/s); (f) Bengio et al.'s neural LM (MLP9: |V| = 16,417, n = 5, m = 30, h = 100), Adam, batch 128,
+ * 10 steps per repeat (samples/s). float32.
  * Engines: descend's backends (native with 1 and 2 threads, wasm with 1 and 2 threads, js;
  * the wasm columns also report the bytes their MLP step copies in and out of wasm memory); TensorFlow.js cpu and wasm;
  * jax-js wasm; PyTorch (1 and 2 threads) and numpy (1 and 2 OpenBLAS threads) through python3 when
@@ -121,7 +122,7 @@ function skipReason(c: Column): string | undefined {
 // thresholds grow once the big matmul buffers are freed).
 const isolate = argv.includes('--isolate');
 const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice(7);
-const letters = (onlyArg || 'a,b,c,d,e').split(',').filter(Boolean);
+const letters = (onlyArg || 'a,b,c,d,e,f').split(',').filter(Boolean);
 
 /** The column's command running only workload `letter` (the python engine takes it as its last argument). */
 function onlyWorkload(c: Column, letter: string): Column {

@@ -10,7 +10,10 @@ const only = argv
   ?.slice(7)
   .split(',')
   .filter(Boolean);
-/** a: matmul, b: MLP training, c: tiny MLP, d: tanh(x)x+1 forward and backward, e: CNN step. */
+/**
+ * a: matmul, b: MLP training, c: tiny MLP, d: tanh(x)x+1 forward and backward, e: CNN step, f: Bengio's
+ * neural LM step (MLP9's shape).
+ */
 export const want = (k: string): boolean => !only || only.length === 0 || only.includes(k);
 export const flag = (name: string): string | undefined =>
   argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -20,6 +23,9 @@ export const mlpSteps = quick ? 5 : 50;
 export const tinySteps = quick ? 50 : 500;
 /** CNN steps per timed repeat: one step after one warm-up step measured a JIT that had not warmed up. */
 export const cnnSteps = quick ? 2 : 10;
+/** Training steps per timed repeat of Bengio et al.'s MLP9 (|V| = 16,417, n = 5, m = 30, h = 100, batch 128). */
+export const lmSteps = quick ? 2 : 10;
+export const LM = { vocab: 16417, context: 4, embedding: 30, hidden: 100, batch: 128 };
 export const ELEMENTWISE_N = 1_000_000;
 /** Products per timed sample of matmul n: about 0.1 GFLOP, so small sizes time more than call overhead. */
 export const matmulCalls = (n: number): number => Math.max(1, Math.round(1e8 / (2 * n ** 3)));

@@ -40,6 +40,15 @@ export function buildPlayground(out: string = siteDir): string {
   );
   cpSync(join(root, 'dist'), join(out, 'lib'), { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
   cpSync(join(app, 'index.html'), join(out, 'index.html'));
+  // The word-embeddings panel's data: the shipped vectors, and the names list from its npm packages.
+  cpSync(join(app, 'data'), join(out, 'data'), { recursive: true });
+  const names = ['female', 'male'].flatMap((k) =>
+    readFileSync(join(root, `node_modules/@stdlib/datasets-${k}-first-names-en/data/names.txt`), 'utf8')
+      .split('\n')
+      .map((n) => n.trim().toLowerCase())
+      .filter((n) => /^[a-z]+$/.test(n)),
+  );
+  writeFileSync(join(out, 'data/names.txt'), [...new Set(names)].sort().join('\n'));
   // The service worker precaches every file of the site, so the list is written in at build time.
   const files = ['./', ...listFiles(out).map((f) => './' + relative(out, f).split(sep).join('/'))];
   const sw = readFileSync(join(app, 'sw.js'), 'utf8').replace(
@@ -55,6 +64,8 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.map': 'application/json',
   '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 /** A static file server for the built site (in `dir`); resolves once listening. */

@@ -277,4 +277,50 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     expect(row.slice(0, 2)).toEqual(['0.80', '0.25']); // the second point, (0.8, 0.3), moved down by 0.05
     await page.close();
   });
+  it('word embeddings: the map draws 500 labelled points and hovering lists neighbours', async () => {
+    const page = await open();
+    await page.waitForSelector('#words-panel[data-ready="true"]', { timeout: 30_000 });
+    const labels = await page.$$eval('#words-svg g.word', (gs) =>
+      gs.map((g) => g.getAttribute('data-label')),
+    );
+    expect(labels.length).toBe(500);
+    expect(labels.every((l) => l && l.length > 0)).toBe(true);
+    expect(labels.slice(0, 3)).toEqual(['the', ',', '.']);
+    // Points overlap in the crowded centre: send the hover straight to the word's group.
+    await page.dispatchEvent('#words-svg g.word[data-label="he"]', 'mouseenter');
+    await page.waitForSelector('#words-hover[data-word="he"]');
+    expect(await page.textContent('#words-hover')).toMatch(/^he: \S+/);
+    await page.close();
+  });
+
+  it('word embeddings: an analogy query returns answers; an unknown word names itself and close words', async () => {
+    const page = await open();
+    await page.waitForSelector('#words-panel[data-ready="true"]', { timeout: 30_000 });
+    await page.click('#words-analogy-run');
+    const answer = (await page.textContent('#words-analogy-out')) ?? '';
+    expect(answer.split(', ').length).toBe(5);
+    expect(answer).not.toMatch(/\b(he|his|she)\b/);
+    await page.fill('#words-b', 'hiss');
+    await page.click('#words-analogy-run');
+    expect(await page.textContent('#words-error')).toMatch(
+      /analogy: 'hiss' is not in the vocabulary; did you mean/,
+    );
+    expect(await page.textContent('#words-analogy-out')).toBe('');
+    await page.close();
+  });
+
+  it('word embeddings: the name generator trains in the page and samples names not all in the list', async () => {
+    const page = await open();
+    await page.waitForSelector('#words-panel[data-ready="true"]', { timeout: 30_000 });
+    await page.click('#words-names-run');
+    await page.waitForSelector('#words-names li', { timeout: 90_000 });
+    const names = await page.$$eval('#words-names li', (lis) =>
+      lis.map((li) => [li.getAttribute('data-name'), li.getAttribute('data-known')]),
+    );
+    expect(names.length).toBe(12);
+    expect(names.every(([n]) => n && /^[a-z]*$/.test(n))).toBe(true);
+    expect(names.some(([, known]) => known === 'false')).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -17,8 +17,11 @@ import {
   sizes,
   tinySteps,
   cnnSteps,
+  lmSteps,
+  LM,
   want,
 } from '../workloads.js';
+import { NeuralLM } from '../../src/lm/index.js';
 
 d.setBackend(flag('backend') ?? 'native');
 const threads = Number(flag('threads') ?? 1);
@@ -116,5 +119,15 @@ if (want('e')) {
     for (let s = 0; s < cnnSteps; s++) trainStep(model, opt, x, y);
   });
   r['cnn step'] = (64 * cnnSteps) / (ms / 1000);
+}
+if (want('f')) {
+  const model = new NeuralLM(LM.vocab, { context: LM.context, embeddingDim: LM.embedding, hidden: LM.hidden });
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const x = d.randint(0, LM.vocab, [LM.batch, LM.context], { dtype: 'int32' });
+  const y = d.randint(0, LM.vocab, [LM.batch], { dtype: 'int32' });
+  const ms = median(() => {
+    for (let s = 0; s < lmSteps; s++) trainStep(model, opt, x, y);
+  });
+  r['lm step (mlp9)'] = (LM.batch * lmSteps) / (ms / 1000);
 }
 emit(r);

@@ -22,6 +22,7 @@ sizes = [64, 256] if quick else [64, 128, 256, 512, 1024]
 mlp_steps = 5 if quick else 50
 tiny_steps = 50 if quick else 500
 cnn_steps = 2 if quick else 10
+lm_steps = 2 if quick else 10
 out = {}
 # Products per timed sample of matmul n (as bench/workloads.ts): about 0.1 GFLOP.
 calls = lambda n: max(1, round(1e8 / (2 * n**3)))
@@ -104,5 +105,12 @@ else:
         opt = torch.optim.Adam(m.parameters(), lr=1e-3)
         ms = median_ms(train(m, opt, torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,)), cnn_steps))
         out["cnn step"] = 64 * cnn_steps / (ms / 1000)
+    if want("f"):
+        # Bengio et al. (2003)'s MLP9: |V| = 16417, n = 5, m = 30, h = 100, batch 128.
+        V, B = 16417, 128
+        m = nn.Sequential(nn.Embedding(V, 30), nn.Flatten(), nn.Linear(120, 100), nn.Tanh(), nn.Linear(100, V))
+        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+        ms = median_ms(train(m, opt, torch.randint(0, V, (B, 4)), torch.randint(0, V, (B,)), lm_steps))
+        out["lm step (mlp9)"] = B * lm_steps / (ms / 1000)
 
 print(json.dumps(out))

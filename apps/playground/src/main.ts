@@ -10,6 +10,7 @@ import {
 } from './net.js';
 import { backendInfo, wasmReady } from 'descend';
 import { LinearDemo, type LinearLoss } from './linear.js';
+import { wordsPanel } from './words.js';
 import { buildGraph, FormulaError, layers, VARIABLES, type GraphNode } from './graph.js';
 import {
   COLORS,
@@ -611,6 +612,7 @@ graphPanel();
 racePanel();
 linearPanel();
 netPanel();
+void wordsPanel();
 const info = backendInfo();
 $('backend').textContent = `${info.name}: ${info.name === 'wasm' ? info.wasm : info.reason}`;
 document.body.dataset.backend = info.name;

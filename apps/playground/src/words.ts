@@ -1,0 +1,196 @@
+/**
+ * The "Word embeddings" panel: a 2-D map (PCA or t-SNE) of the 500 most frequent Brown words' GloVe
+ * vectors (shipped in data/embeddings.json; zoom with the wheel, hover for neighbours), an analogy box,
+ * and a name generator that trains descend's character MLP in the page on the shipped names list.
+ */
+import * as d from 'descend';
+import { Vocab } from 'descend/data';
+import {
+  analogy,
+  nearestNeighbors,
+  pca,
+  sampleNames,
+  trainNameModel,
+  tsne,
+  type NameModel,
+} from 'descend/lm';
+
+export interface Embeddings {
+  words: string[];
+  vocab: Vocab;
+  table: d.Tensor;
+}
+
+/** Decodes the shipped vectors (unit rows as int8 / 127). */
+export function decodeEmbeddings(json: { dim: number; words: string[]; int8: string }): Embeddings {
+  const raw = Uint8Array.from(atob(json.int8), (c) => c.charCodeAt(0));
+  const vals = Float32Array.from(new Int8Array(raw.buffer), (v) => v / 127);
+  const table = d.tensor(vals).reshape([json.words.length, json.dim]);
+  // Row i of the table is word i; '<unk>' leads the vocabulary, so ids are shifted by one.
+  const vocab = Vocab.fromTokens(['<unk>', ...json.words]);
+  return { words: json.words, vocab, table: d.cat([d.zeros([1, json.dim]), table], 0) };
+}
+
+/** The neighbours of a word, as text. */
+export function neighboursOf(e: Embeddings, word: string, k = 6): string[] {
+  const id = e.vocab.lookup('neighbours', word);
+  return nearestNeighbors(e.table, id, k, { skip: [0] }).map((n) => e.vocab.tokens[n.id]);
+}
+
+/** a : b :: c : ?, or a one-line error naming the unknown word with close vocabulary words. */
+export function answerAnalogy(e: Embeddings, a: string, b: string, c: string): string[] {
+  const ids = [a, b, c].map((w) => e.vocab.lookup('analogy', w.trim()));
+  return analogy(e.table, ids[0], ids[1], ids[2], 5, { skip: [0] }).map((n) => e.vocab.tokens[n.id]);
+}
+
+/** 2-D coordinates of the first `n` words. */
+export function mapCoords(e: Embeddings, n: number, method: 'pca' | 'tsne'): [number, number][] {
+  const X = e.table.narrow(0, 1, n);
+  const xy = method === 'pca' ? pca(X, 2) : tsne(X, { iterations: 300, seed: 0 });
+  return xy.tolist() as [number, number][];
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** Draws labelled points into `host` as an SVG whose viewBox the wheel zooms; hover calls `onHover`. */
+export function drawMap(
+  host: HTMLElement,
+  xy: [number, number][],
+  labels: string[],
+  onHover: (word: string) => void,
+): void {
+  const W = 1000;
+  const H = 640;
+  const xs = xy.map((p) => p[0]);
+  const ys = xy.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const sx = (x: number) => 20 + ((x - x0) / (x1 - x0 || 1)) * (W - 60);
+  const sy = (y: number) => H - 20 - ((y - y0) / (y1 - y0 || 1)) * (H - 40);
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('width', '100%');
+  svg.setAttribute('id', 'words-svg');
+  svg.style.border = '1px solid #ddd';
+  svg.style.background = '#fff';
+  xy.forEach(([x, y], i) => {
+    const g = document.createElementNS(SVG, 'g');
+    g.setAttribute('class', 'word');
+    g.setAttribute('data-label', labels[i]);
+    const c = document.createElementNS(SVG, 'circle');
+    c.setAttribute('cx', sx(x).toFixed(1));
+    c.setAttribute('cy', sy(y).toFixed(1));
+    c.setAttribute('r', '2');
+    c.setAttribute('fill', '#1f77b4');
+    const t = document.createElementNS(SVG, 'text');
+    t.setAttribute('x', (sx(x) + 3).toFixed(1));
+    t.setAttribute('y', (sy(y) - 2).toFixed(1));
+    t.setAttribute('font-size', '9');
+    t.textContent = labels[i];
+    g.append(c, t);
+    g.addEventListener('mouseenter', () => onHover(labels[i]));
+    svg.append(g);
+  });
+  let view = { x: 0, y: 0, w: W, h: H };
+  svg.addEventListener(
+    'wheel',
+    (ev) => {
+      ev.preventDefault();
+      const r = svg.getBoundingClientRect();
+      const px = view.x + ((ev.clientX - r.left) / r.width) * view.w;
+      const py = view.y + ((ev.clientY - r.top) / r.height) * view.h;
+      const f = ev.deltaY > 0 ? 1.2 : 1 / 1.2;
+      const w = Math.min(W, view.w * f);
+      const h = Math.min(H, view.h * f);
+      view = { x: px - (px - view.x) * (w / view.w), y: py - (py - view.y) * (h / view.h), w, h };
+      svg.setAttribute('viewBox', `${view.x} ${view.y} ${view.w} ${view.h}`);
+    },
+    { passive: false },
+  );
+  host.replaceChildren(svg);
+}
+
+/** Trains the character MLP on the names (a couple of epochs: seconds) and samples `count` names. */
+export function generateNames(
+  names: string[],
+  count: number,
+  prior: NameModel | null,
+  seed: number,
+): { model: NameModel; samples: string[] } {
+  const model = prior ?? trainNameModel(names, { epochs: 2, progress: false, seed: 0 });
+  const samples = sampleNames(model, count, { temperature: 0.8, generator: new d.Generator(seed) });
+  return { model, samples };
+}
+
+/** Wires the panel to the DOM: loads the shipped data, draws the map, answers queries. */
+export async function wordsPanel(): Promise<void> {
+  const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+  const err = $('words-error');
+  const section = $('words-panel');
+  let e: Embeddings;
+  try {
+    const res = await fetch('./data/embeddings.json');
+    e = decodeEmbeddings((await res.json()) as { dim: number; words: string[]; int8: string });
+  } catch (x) {
+    err.textContent = `could not load the word vectors: ${String(x)}`;
+    return;
+  }
+  const hover = $('words-hover');
+  const showNeighbours = (w: string) => {
+    hover.textContent = `${w}: ${neighboursOf(e, w).join(', ')}`;
+    hover.dataset.word = w;
+  };
+  const method = $<HTMLSelectElement>('words-method');
+  const draw = () => {
+    const n = 500;
+    const xy = mapCoords(e, n, method.value === 'tsne' ? 'tsne' : 'pca');
+    drawMap($('words-map'), xy, e.words.slice(0, n), showNeighbours);
+    section.dataset.map = method.value;
+  };
+  method.addEventListener('change', () => {
+    err.textContent = '';
+    draw();
+  });
+  draw();
+
+  const out = $('words-analogy-out');
+  $('words-analogy-run').addEventListener('click', () => {
+    const [a, b, c] = ['words-a', 'words-b', 'words-c'].map((id) => $<HTMLInputElement>(id).value);
+    try {
+      err.textContent = '';
+      out.textContent = answerAnalogy(e, a, b, c).join(', ');
+    } catch (x) {
+      out.textContent = '';
+      err.textContent = (x as Error).message;
+    }
+  });
+
+  let names: string[] | null = null;
+  let model: NameModel | null = null;
+  let seed = 0;
+  const list = $('words-names');
+  $('words-names-run').addEventListener('click', async () => {
+    try {
+      err.textContent = '';
+      list.textContent = model ? 'sampling…' : 'training the character MLP on the names (a few seconds)…';
+      await new Promise((r) => setTimeout(r, 0));
+      names ??= (await (await fetch('./data/names.txt')).text())
+        .split('\n')
+        .filter((n) => /^[a-z]+$/.test(n));
+      const r = generateNames(names, 12, model, seed++);
+      model = r.model;
+      const known = new Set(names);
+      list.replaceChildren(
+        ...r.samples.map((s) => {
+          const li = document.createElement('li');
+          li.textContent = known.has(s) ? s : `${s} (new)`;
+          li.dataset.name = s;
+          li.dataset.known = String(known.has(s));
+          return li;
+        }),
+      );
+    } catch (x) {
+      err.textContent = (x as Error).message;
+    }
+  });
+  section.dataset.ready = 'true';
+}
