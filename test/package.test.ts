@@ -34,6 +34,8 @@ describe('package', () => {
       ],
       { cwd: root, encoding: 'utf8' },
     );
-    expect(out.trim()).toBe('function function function function function function function function function');
+    expect(out.trim()).toBe(
+      'function function function function function function function function function',
+    );
   });
 });

@@ -121,7 +121,11 @@ if (want('e')) {
   r['cnn step'] = (64 * cnnSteps) / (ms / 1000);
 }
 if (want('f')) {
-  const model = new NeuralLM(LM.vocab, { context: LM.context, embeddingDim: LM.embedding, hidden: LM.hidden });
+  const model = new NeuralLM(LM.vocab, {
+    context: LM.context,
+    embeddingDim: LM.embedding,
+    hidden: LM.hidden,
+  });
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = d.randint(0, LM.vocab, [LM.batch, LM.context], { dtype: 'int32' });
   const y = d.randint(0, LM.vocab, [LM.batch], { dtype: 'int32' });

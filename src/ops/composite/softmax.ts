@@ -39,7 +39,8 @@ const logSoftmaxPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: numb
   name: 'logSoftmax',
   forward: ([x], { axis }) => {
     const rc = fusedRows(x, axis);
-    if (rc && x.backend.logSoftmax) return fromStorage(x.backend.logSoftmax(x._storage, rc[0], rc[1]), x.shape);
+    if (rc && x.backend.logSoftmax)
+      return fromStorage(x.backend.logSoftmax(x._storage, rc[0], rc[1]), x.shape);
     return noGrad(() => {
       const z = shift(x, axis);
       return sub(z, log(sum(exp(z), axis, true)));
