@@ -59,6 +59,8 @@ export interface LmCliOptions {
   seed: string;
   limit?: string;
   glove?: boolean;
+  /** Words on the report's 2-D map (default 500). */
+  mapWords?: string;
   out: string;
   resume?: string;
   progress?: boolean;
@@ -154,26 +156,18 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
   );
   mkdirSync(o.out, { recursive: true });
 
-  // Baselines: interpolated modified Kneser-Ney, n = 3 and 5, fitted on the training text.
-  const both = concat(data.train, data.valid);
-  const kn: Record<number, { valid: Float64Array; test: Float64Array; train: number }> = {};
-  for (const n of [3, 5]) {
-    const m = NGramModel.fit(data.train, { order: n, vocabSize: vocab.size });
-    kn[n] = {
-      valid: m.logProbs(data.valid, { history: data.train }),
-      test: m.logProbs(data.test, { history: both }),
-      train: m.perplexity(data.train.subarray(0, 100_000)),
-    };
-    log(`Kneser-Ney n=${n}: valid ${fmt(perplexityOf(kn[n].valid))}, test ${fmt(perplexityOf(kn[n].test))}`);
-  }
-
   const model = new NeuralLM(vocab.size, { ...c, dropout: c.dropout });
   log(
     `${c.name}: ${model.toString().split('\n')[0]}, ${model.numParameters()} parameters, ${JSON.stringify(c.train)}`,
   );
   const optimizer = makeLMOptimizer(model, c.train);
   const ckpt = join(o.out, 'lm.safetensors');
-  if (o.resume) loadCheckpoint(o.resume, model, { optimizer });
+  if (o.resume) {
+    loadCheckpoint(o.resume, model, { optimizer });
+    log(
+      `resumed from ${o.resume} after epoch ${startEpoch}; training epochs ${startEpoch + 1}-${c.train.epochs}`,
+    );
+  }
   const remaining = (c.train.epochs ?? 1) - startEpoch;
   let epochs = priorEpochs;
   if (remaining > 0) {
@@ -199,6 +193,21 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
       progress: { config: c, epoch: startEpoch + history.epochs.length, epochs },
     });
   }
+  // Baselines: interpolated modified Kneser-Ney, n = 3 and 5, fitted on the training text. After the
+  // neural model: their count tables are millions of small objects, and while they are alive every
+  // garbage collection during training has to mark them (an epoch took 3x longer).
+  const both = concat(data.train, data.valid);
+  const kn: Record<number, { valid: Float64Array; test: Float64Array; train: number }> = {};
+  for (const n of [3, 5]) {
+    const m = NGramModel.fit(data.train, { order: n, vocabSize: vocab.size });
+    kn[n] = {
+      valid: m.logProbs(data.valid, { history: data.train }),
+      test: m.logProbs(data.test, { history: both }),
+      train: m.perplexity(data.train.subarray(0, 100_000)),
+    };
+    log(`Kneser-Ney n=${n}: valid ${fmt(perplexityOf(kn[n].valid))}, test ${fmt(perplexityOf(kn[n].test))}`);
+  }
+
   const nn = {
     valid: lmLogProbs(model, data.valid, { history: data.train }),
     test: lmLogProbs(model, data.test, { history: both }),
@@ -248,10 +257,11 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
 
   let glove: Tensor | null = null;
   const glovePath = join(o.out, 'glove.safetensors');
-  if (o.glove !== false) {
-    if (existsSync(glovePath)) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
-    else glove = gloveCommandCore(data, { out: o.out, epochs: 10, progress: o.progress }, log);
-  }
+  // GloVe: vectors already in <out> are used; --paper runs train them (a few minutes), the quick default
+  // only with --glove, so that it stays within minutes.
+  if (existsSync(glovePath) && o.glove !== false) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
+  else if (o.glove === true || (o.glove !== false && c.name !== 'quick'))
+    glove = gloveCommandCore(data, { out: o.out, epochs: 10, progress: o.progress }, log);
   const result: LmResult = {
     config: c,
     vocabSize: vocab.size,
@@ -260,7 +270,11 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
     seconds,
   };
   writeFileSync(join(o.out, 'lm-results.json'), JSON.stringify(result, null, 2));
-  writeFileSync(join(o.out, 'lm-report.html'), report(result, epochs, vocab, model.C.weight, glove));
+  const mapWords = o.mapWords === undefined ? 500 : num('--map-words', o.mapWords, { int: true, min: 10 });
+  writeFileSync(
+    join(o.out, 'lm-report.html'),
+    report(result, epochs, vocab, model.C.weight, glove, mapWords),
+  );
   log(`wrote ${join(o.out, 'lm-report.html')} and ${ckpt}`);
   return result;
 }
@@ -306,7 +320,14 @@ export function neighbourLists(
     .map((w) => [w, nearestNeighbors(table, vocab.id(w), k, { skip: [0] }).map((n) => vocab.tokens[n.id])]);
 }
 
-function report(r: LmResult, epochs: EpochLog[], vocab: Vocab, C: Tensor, glove: Tensor | null): string {
+function report(
+  r: LmResult,
+  epochs: EpochLog[],
+  vocab: Vocab,
+  C: Tensor,
+  glove: Tensor | null,
+  mapWords: number,
+): string {
   const ep = epochs.map((e) => e.epoch);
   const curves = lineChart(
     [
@@ -325,7 +346,7 @@ function report(r: LmResult, epochs: EpochLog[], vocab: Vocab, C: Tensor, glove:
       ['word', 'nearest neighbours (cosine)'],
       neighbourLists(t, vocab, PROBE_WORDS).map(([w, ns]) => [w, ns.join(', ')]),
     );
-  const top = Math.min(500, vocab.size - 1);
+  const top = Math.min(mapWords, vocab.size - 1);
   const ids = Array.from({ length: top }, (_, i) => i + 1); // id 0 is '<unk>'; ids rank frequency
   const table2d = (glove ?? C).index(`1:${top + 1}`);
   const xy = tsne(table2d, { iterations: 400, seed: 0 }).tolist() as [number, number][];

@@ -115,17 +115,21 @@ export class Vocab {
     return Array.from(ids, (i) => this.tokens[i] ?? this.unk);
   }
 
-  /** The `k` vocabulary words closest to `word` by edit distance (case-insensitive), frequent first on ties. */
+  /**
+   * The `k` vocabulary words closest to `word` by edit distance ignoring case, then by exact edit distance
+   * (so 'Mondy' suggests 'Monday' before 'money'), then by frequency.
+   */
   closest(word: string, k = 3): string[] {
-    const w = word.toLowerCase().slice(0, 40);
-    const scored: [number, number][] = [];
+    const w = word.slice(0, 40);
+    const lw = w.toLowerCase();
+    const scored: [number, number, number][] = [];
     for (let i = 1; i < this.tokens.length; i++) {
       const t = this.tokens[i];
       if (Math.abs(t.length - w.length) > 3) continue;
-      scored.push([editDistance(w, t.toLowerCase()), i]);
+      scored.push([editDistance(lw, t.toLowerCase()), editDistance(w, t), i]);
     }
-    scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    return scored.slice(0, k).map(([, i]) => this.tokens[i]);
+    scored.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    return scored.slice(0, k).map(([, , i]) => this.tokens[i]);
   }
 }
 
