@@ -72,7 +72,7 @@ interface LmConfig extends ModelShape {
   name: string;
 }
 
-/** The quick default: a trigram-context MLP trained with Adam for two epochs. */
+/** The quick default: an MLP over 3 context words, trained with Adam for two epochs (lr annealed). */
 const QUICK: ModelShape = { context: 3, embeddingDim: 30, hidden: 100, direct: false };
 
 function parse(o: LmCliOptions): LmConfig {
@@ -108,7 +108,8 @@ function parse(o: LmCliOptions): LmConfig {
               ? 1e-3
               : 2e-3
           : num('--lr', o.lr, { min: 0 }),
-      lrDecay: o.lrDecay === undefined ? 0 : num('--lr-decay', o.lrDecay, { min: 0 }),
+      // The quick run anneals: lr / (1 + 1e-3 t) ends its 6,250 steps at 14% of the start.
+      lrDecay: o.lrDecay === undefined ? (paper ? 0 : 1e-3) : num('--lr-decay', o.lrDecay, { min: 0 }),
       weightDecay: o.weightDecay === undefined ? 0 : num('--weight-decay', o.weightDecay, { min: 0 }),
       batchSize: int('--batch-size', o.batchSize, paper ? 128 : 256),
       epochs: int('--epochs', o.epochs, paper ? 10 : 2),
@@ -164,9 +165,11 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
   const ckpt = join(o.out, 'lm.safetensors');
   if (o.resume) {
     loadCheckpoint(o.resume, model, { optimizer });
-    log(
-      `resumed from ${o.resume} after epoch ${startEpoch}; training epochs ${startEpoch + 1}-${c.train.epochs}`,
-    );
+    const todo =
+      (c.train.epochs ?? 0) > startEpoch
+        ? `training epochs ${startEpoch + 1}-${c.train.epochs}`
+        : 'no epochs left to train (raise --epochs to continue); evaluating';
+    log(`resumed from ${o.resume} after epoch ${startEpoch}; ${todo}`);
   }
   const remaining = (c.train.epochs ?? 1) - startEpoch;
   let epochs = priorEpochs;
@@ -193,10 +196,24 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
       progress: { config: c, epoch: startEpoch + history.epochs.length, epochs },
     });
   }
-  // Baselines: interpolated modified Kneser-Ney, n = 3 and 5, fitted on the training text. After the
-  // neural model: their count tables are millions of small objects, and while they are alive every
-  // garbage collection during training has to mark them (an epoch took 3x longer).
   const both = concat(data.train, data.valid);
+  const nn = {
+    valid: lmLogProbs(model, data.valid, { history: data.train }),
+    test: lmLogProbs(model, data.test, { history: both }),
+    train: perplexityOf(lmLogProbs(model, data.train.subarray(0, 100_000))),
+  };
+  let glove: Tensor | null = null;
+  const glovePath = join(o.out, 'glove.safetensors');
+  // GloVe: vectors already in <out> are used; --paper runs train them (a few minutes), the quick default
+  // only with --glove, so that it stays within minutes.
+  if (existsSync(glovePath) && o.glove !== false) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
+  else if (o.glove === true || (o.glove !== false && c.name !== 'quick'))
+    glove = gloveCommandCore(data, { out: o.out, epochs: 10, progress: o.progress }, log);
+  const mapWords = o.mapWords === undefined ? 500 : num('--map-words', o.mapWords, { int: true, min: 10 });
+  const map = wordMap(vocab, glove ?? model.C.weight, mapWords);
+  // Baselines: interpolated modified Kneser-Ney, n = 3 and 5, fitted on the training text. After the
+  // neural model and GloVe: their count tables are millions of small objects, and while they are alive every
+  // garbage collection during training has to mark them (an epoch took 3x longer).
   const kn: Record<number, { valid: Float64Array; test: Float64Array; train: number }> = {};
   for (const n of [3, 5]) {
     const m = NGramModel.fit(data.train, { order: n, vocabSize: vocab.size });
@@ -208,11 +225,6 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
     log(`Kneser-Ney n=${n}: valid ${fmt(perplexityOf(kn[n].valid))}, test ${fmt(perplexityOf(kn[n].test))}`);
   }
 
-  const nn = {
-    valid: lmLogProbs(model, data.valid, { history: data.train }),
-    test: lmLogProbs(model, data.test, { history: both }),
-    train: perplexityOf(lmLogProbs(model, data.train.subarray(0, 100_000))),
-  };
   const paperCfg = PAPER_CONFIGS[c.name];
   const rows: LmResult['rows'] = [
     {
@@ -255,13 +267,6 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
     );
   log(`(train perplexity on the first 100,000 training tokens; ${seconds.toFixed(0)} s in all)`);
 
-  let glove: Tensor | null = null;
-  const glovePath = join(o.out, 'glove.safetensors');
-  // GloVe: vectors already in <out> are used; --paper runs train them (a few minutes), the quick default
-  // only with --glove, so that it stays within minutes.
-  if (existsSync(glovePath) && o.glove !== false) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
-  else if (o.glove === true || (o.glove !== false && c.name !== 'quick'))
-    glove = gloveCommandCore(data, { out: o.out, epochs: 10, progress: o.progress }, log);
   const result: LmResult = {
     config: c,
     vocabSize: vocab.size,
@@ -270,11 +275,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
     seconds,
   };
   writeFileSync(join(o.out, 'lm-results.json'), JSON.stringify(result, null, 2));
-  const mapWords = o.mapWords === undefined ? 500 : num('--map-words', o.mapWords, { int: true, min: 10 });
-  writeFileSync(
-    join(o.out, 'lm-report.html'),
-    report(result, epochs, vocab, model.C.weight, glove, mapWords),
-  );
+  writeFileSync(join(o.out, 'lm-report.html'), report(result, epochs, vocab, model.C.weight, glove, map));
   log(`wrote ${join(o.out, 'lm-report.html')} and ${ckpt}`);
   return result;
 }
@@ -320,13 +321,21 @@ export function neighbourLists(
     .map((w) => [w, nearestNeighbors(table, vocab.id(w), k, { skip: [0] }).map((n) => vocab.tokens[n.id])]);
 }
 
+/** t-SNE coordinates of the most frequent words (ids rank frequency; id 0 is '<unk>'). */
+function wordMap(vocab: Vocab, table: Tensor, n: number): { xy: [number, number][]; labels: string[] } {
+  const top = Math.min(n, vocab.size - 1);
+  const ids = Array.from({ length: top }, (_, i) => i + 1);
+  const xy = tsne(table.index(`1:${top + 1}`), { iterations: 400, seed: 0 }).tolist() as [number, number][];
+  return { xy, labels: vocab.decode(ids) };
+}
+
 function report(
   r: LmResult,
   epochs: EpochLog[],
   vocab: Vocab,
   C: Tensor,
   glove: Tensor | null,
-  mapWords: number,
+  map: { xy: [number, number][]; labels: string[] },
 ): string {
   const ep = epochs.map((e) => e.epoch);
   const curves = lineChart(
@@ -346,11 +355,8 @@ function report(
       ['word', 'nearest neighbours (cosine)'],
       neighbourLists(t, vocab, PROBE_WORDS).map(([w, ns]) => [w, ns.join(', ')]),
     );
-  const top = Math.min(mapWords, vocab.size - 1);
-  const ids = Array.from({ length: top }, (_, i) => i + 1); // id 0 is '<unk>'; ids rank frequency
-  const table2d = (glove ?? C).index(`1:${top + 1}`);
-  const xy = tsne(table2d, { iterations: 400, seed: 0 }).tolist() as [number, number][];
-  const map = labelledScatter(xy, vocab.decode(ids), {
+  const top = map.labels.length;
+  const mapSvg = labelledScatter(map.xy, map.labels, {
     title: `t-SNE of the ${top} most frequent words (${glove ? 'GloVe vectors' : "the neural model's C"})`,
   });
   return htmlPage(
@@ -358,6 +364,6 @@ function report(
     `<p class="note">${r.tokens.train} / ${r.tokens.valid} / ${r.tokens.test} tokens, |V| = ${r.vocabSize}; configuration ${r.config.name}: ${JSON.stringify(r.config)}; ${r.seconds.toFixed(0)} s.</p>` +
       `<h2>Perplexity</h2>${table}<div class="row">${curves}</div>` +
       `<h2>Nearest neighbours</h2>${nbr(C, "the neural model's embeddings C")}${glove ? nbr(glove, 'GloVe vectors') : ''}` +
-      `<h2>Map of embedding space</h2>${map}`,
+      `<h2>Map of embedding space</h2>${mapSvg}`,
   );
 }

@@ -41,7 +41,9 @@ function useBackend(name: string | undefined): void {
 
 export function program(): Command {
   const p = new Command('descend')
-    .description('Train on real handwritten digits, race optimizers, and look at loss landscapes.')
+    .description(
+      'Train on real handwritten digits, race optimizers, look at loss landscapes, and train language models.',
+    )
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
