@@ -344,6 +344,8 @@ describe('embedding tools', () => {
     // 0 : 2 :: 1 : ?  -> b - a + c = (0.9, 1.1): closest left is 4
     expect(analogy(table, 0, 2, 1, 1)[0].id).toBe(4);
     expect(() => nearestNeighbors(table, 7)).toThrow(/nearestNeighbors: id 7 is out of range for 5 rows/);
+    // top: only the first rows compete (ids rank frequency in a Vocab)
+    expect(nearestNeighbors(table, 0, 2, { top: 3 }).map((n) => n.id)).toEqual([1, 2]);
   });
   it('PCA finds the direction of largest variance', () => {
     const g = new d.Generator(0);

@@ -79,7 +79,7 @@ export function lmNeighboursCommand(
 ): string[] {
   const { t, vocab } = table(o.out, o.table);
   const id = wordId(vocab, word, 'neighbours');
-  const ns = nearestNeighbors(t, id, num('-k', o.k, { int: true, min: 1 }), { skip: [0] });
+  const ns = nearestNeighbors(t, id, num('-k', o.k, { int: true, min: 1 }), { skip: [0], top: 5000 });
   for (const n of ns) log(`${vocab.tokens[n.id].padEnd(20)} ${n.score.toFixed(3)}`);
   return ns.map((n) => vocab.tokens[n.id]);
 }

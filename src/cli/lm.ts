@@ -208,7 +208,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
   // only with --glove, so that it stays within minutes.
   if (existsSync(glovePath) && o.glove !== false) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
   else if (o.glove === true || (o.glove !== false && c.name !== 'quick'))
-    glove = gloveCommandCore(data, { out: o.out, epochs: 10, progress: o.progress }, log);
+    glove = gloveCommandCore(data, { out: o.out, epochs: 15, progress: o.progress }, log);
   const mapWords = o.mapWords === undefined ? 500 : num('--map-words', o.mapWords, { int: true, min: 10 });
   const map = wordMap(vocab, glove ?? model.C.weight, mapWords);
   // Baselines: interpolated modified Kneser-Ney, n = 3 and 5, fitted on the training text. After the
@@ -318,7 +318,10 @@ export function neighbourLists(
 ): [string, string[]][] {
   return words
     .filter((w) => vocab.has(w))
-    .map((w) => [w, nearestNeighbors(table, vocab.id(w), k, { skip: [0] }).map((n) => vocab.tokens[n.id])]);
+    .map((w) => [
+      w,
+      nearestNeighbors(table, vocab.id(w), k, { skip: [0], top: 5000 }).map((n) => vocab.tokens[n.id]),
+    ]);
 }
 
 /** t-SNE coordinates of the most frequent words (ids rank frequency; id 0 is '<unk>'). */

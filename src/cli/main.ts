@@ -192,7 +192,7 @@ export function program(): Command {
   lm.command('glove')
     .description('train GloVe vectors on the Brown training text (AdaGrad, as in the paper)')
     .option('--out <dir>', 'output directory', 'descend-lm')
-    .option('--epochs <n>', 'epochs', '10')
+    .option('--epochs <n>', 'epochs', '15')
     .option('--dim <n>', 'vector size', '50')
     .option('--window <n>', 'context window', '10')
     .option('--no-progress', 'no progress bar')

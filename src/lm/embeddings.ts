@@ -48,14 +48,28 @@ export function normalizeRows(table: Tensor): Tensor {
   return div(table, maximum(n, 1e-12));
 }
 
+/** Neighbour options: ids to leave out, and `top`: only the first `top` rows compete. */
+export interface NeighbourOptions {
+  skip?: readonly number[];
+  /**
+   * Only rows below this id are candidates. Vocabularies rank words by frequency, and a rare word's vector
+   * has barely moved from its random start, so its cosine with anything is noise.
+   */
+  top?: number;
+}
+
 function rankByCosine(
   op: string,
-  unit: Tensor,
+  unit0: Tensor,
   q: Tensor,
   k: number,
   exclude: readonly number[],
+  top?: number,
 ): Neighbour[] {
   return noGrad(() => {
+    if (top !== undefined && !(Number.isInteger(top) && top >= 1))
+      throw new ValueError(op, `top must be a positive integer, got ${top}`);
+    const unit = top !== undefined && top < unit0.shape[0] ? narrow(unit0, 0, 0, top) : unit0;
     const qn = normalizeRows(reshape(q, [1, -1]));
     const sims = reshape(matmul(unit, reshape(qn, [-1, 1])), [-1]);
     const kk = Math.min(unit.shape[0], k + exclude.length);
@@ -78,13 +92,20 @@ export function nearestNeighbors(
   table: Tensor,
   id: number,
   k = 10,
-  opts: { skip?: readonly number[] } = {},
+  opts: NeighbourOptions = {},
 ): Neighbour[] {
   checkTable('nearestNeighbors', table);
   if (!(Number.isInteger(id) && id >= 0 && id < table.shape[0]))
     throw new ValueError('nearestNeighbors', `id ${id} is out of range for ${table.shape[0]} rows`);
   const unit = noGrad(() => normalizeRows(table.detach()));
-  return rankByCosine('nearestNeighbors', unit, narrow(unit, 0, id, 1), k, [id, ...(opts.skip ?? [])]);
+  return rankByCosine(
+    'nearestNeighbors',
+    unit,
+    narrow(unit, 0, id, 1),
+    k,
+    [id, ...(opts.skip ?? [])],
+    opts.top,
+  );
 }
 
 /**
@@ -98,7 +119,7 @@ export function analogy(
   b: number,
   c: number,
   k = 5,
-  opts: { skip?: readonly number[] } = {},
+  opts: NeighbourOptions = {},
 ): Neighbour[] {
   checkTable('analogy', table);
   for (const [n, v] of [
@@ -111,7 +132,7 @@ export function analogy(
   const unit = noGrad(() => normalizeRows(table.detach()));
   const row = (i: number) => narrow(unit, 0, i, 1);
   const q = noGrad(() => add(sub(row(b), row(a)), row(c)));
-  return rankByCosine('analogy', unit, q, k, [a, b, c, ...(opts.skip ?? [])]);
+  return rankByCosine('analogy', unit, q, k, [a, b, c, ...(opts.skip ?? [])], opts.top);
 }
 
 /**

@@ -93,7 +93,10 @@ export function gloveLoss(
 export interface GloveOptions {
   dim?: number;
   epochs?: number;
-  /** AdaGrad's learning rate (the paper's 0.05). */
+  /**
+   * AdaGrad's learning rate (default 0.5). The paper's 0.05 is for one update per entry; a minibatch of
+   * 8,192 entries makes one step where the paper makes thousands, so the steps are larger.
+   */
   lr?: number;
   xMax?: number;
   alpha?: number;
@@ -124,7 +127,7 @@ export function trainGlove(
   const params: GloveParams = { W: init([V, d]), Wt: init([V, d]), b: init([V]), bt: init([V]) };
   // GloVe's C code starts the squared-gradient sums at 1.
   const opt = new Adagrad([params.W, params.Wt, params.b, params.bt], {
-    lr: o.lr ?? 0.05,
+    lr: o.lr ?? 0.5,
     initialAccumulatorValue: 1,
   });
   const rows = tensor(X.rows, { dtype: 'int32' });
