@@ -70,6 +70,8 @@ interface LmConfig extends ModelShape {
   dropout: number;
   train: TrainLMOptions;
   name: string;
+  /** --limit: tokens of each split (saved, so that --resume trains on the same text). */
+  limit?: number;
 }
 
 /**
@@ -130,8 +132,10 @@ export interface LmResult {
 export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
   const t0 = Date.now();
   const at = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
-  let c = parse(o);
-  const limit = o.limit === undefined ? undefined : num('--limit', o.limit, { int: true, min: 100 });
+  let c: LmConfig = {
+    ...parse(o),
+    limit: o.limit === undefined ? undefined : num('--limit', o.limit, { int: true, min: 100 }),
+  };
   let startEpoch = 0;
   let priorEpochs: EpochLog[] = [];
   if (o.resume) {
@@ -146,7 +150,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
     priorEpochs = saved.epochs ?? [];
   }
   manualSeed(c.train.seed ?? 0);
-  const data = loadBrown({ limit });
+  const data = loadBrown({ limit: c.limit });
   const { vocab } = data;
   log(
     `Brown corpus: ${data.train.length} train / ${data.valid.length} valid / ${data.test.length} test tokens, |V| = ${vocab.size} (backend ${backendInfo().name})`,
