@@ -42,7 +42,9 @@ function checkTable(op: string, table: Tensor): void {
     throw new ShapeError(op, `table must be 2-D [words, dim], got shape ${fmtShape(table.shape)}`);
 }
 
-/** Rows scaled to unit length (zero rows stay zero). */
+/** Rows scaled to unit length (zero rows stay zero).
+ * @example normalizeRows(tensor([[3, 4]])) // [[0.6, 0.8]]
+ */
 export function normalizeRows(table: Tensor): Tensor {
   const n = sqrt(sum(mul(table, table), 1, true));
   return div(table, maximum(n, 1e-12));
@@ -162,7 +164,9 @@ export function pca(X: Tensor, k = 2): Tensor {
   });
 }
 
-/** Squared Euclidean distances between the rows of Y [N, k]: [N, N]. */
+/** Squared Euclidean distances between the rows of Y [N, k]: [N, N].
+ * @example pairwiseSqDist(tensor([[0, 0], [3, 4]])) // [[0, 25], [25, 0]]
+ */
 export function pairwiseSqDist(Y: Tensor): Tensor {
   const sq = sum(mul(Y, Y), 1, true);
   return maximum(add(sub(sq, mul(matmul(Y, Y.t()), 2)), reshape(sq, [1, -1])), 0);
@@ -172,6 +176,7 @@ export function pairwiseSqDist(Y: Tensor): Tensor {
  * t-SNE's input affinities: for each row a Gaussian over the others with its precision found by
  * bisection so the row's perplexity is `perplexity`; symmetrized, P = (P + P^T) / 2N. Vectorized over
  * rows (every bisection step is a few tensor ops).
+ * @example const P = tsneAffinities(X, 30); // [N, N], sums to 1
  */
 export function tsneAffinities(X: Tensor, perplexity = 30): Tensor {
   checkTable('tsneAffinities', X);
@@ -207,7 +212,9 @@ export function tsneAffinities(X: Tensor, perplexity = 30): Tensor {
   });
 }
 
-/** t-SNE's objective KL(P || Q) with Student-t affinities Q in the map Y [N, k]. */
+/** t-SNE's objective KL(P || Q) with Student-t affinities Q in the map Y [N, k].
+ * @example const g = grad((y: Tensor) => tsneLoss(y, P))(Y);
+ */
 export function tsneLoss(Y: Tensor, P: Tensor): Tensor {
   const N = Y.shape[0];
   const offDiag = sub(1, eye(N, N, { dtype: Y.dtype }));

@@ -5,7 +5,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { randperm, tensor, uniform, zeros } from '../tensor/creation.js';
+import { randperm, tensor, uniform } from '../tensor/creation.js';
 import { Generator } from '../tensor/random.js';
 import { add, log, minimum, mul, pow, sub } from '../ops/primitives/elementwise.js';
 import { sum } from '../ops/primitives/reduce.js';
@@ -74,6 +74,7 @@ export interface GloveParams {
 /**
  * GloVe's objective over the given entries (int32 rows/cols, float counts x), differentiable in every
  * parameter: sum_k f(x_k) (w_rk . w~_ck + b_rk + b~_ck - log x_k)^2.
+ * @example gloveLoss({ W, Wt, b, bt }, rows, cols, counts).backward();
  */
 export function gloveLoss(
   p: GloveParams,
@@ -178,9 +179,4 @@ export function trainGlove(
   }
   const vectors = noGrad(() => add(params.W, params.Wt));
   return { params, vectors, losses };
-}
-
-/** Zero GloVe parameters of a given size (tests build small problems with it). */
-export function gloveParams(V: number, d: number): GloveParams {
-  return { W: zeros([V, d]), Wt: zeros([V, d]), b: zeros([V]), bt: zeros([V]) };
 }

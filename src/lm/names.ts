@@ -16,7 +16,9 @@ import { NGramModel } from './ngram.js';
 import { NeuralLM } from './neural.js';
 import { sampleLM } from './sample.js';
 
-/** '.' (id 0: the boundary) and the letters that occur in `names`, sorted. */
+/** '.' (id 0: the boundary) and the letters that occur in `names`, sorted.
+ * @example charVocab(['ab', 'c']).tokens // ['.', 'a', 'b', 'c']
+ */
 export function charVocab(names: readonly string[]): Vocab {
   if (names.length === 0) throw new ValueError('charVocab', 'the list of names is empty');
   const chars = new Set<string>();
@@ -25,7 +27,9 @@ export function charVocab(names: readonly string[]): Vocab {
   return Vocab.fromTokens(['.', ...[...chars].sort()]);
 }
 
-/** Every character of every name (and the closing '.') with the `context` characters before it. */
+/** Every character of every name (and the closing '.') with the `context` characters before it.
+ * @example nameWindows(['ab'], charVocab(['ab']), 3).targets // [1, 2, 0]: 'a', 'b', '.'
+ */
 export function nameWindows(
   names: readonly string[],
   vocab: Vocab,
@@ -48,7 +52,9 @@ export function nameWindows(
   };
 }
 
-/** The names as one stream of ids, '.' between them: what the bigram model counts. */
+/** The names as one stream of ids, '.' between them: what the bigram model counts.
+ * @example nameStream(['ab'], charVocab(['ab'])) // [0, 1, 2, 0]
+ */
 export function nameStream(names: readonly string[], vocab: Vocab): Int32Array {
   const ids: number[] = [0];
   for (const n of names) ids.push(...vocab.encode([...n]), 0);

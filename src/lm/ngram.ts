@@ -52,6 +52,7 @@ function keyOf(ids: ArrayLike<number>, from: number, to: number, wide: boolean):
  * Chen & Goodman's discounts D1, D2, D3+ from the counts of counts n1..n4 (Y = n1 / (n1 + 2 n2)),
  * each kept in [0, r] so no probability goes negative; a degenerate table (tiny corpora) falls back to
  * Y = 0.5.
+ * @example modifiedKneserNeyDiscounts([10, 5, 3, 2]) // [0.5, 1.1, 1.667]
  */
 export function modifiedKneserNeyDiscounts(
   n: readonly [number, number, number, number],
@@ -265,7 +266,9 @@ export class NGramModel {
   }
 }
 
-/** An index drawn with probability proportional to p[i] (p need not sum to 1). */
+/** An index drawn with probability proportional to p[i] (p need not sum to 1).
+ * @example drawIndex([0.2, 0.8], new Generator(0)) // 1 with probability 0.8
+ */
 export function drawIndex(p: ArrayLike<number>, g: Generator): number {
   let total = 0;
   for (let i = 0; i < p.length; i++) total += p[i];

@@ -6,7 +6,6 @@
 import { noGrad } from '../autograd/mode.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { tensor } from '../tensor/creation.js';
 import { Generator } from '../tensor/random.js';
 import { crossEntropy } from '../ops/composite/losses.js';
 import { logSoftmax } from '../ops/composite/softmax.js';
@@ -36,6 +35,7 @@ function contextSize(model: ContextModel): number {
 /**
  * Natural-log probability the model gives each token of `ids` (every token counts; `history` is the
  * text before `ids`, so the first tokens see real contexts).
+ * @example const lp = lmLogProbs(model, test, { history: valid }); perplexityOf(lp);
  */
 export function lmLogProbs(
   model: ContextModel,
@@ -62,7 +62,9 @@ export function lmLogProbs(
   return out;
 }
 
-/** exp(-mean log p) of per-token log probabilities. */
+/** exp(-mean log p) of per-token log probabilities.
+ * @example perplexityOf([Math.log(0.5), Math.log(0.5)]) // 2
+ */
 export function perplexityOf(logProbs: ArrayLike<number>): number {
   if (logProbs.length === 0) throw new ValueError('perplexityOf', 'no tokens');
   let s = 0;
@@ -73,6 +75,7 @@ export function perplexityOf(logProbs: ArrayLike<number>): number {
 /**
  * Perplexity of the mixture w p_a + (1 - w) p_b of two models' per-token log probabilities (the paper's
  * MLP10 averages the MLP with the interpolated trigram, w = 0.5).
+ * @example mixturePerplexity(neuralLogProbs, kneserNeyLogProbs, 0.5)
  */
 export function mixturePerplexity(a: ArrayLike<number>, b: ArrayLike<number>, w = 0.5): number {
   if (a.length !== b.length)
@@ -83,7 +86,9 @@ export function mixturePerplexity(a: ArrayLike<number>, b: ArrayLike<number>, w 
   return Math.exp(-s / a.length);
 }
 
-/** The mixture weight in [0, 1] (a grid of 0.05) with the lowest perplexity on held-out tokens. */
+/** The mixture weight in [0, 1] (a grid of 0.05) with the lowest perplexity on held-out tokens.
+ * @example const w = bestMixtureWeight(nnValid, knValid);
+ */
 export function bestMixtureWeight(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let best = 0.5;
   let bestP = Infinity;
@@ -114,7 +119,9 @@ export interface TrainLMOptions {
   optimizerInstance?: Optimizer<object>;
 }
 
-/** Parameter groups: decay on weights and embedding tables (dim >= 2), none on biases. */
+/** Parameter groups: decay on weights and embedding tables (dim >= 2), none on biases.
+ * @example new SGD(decayGroups(model, 1e-4), { lr: 0.1 })
+ */
 export function decayGroups(model: Module, weightDecay: number) {
   const named = model.namedParameters();
   return [
@@ -123,7 +130,9 @@ export function decayGroups(model: Module, weightDecay: number) {
   ];
 }
 
-/** Builds the optimizer TrainLMOptions describe. */
+/** Builds the optimizer TrainLMOptions describe.
+ * @example makeLMOptimizer(model, { optimizer: 'adam', lr: 1e-3 })
+ */
 export function makeLMOptimizer(model: Module, o: TrainLMOptions): Optimizer<object> {
   const wd = o.weightDecay ?? 0;
   const kind = o.optimizer ?? 'adam';
@@ -169,9 +178,4 @@ export function trainLM(
     callbacks: [new EarlyStopping({ patience: o.patience ?? 2, restoreBest: true }), ...(o.callbacks ?? [])],
   });
   return { history, optimizer };
-}
-
-/** A helper for tests and the CLI: contexts of ids as an int32 tensor [1, n-1]. */
-export function contextTensor(ids: readonly number[]): Tensor {
-  return tensor(Int32Array.from(ids), { dtype: 'int32' }).reshape([1, ids.length]);
 }

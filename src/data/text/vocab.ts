@@ -133,7 +133,9 @@ export class Vocab {
   }
 }
 
-/** Levenshtein distance. */
+/** Levenshtein distance.
+ * @example editDistance('Mondy', 'Monday') // 1
+ */
 export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
