@@ -2,30 +2,12 @@
  * `descend lm` and `descend names` end to end (the built dist/cli/bin.js) on a few thousand tokens of
  * each Brown split: the table, checkpoint, report, --resume, the query commands and their one-line errors.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliSandbox, expectUsageError } from './cli-helpers.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'dist', 'cli', 'bin.js');
-const dir = mkdtempSync(join(tmpdir(), 'descend-lm-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-function expectUsageError(r: ReturnType<typeof run>, pattern: RegExp): void {
-  expect(r.code, r.err).toBe(2);
-  const lines = r.err.trim().split('\n');
-  expect(lines.length, r.err).toBe(1);
-  expect(lines[0]).toMatch(/^descend: /);
-  expect(lines[0]).toMatch(pattern);
-}
+const { dir, run } = cliSandbox('descend-lm-cli-', 300_000);
 
 describe('descend lm', () => {
   it('trains, prints Kneser-Ney, neural and mixture perplexities, and writes checkpoint, results and report', () => {

@@ -2,33 +2,13 @@
  * End-to-end tests of the `descend` command (the built dist/cli/bin.js, as users run it) on small
  * subsets: exit codes, files written, and one-line errors for bad input.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bin, cliSandbox, expectUsageError } from './cli-helpers.js';
 import { backend } from '../src/index.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'dist', 'cli', 'bin.js');
-const dir = mkdtempSync(join(tmpdir(), 'descend-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** A bad input: exit 2 and exactly one line on stderr, no stack trace. */
-function expectUsageError(r: ReturnType<typeof run>, pattern: RegExp): void {
-  expect(r.code, r.err).toBe(2);
-  const lines = r.err.trim().split('\n');
-  expect(lines.length, r.err).toBe(1);
-  expect(lines[0]).toMatch(/^descend: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.err).not.toMatch(/\n\s+at /);
-}
+const { dir, run } = cliSandbox('descend-cli-');
 
 const ckpt = join(dir, 'run', 'model.safetensors');
 const logistic = join(dir, 'logistic', 'model.safetensors');

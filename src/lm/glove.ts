@@ -12,7 +12,7 @@ import { sum } from '../ops/primitives/reduce.js';
 import { indexSelect } from '../ops/composite/shape.js';
 import { Adagrad } from '../optim/classes.js';
 import { noGrad } from '../autograd/mode.js';
-import { ProgressBar, type ProgressWriter, defaultWriter } from '../train/progress.js';
+import { type ProgressWriter, progressBarFor } from '../train/progress.js';
 
 /** The non-zero co-occurrence counts: X[rows[k], cols[k]] = values[k]. */
 export interface Cooccurrence {
@@ -136,13 +136,7 @@ export function trainGlove(
   const vals = tensor(X.values, { dtype: 'float32' });
   const n = X.values.length;
   const steps = Math.ceil(n / B);
-  const writer =
-    o.progress === false
-      ? null
-      : o.progress === true || o.progress === undefined
-        ? defaultWriter()
-        : o.progress;
-  const bar = writer ? new ProgressBar(writer) : null;
+  const bar = progressBarFor(o.progress);
   const losses: number[] = [];
   for (let e = 1; e <= epochs; e++) {
     const order = randperm(n, { generator: g });

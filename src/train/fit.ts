@@ -11,7 +11,7 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { LRScheduler, ReduceLROnPlateau } from '../schedules/schedulers.js';
 import { GradientHealthMonitor, type HealthOptions, type HealthWarning } from './health.js';
-import { ProgressBar, type ProgressWriter, defaultWriter } from './progress.js';
+import { type ProgressWriter, progressBarFor } from './progress.js';
 
 /** The loss or a metric became NaN/Inf during training. */
 export class NonFiniteError extends DescendError {}
@@ -127,13 +127,7 @@ export function fit(model: Module, o: FitOptions): History {
   if (!(Number.isInteger(o.epochs) && o.epochs > 0))
     throw new ValueError('fit', `epochs must be a positive integer, got ${o.epochs}`);
   const metrics = o.metrics ?? {};
-  const writer =
-    o.progress === false
-      ? null
-      : o.progress === true || o.progress === undefined
-        ? defaultWriter()
-        : o.progress;
-  const bar = writer ? new ProgressBar(writer) : null;
+  const bar = progressBarFor(o.progress);
   const history: History = { epochs: [], stoppedEarly: false, warnings: [] };
   const ctx: TrainContext = { model, optimizer: o.optimizer, epoch: 0, step: 0, stop: false, history };
   const callbacks = o.callbacks ?? [];

@@ -59,3 +59,9 @@ export class ProgressBar {
     this.out.write(this.out.isTTY ? `\r\x1b[2K${text}\n` : `${text}\n`);
   }
 }
+
+/** The bar a `progress` option asks for: true or undefined (stdout), false (none), or a writer. */
+export function progressBarFor(progress: boolean | ProgressWriter | undefined): ProgressBar | null {
+  if (progress === false) return null;
+  return new ProgressBar(progress === true || progress === undefined ? defaultWriter() : progress);
+}
