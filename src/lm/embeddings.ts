@@ -42,6 +42,12 @@ function checkTable(op: string, table: Tensor): void {
     throw new ShapeError(op, `table must be 2-D [words, dim], got shape ${fmtShape(table.shape)}`);
 }
 
+/** A row id of the table, or a ValueError naming the argument. */
+function checkRow(op: string, name: string, v: number, table: Tensor): void {
+  if (!(Number.isInteger(v) && v >= 0 && v < table.shape[0]))
+    throw new ValueError(op, `${name} ${v} is out of range for ${table.shape[0]} rows`);
+}
+
 /** Rows scaled to unit length (zero rows stay zero).
  * @example normalizeRows(tensor([[3, 4]])) // [[0.6, 0.8]]
  */
@@ -97,8 +103,7 @@ export function nearestNeighbors(
   opts: NeighbourOptions = {},
 ): Neighbour[] {
   checkTable('nearestNeighbors', table);
-  if (!(Number.isInteger(id) && id >= 0 && id < table.shape[0]))
-    throw new ValueError('nearestNeighbors', `id ${id} is out of range for ${table.shape[0]} rows`);
+  checkRow('nearestNeighbors', 'id', id, table);
   const unit = noGrad(() => normalizeRows(table.detach()));
   return rankByCosine(
     'nearestNeighbors',
@@ -124,13 +129,9 @@ export function analogy(
   opts: NeighbourOptions = {},
 ): Neighbour[] {
   checkTable('analogy', table);
-  for (const [n, v] of [
-    ['a', a],
-    ['b', b],
-    ['c', c],
-  ] as const)
-    if (!(Number.isInteger(v) && v >= 0 && v < table.shape[0]))
-      throw new ValueError('analogy', `${n} = ${v} is out of range for ${table.shape[0]} rows`);
+  checkRow('analogy', 'a', a, table);
+  checkRow('analogy', 'b', b, table);
+  checkRow('analogy', 'c', c, table);
   const unit = noGrad(() => normalizeRows(table.detach()));
   const row = (i: number) => narrow(unit, 0, i, 1);
   const q = noGrad(() => add(sub(row(b), row(a)), row(c)));
