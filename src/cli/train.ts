@@ -215,7 +215,14 @@ export function trainCommand(
     weightDecay: c.weightDecay,
     momentum: c.momentum,
   });
-  if (o.resume) loadCheckpoint(o.resume, model, { optimizer: opt });
+  if (o.resume) {
+    // The loader's shuffling generator continues where the saved run stopped (older checkpoints lack it).
+    const rng = loadSafetensors(o.resume).metadata.rng ?? '';
+    loadCheckpoint(o.resume, model, {
+      optimizer: opt,
+      generators: rng.includes('"loader"') ? { loader: g } : {},
+    });
+  }
   const loader = new DataLoader(new TensorDataset(trainX, data.trainY), {
     batchSize: c.batchSize,
     shuffle: true,
@@ -270,7 +277,11 @@ export function trainCommand(
 
   mkdirSync(o.out, { recursive: true });
   const save = o.save ?? join(o.out, 'model.safetensors');
-  saveCheckpoint(save, model, { optimizer: opt, progress: { config: c, epoch: c.epochs, history: all } });
+  saveCheckpoint(save, model, {
+    optimizer: opt,
+    generators: { loader: g },
+    progress: { config: c, epoch: c.epochs, history: all },
+  });
   const report = join(o.out, 'report.html');
   writeFileSync(
     report,

@@ -2,17 +2,31 @@
  * Files (Node only): atomic writes, safetensors on disk, and training checkpoints (model state, optimizer
  * state and progress in one safetensors file).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
+import { type Generator, defaultGenerator } from '../tensor/random.js';
+import { DescendError } from '../errors.js';
 import {
   CheckpointError,
   type SafetensorsContents,
+  clip,
   parseSafetensors,
+  parseUntrustedJson,
   serializeSafetensors,
+  setOwn,
 } from './safetensors.js';
 
 /**
@@ -21,6 +35,7 @@ import {
  * @example writeFileAtomic('model.safetensors', bytes)
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  removeStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
@@ -48,6 +63,43 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   }
 }
 
+/**
+ * Removes the temporary files that writes of `path` killed mid-save left behind: those of processes that
+ * no longer run (and this process's own, since its writes are synchronous).
+ */
+function removeStaleTemps(path: string): void {
+  const base = basename(path);
+  const dir = dirname(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // the write itself will report an unreadable directory
+  }
+  const prefix = `.${base}.`;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // removed by another writer meanwhile
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Saves named tensors as a safetensors file, atomically. @example saveSafetensors('w.safetensors', model.stateDict()) */
 export function saveSafetensors(
   path: string,
@@ -63,9 +115,17 @@ export function loadSafetensors(path: string): SafetensorsContents {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new CheckpointError('loadSafetensors', `cannot read '${path}': ${(e as Error).message}`);
+    throw new CheckpointError('loadSafetensors', `cannot read '${clip(path, 200)}': ${(e as Error).message}`);
   }
-  return parseSafetensors(bytes);
+  try {
+    return parseSafetensors(bytes);
+  } catch (e) {
+    if (!(e instanceof CheckpointError)) throw e;
+    throw new CheckpointError(
+      'loadSafetensors',
+      `'${clip(path, 200)}': ${e.message.replace(/^loadSafetensors: /, '')}`,
+    );
+  }
 }
 
 /** What a training checkpoint holds besides the model. */
@@ -73,90 +133,175 @@ export interface CheckpointExtras {
   optimizer?: Optimizer<object>;
   /** Training progress and anything JSON-serializable (epoch, step, best metric, history...). */
   progress?: Record<string, unknown>;
+  /**
+   * Random generators to save besides the default one (always saved), by name: e.g. a DataLoader's or a
+   * Dropout's own generator, so a resumed run draws the same numbers as an uninterrupted one.
+   */
+  generators?: Record<string, Generator>;
 }
 
+/** What `loadCheckpoint` restores besides the model. */
+export interface LoadCheckpointOptions {
+  optimizer?: Optimizer<object>;
+  /** Named generators to restore (each must be in the file). */
+  generators?: Record<string, Generator>;
+  /** Restore the default generator's state when the file holds it (default true). */
+  restoreDefaultGenerator?: boolean;
+}
+
+const FORMAT = 'descend-checkpoint-1';
+
 /**
- * Saves a model's state dict (tensors under `model.`), and optionally the optimizer's state dict and
- * training progress (as JSON in the metadata), to one safetensors file, atomically.
+ * Saves a model's state dict (tensors under `model.`), and optionally the optimizer's state (its tensors
+ * as tensors named `optim.<param>.<key>`, the rest as JSON), the random generators' states and training
+ * progress, to one safetensors file, atomically, with a CRC-32 per tensor.
  * @example saveCheckpoint('ckpt.safetensors', model, { optimizer, progress: { epoch } })
  */
 export function saveCheckpoint(path: string, model: Module, extras: CheckpointExtras = {}): void {
   const tensors: Record<string, Tensor> = {};
-  for (const [k, t] of Object.entries(model.stateDict())) tensors[`model.${k}`] = t.detach();
-  const metadata: Record<string, string> = { format: 'descend-checkpoint-1' };
-  if (extras.optimizer) {
-    // State tensors (Adam's moments...) are stored as tensors, named optim.<param>.<key>; the JSON keeps
-    // a reference, so the header stays small whatever the model's size.
-    const sd = extras.optimizer.stateDict();
-    for (const [i, st] of Object.entries(sd.state)) {
-      for (const [k, v] of Object.entries(st)) {
-        if (v instanceof Tensor) {
-          const name = `optim.${i}.${k}`;
-          tensors[name] = v.detach();
-          st[k] = { $tensor: name };
-        }
-      }
-    }
-    metadata.optimizer = JSON.stringify(sd);
-  }
+  for (const [k, t] of Object.entries(model.stateDict())) setOwn(tensors, `model.${k}`, t.detach());
+  const metadata: Record<string, string> = { format: FORMAT };
+  if (extras.optimizer)
+    metadata.optimizer = JSON.stringify(tensorsOut(extras.optimizer.stateDict(), tensors));
   if (extras.progress) metadata.progress = JSON.stringify(extras.progress);
+  const rng: Record<string, number[]> = { default: defaultGenerator.getState() };
+  for (const [k, g] of Object.entries(extras.generators ?? {})) {
+    if (k === 'default')
+      throw new CheckpointError('saveCheckpoint', "the generator name 'default' is reserved");
+    setOwn(rng, k, g.getState());
+  }
+  // NaN (no spare normal) is stored as null.
+  metadata.rng = JSON.stringify(rng);
   saveSafetensors(path, tensors, metadata);
 }
 
+/** Moves the optimizer state's tensors into `tensors` (named optim.<param>.<key>), leaving references. */
+function tensorsOut(sd: OptimizerStateDict, tensors: Record<string, Tensor>): OptimizerStateDict {
+  const walk = (v: unknown, name: string): unknown => {
+    if (v instanceof Tensor) {
+      setOwn(tensors, name, v.detach());
+      return { $tensor: name };
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${name}.${i}`));
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) setOwn(out, k, walk(x, `${name}.${k}`));
+      return out;
+    }
+    return v;
+  };
+  const state: Record<string, Record<string, unknown>> = {};
+  for (const [i, st] of Object.entries(sd.state))
+    state[i] = walk(st, `optim.${i}`) as Record<string, unknown>;
+  return { state, paramGroups: sd.paramGroups };
+}
+
 /**
- * Loads a checkpoint into a model (strict key and shape checks) and optionally an optimizer; returns the
- * saved progress.
+ * Loads a checkpoint into a model (strict key and shape checks) and optionally an optimizer and random
+ * generators; returns the saved progress. All or nothing: the file, the model's state, the optimizer's
+ * state and the generators' states are all checked before anything is written, so a failed load leaves
+ * every object as it was. Every failure is a CheckpointError naming the file.
  * @example const { progress } = loadCheckpoint('ckpt.safetensors', model, { optimizer });
  */
 export function loadCheckpoint(
   path: string,
   model: Module,
-  extras: { optimizer?: Optimizer<object> } = {},
+  extras: LoadCheckpointOptions = {},
 ): { progress: Record<string, unknown> } {
+  const op = 'loadCheckpoint';
   const { tensors, metadata } = loadSafetensors(path);
-  const sd: Record<string, Tensor> = {};
-  for (const [k, t] of Object.entries(tensors)) {
-    if (k.startsWith('optim.')) continue;
-    if (!k.startsWith('model.'))
-      throw new CheckpointError(
-        'loadCheckpoint',
-        `unexpected tensor '${k}' (model tensors are named 'model.*')`,
-      );
-    sd[k.slice(6)] = t;
-  }
-  let optState: OptimizerStateDict | null = null;
-  if (extras.optimizer) {
-    if (!metadata.optimizer)
-      throw new CheckpointError('loadCheckpoint', `'${path}' holds no optimizer state`);
-    optState = parseJson(metadata.optimizer, 'optimizer') as OptimizerStateDict;
-    for (const st of Object.values(optState?.state ?? {})) {
-      if (!st || typeof st !== 'object') continue;
-      for (const [k, v] of Object.entries(st)) {
-        const ref = v && typeof v === 'object' ? (v as { $tensor?: unknown }).$tensor : undefined;
-        if (typeof ref !== 'string') continue;
-        if (!Object.hasOwn(tensors, ref))
-          throw new CheckpointError(
-            'loadCheckpoint',
-            `the optimizer state names a missing tensor '${ref.slice(0, 80)}'`,
-          );
-        st[k] = tensors[ref];
-      }
+  const file = `'${clip(path, 200)}'`;
+  try {
+    if (Object.hasOwn(metadata, 'format') && metadata.format !== FORMAT)
+      throw new CheckpointError(op, `${file} has format ${clip(metadata.format)}, expected '${FORMAT}'`);
+    const sd: Record<string, Tensor> = {};
+    const used = new Set<string>();
+    for (const [k, t] of Object.entries(tensors)) {
+      if (k.startsWith('optim.')) continue;
+      if (!k.startsWith('model.'))
+        throw new CheckpointError(
+          op,
+          `${file} holds an unexpected tensor '${clip(k)}' (model tensors are named 'model.*')`,
+        );
+      setOwn(sd, k.slice(6), t);
     }
+    const commits: (() => void)[] = [model.prepareLoadStateDict(sd).commit];
+    if (extras.optimizer) {
+      if (!Object.hasOwn(metadata, 'optimizer'))
+        throw new CheckpointError(op, `${file} holds no optimizer state`);
+      const raw = parseUntrustedJson(op, metadata.optimizer, 'optimizer metadata');
+      const optState = tensorsIn(raw, tensors, used, file) as OptimizerStateDict;
+      commits.push(extras.optimizer.prepareLoadStateDict(optState));
+    }
+    const rng = Object.hasOwn(metadata, 'rng')
+      ? parseUntrustedJson(op, metadata.rng, 'rng metadata')
+      : undefined;
+    const gens: [Generator, number[]][] = [];
+    if (rng !== undefined && (typeof rng !== 'object' || rng === null || Array.isArray(rng)))
+      throw new CheckpointError(op, `${file} has rng metadata that is not an object`);
+    const states = (rng ?? {}) as Record<string, unknown>;
+    const want: [string, Generator][] = Object.entries(extras.generators ?? {});
+    if ((extras.restoreDefaultGenerator ?? true) && Object.hasOwn(states, 'default'))
+      want.push(['default', defaultGenerator]);
+    for (const [name, g] of want) {
+      if (!Object.hasOwn(states, name))
+        throw new CheckpointError(op, `${file} holds no state for the generator '${clip(name)}'`);
+      gens.push([g, generatorState(states[name], name, file)]);
+    }
+    for (const [g, st] of gens) commits.push(() => g.setState(st));
+    const progress = Object.hasOwn(metadata, 'progress')
+      ? parseUntrustedJson(op, metadata.progress, 'progress metadata')
+      : {};
+    if (typeof progress !== 'object' || progress === null || Array.isArray(progress))
+      throw new CheckpointError(op, `${file} has progress metadata that is not an object`);
+    for (const c of commits) c();
+    return { progress: progress as Record<string, unknown> };
+  } catch (e) {
+    if (e instanceof CheckpointError || !(e instanceof DescendError)) throw e;
+    // The model's or optimizer's own check: report it as this file's fault.
+    throw new CheckpointError(op, `${file} does not fit: ${e.message}`);
   }
-  model.loadStateDict(sd);
-  if (extras.optimizer && optState) extras.optimizer.loadStateDict(optState);
-  return {
-    progress: metadata.progress ? (parseJson(metadata.progress, 'progress') as Record<string, unknown>) : {},
-  };
 }
 
-function parseJson(s: string, what: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch (e) {
+/** Replaces `{ $tensor: name }` references with the file's tensors (each used once). */
+function tensorsIn(v: unknown, tensors: Record<string, Tensor>, used: Set<string>, file: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => tensorsIn(x, tensors, used, file));
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === '$tensor') {
+      const ref = o.$tensor;
+      if (
+        typeof ref !== 'string' ||
+        !ref.startsWith('optim.') ||
+        !Object.hasOwn(tensors, ref) ||
+        used.has(ref)
+      )
+        throw new CheckpointError(
+          'loadCheckpoint',
+          `${file}: the optimizer state names a missing or already used tensor ${clip(ref)}`,
+        );
+      used.add(ref);
+      return tensors[ref];
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of keys) setOwn(out, k, tensorsIn(o[k], tensors, used, file));
+    return out;
+  }
+  return v;
+}
+
+function generatorState(v: unknown, name: string, file: string): number[] {
+  const ok =
+    Array.isArray(v) &&
+    v.length === 5 &&
+    v.slice(0, 4).every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32) &&
+    (v[4] === null || (typeof v[4] === 'number' && Number.isFinite(v[4]))) &&
+    v.slice(0, 4).some((x) => x !== 0); // xoshiro's all-zero state is a fixed point
+  if (!ok)
     throw new CheckpointError(
       'loadCheckpoint',
-      `the ${what} metadata is not valid JSON (${(e as Error).message})`,
+      `${file} has an invalid state for the generator '${clip(name)}'`,
     );
-  }
+  return (v as (number | null)[]).map((x) => (x === null ? NaN : x));
 }

@@ -8,6 +8,7 @@ import { DescendError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
+import { crc32 } from './crc32.js';
 
 /** A malformed or unreadable checkpoint. */
 export class CheckpointError extends DescendError {}
@@ -18,6 +19,77 @@ const ITEM: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 
 
 /** The largest header the reader accepts (as the reference implementation: 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
+
+/** Deeper JSON is refused before parsing (a fuzzed header must not exhaust the stack). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The metadata key holding a CRC-32 per tensor (over its data, dtype and shape) and one over the rest of
+ * the metadata. Readers that do not know it ignore it; this reader verifies it and hides it.
+ */
+export const CHECKSUM_KEY = 'descend.crc32';
+const METADATA_CRC = '__metadata__';
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A value for an error message: at most `max` characters, so a hostile file cannot flood the log. */
+export function clip(v: unknown, max = 60): string {
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  return s.length > max ? `${s.slice(0, max)}... (${s.length} chars)` : s;
+}
+
+/** Sets an own property even for names like '__proto__' (plain assignment would change the prototype). */
+export function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/** The nesting depth of a JSON text, counted without parsing (strings are skipped). */
+export function jsonDepth(s: string): number {
+  let depth = 0;
+  let max = 0;
+  let inStr = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inStr) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inStr = false;
+    } else if (c === 34) inStr = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+/**
+ * JSON.parse for untrusted text: refuses nesting deeper than MAX_JSON_DEPTH and turns every failure into
+ * a CheckpointError from `op` that names `what`.
+ */
+export function parseUntrustedJson(op: string, text: string, what: string): unknown {
+  const d = jsonDepth(text);
+  if (d > MAX_JSON_DEPTH)
+    throw new CheckpointError(op, `the ${what} nests ${d} levels deep (limit ${MAX_JSON_DEPTH})`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(op, `the ${what} is not valid JSON (${clip((e as Error).message, 120)})`);
+  }
+}
+
+function tensorCrc(bytes: Uint8Array, dtype: string, shape: readonly number[]): string {
+  return crc32(new TextEncoder().encode(`${dtype}${JSON.stringify(shape)}`), crc32(bytes))
+    .toString(16)
+    .padStart(8, '0');
+}
+
+function metadataCrc(metadata: Record<string, string>): string {
+  const keys = Object.keys(metadata)
+    .filter((k) => k !== CHECKSUM_KEY)
+    .sort();
+  const text = JSON.stringify(keys.map((k) => [k, metadata[k]]));
+  return crc32(new TextEncoder().encode(text)).toString(16).padStart(8, '0');
+}
 
 /**
  * Encodes named tensors (and optional string metadata) as a safetensors byte buffer. Names are written in
@@ -30,16 +102,19 @@ export function serializeSafetensors(
 ): Uint8Array {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
-  if (metadata) {
-    for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string')
-        throw new CheckpointError(
-          'serializeSafetensors',
-          `metadata '${k}' must be a string, got ${typeof v}`,
-        );
-    }
-    header.__metadata__ = metadata;
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata ?? {})) {
+    if (typeof v !== 'string')
+      throw new CheckpointError(
+        'serializeSafetensors',
+        `metadata '${clip(k)}' must be a string, got ${typeof v}`,
+      );
+    if (k === CHECKSUM_KEY)
+      throw new CheckpointError('serializeSafetensors', `metadata key '${k}' is reserved`);
+    setOwn(meta, k, v);
   }
+  const sums: Record<string, string> = {};
+  setOwn(sums, METADATA_CRC, metadataCrc(meta));
   let offset = 0;
   const parts: Uint8Array[] = [];
   for (const name of names) {
@@ -49,15 +124,18 @@ export function serializeSafetensors(
     if (name === '__metadata__')
       throw new CheckpointError('serializeSafetensors', "'__metadata__' is reserved");
     const bytes = toBytes(t);
-    header[name] = {
+    setOwn(sums, name, tensorCrc(bytes, CODES[t.dtype], t.shape));
+    setOwn(header, name, {
       dtype: CODES[t.dtype],
       shape: [...t.shape],
       data_offsets: [offset, offset + bytes.length],
-    };
+    });
     offset += bytes.length;
     parts.push(bytes);
   }
-  let json = JSON.stringify(header);
+  setOwn(meta, CHECKSUM_KEY, JSON.stringify(sums));
+  // __metadata__ first, as the reference writer does.
+  let json = JSON.stringify({ __metadata__: meta, ...header });
   const enc = new TextEncoder();
   while ((8 + enc.encode(json).length) % 8 !== 0) json += ' ';
   const head = enc.encode(json);
@@ -75,6 +153,11 @@ export function serializeSafetensors(
 function toBytes(t: Tensor): Uint8Array {
   const data = t.dataSync();
   const n = data.length;
+  const native =
+    (t.dtype === 'float32' && data instanceof Float32Array) ||
+    (t.dtype === 'float64' && data instanceof Float64Array) ||
+    (t.dtype === 'int32' && data instanceof Int32Array);
+  if (LITTLE_ENDIAN && native) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
   const out = new Uint8Array(n * ITEM[t.dtype]);
   const view = new DataView(out.buffer);
   for (let i = 0; i < n; i++) {
@@ -107,16 +190,17 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES))
-    fail(`the header claims ${n} bytes, over the ${MAX_HEADER_BYTES}-byte limit`);
+    fail(`the header claims ${clip(String(n))} bytes, over the ${MAX_HEADER_BYTES}-byte limit`);
   const headerLen = Number(n);
   if (8 + headerLen > bytes.length)
     fail(`the header claims ${headerLen} bytes but the file has only ${bytes.length - 8} after the length`);
-  let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
-  } catch (e) {
-    fail(`the header is not valid UTF-8 JSON (${(e as Error).message})`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
+  } catch {
+    fail('the header is not valid UTF-8');
   }
+  const header = parseUntrustedJson('loadSafetensors', text, 'header');
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     fail('the header is not a JSON object');
   const dataStart = 8 + headerLen;
@@ -128,23 +212,26 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         fail('__metadata__ is not an object');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') fail(`__metadata__ '${k}' is not a string`);
-        metadata[k] = v;
+        if (typeof v !== 'string') fail(`__metadata__ '${clip(k)}' is not a string`);
+        setOwn(metadata, k, v);
       }
       continue;
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      fail(`entry '${name}' is not an object`);
+    const at = `entry '${clip(name)}'`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${at} is not an object`);
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const extra = Object.keys(e).filter((k) => !['dtype', 'shape', 'data_offsets'].includes(k));
-    if (extra.length) fail(`entry '${name}' has unknown fields ${extra.join(', ')}`);
-    const dtype = typeof e.dtype === 'string' ? FROM_CODE[e.dtype] : undefined;
+    if (extra.length) fail(`${at} has unknown fields ${clip(extra.join(', '))}`);
+    const dtype =
+      typeof e.dtype === 'string' && Object.hasOwn(FROM_CODE, e.dtype) ? FROM_CODE[e.dtype] : undefined;
     if (!dtype)
-      fail(
-        `entry '${name}' has unsupported dtype ${JSON.stringify(e.dtype)} (supported: ${Object.keys(FROM_CODE).join(', ')})`,
-      );
-    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-      fail(`entry '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+      fail(`${at} has unsupported dtype ${clip(e.dtype)} (supported: ${Object.keys(FROM_CODE).join(', ')})`);
+    if (
+      !Array.isArray(e.shape) ||
+      e.shape.length > 64 ||
+      e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)
+    ) {
+      fail(`${at} has an invalid shape ${clip(e.shape)}`);
     }
     const shape = e.shape as number[];
     const off = e.data_offsets;
@@ -154,21 +241,20 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
       off.some((d) => !Number.isSafeInteger(d) || d < 0) ||
       off[0] > off[1]
     ) {
-      fail(`entry '${name}' has invalid data_offsets ${JSON.stringify(off)}`);
+      fail(`${at} has invalid data_offsets ${clip(off)}`);
     }
     const [begin, end] = off as [number, number];
     let count = 1;
     for (const d of shape) {
       count *= d;
-      if (count > dataLen)
-        fail(`entry '${name}' of shape ${JSON.stringify(shape)} is larger than the file's data`);
+      if (count > dataLen) fail(`${at} of shape ${clip(shape)} is larger than the file's data`);
     }
     if (end - begin !== count * ITEM[dtype]) {
       fail(
-        `entry '${name}': shape ${JSON.stringify(shape)} of ${e.dtype} needs ${count * ITEM[dtype]} bytes, data_offsets span ${end - begin}`,
+        `${at}: shape ${clip(shape)} of ${e.dtype} needs ${count * ITEM[dtype]} bytes, data_offsets span ${end - begin}`,
       );
     }
-    if (end > dataLen) fail(`entry '${name}' ends at byte ${end}, past the ${dataLen} bytes of data`);
+    if (end > dataLen) fail(`${at} ends at byte ${end}, past the ${dataLen} bytes of data`);
     entries.push({ name, dtype, shape, begin, end });
   }
   // The entries must tile the data exactly: no gaps, no overlaps, nothing left over.
@@ -177,35 +263,67 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   for (const e of sorted) {
     if (e.begin !== pos)
       fail(
-        `entry '${e.name}' starts at byte ${e.begin}; expected ${pos} (gaps and overlaps are not allowed)`,
+        `entry '${clip(e.name)}' starts at byte ${e.begin}; expected ${pos} (gaps and overlaps are not allowed)`,
       );
     pos = e.end;
   }
   if (pos !== dataLen) fail(`the entries cover ${pos} bytes of data but the file has ${dataLen}`);
+  const sums = checksums(metadata, entries);
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset + dataStart + e.begin, e.end - e.begin);
-    const count = (e.end - e.begin) / ITEM[e.dtype];
-    // Typed arrays, not number[]: a 10M-element tensor loads in milliseconds.
-    let vals: Float32Array | Float64Array | Int32Array | Uint8Array;
-    if (e.dtype === 'float32') {
-      vals = new Float32Array(count);
-      for (let i = 0; i < count; i++) vals[i] = dv.getFloat32(i * 4, true);
-    } else if (e.dtype === 'float64') {
-      vals = new Float64Array(count);
-      for (let i = 0; i < count; i++) vals[i] = dv.getFloat64(i * 8, true);
-    } else if (e.dtype === 'int32') {
-      vals = new Int32Array(count);
-      for (let i = 0; i < count; i++) vals[i] = dv.getInt32(i * 4, true);
-    } else {
-      vals = new Uint8Array(count);
-      for (let i = 0; i < count; i++) {
-        const b = dv.getUint8(i);
-        if (b > 1) fail(`entry '${e.name}' is BOOL but holds the byte ${b} at element ${i}`);
-        vals[i] = b;
-      }
-    }
-    tensors[e.name] = tensor(vals, { dtype: e.dtype }).reshape(e.shape);
+    const raw = bytes.subarray(dataStart + e.begin, dataStart + e.end);
+    if (sums && sums[e.name] !== tensorCrc(raw, CODES[e.dtype], e.shape))
+      fail(`entry '${clip(e.name)}' fails its checksum: the file is damaged`);
+    setOwn(tensors, e.name, tensor(fromBytes(raw, e.dtype, e.name), { dtype: e.dtype }).reshape(e.shape));
   }
   return { tensors, metadata };
+}
+
+/** The stored checksums (verified against the metadata and the tensor names), or null for files without. */
+function checksums(
+  metadata: Record<string, string>,
+  entries: readonly { name: string }[],
+): Record<string, string> | null {
+  if (!Object.hasOwn(metadata, CHECKSUM_KEY)) return null;
+  const sums = parseUntrustedJson('loadSafetensors', metadata[CHECKSUM_KEY], `'${CHECKSUM_KEY}' metadata`);
+  delete metadata[CHECKSUM_KEY];
+  if (typeof sums !== 'object' || sums === null || Array.isArray(sums))
+    fail(`the '${CHECKSUM_KEY}' metadata is not an object`);
+  const s = sums as Record<string, unknown>;
+  const names = new Set([METADATA_CRC, ...entries.map((e) => e.name)]);
+  for (const k of Object.keys(s)) {
+    if (!names.has(k)) fail(`the checksums name '${clip(k)}', which the file does not hold`);
+    if (typeof s[k] !== 'string') fail(`the checksum of '${clip(k)}' is not a string`);
+  }
+  for (const k of names) if (!Object.hasOwn(s, k)) fail(`the checksums miss '${clip(k)}'`);
+  if (s[METADATA_CRC] !== metadataCrc(metadata)) fail('the metadata fails its checksum: the file is damaged');
+  return s as Record<string, string>;
+}
+
+function fromBytes(
+  raw: Uint8Array,
+  dtype: DType,
+  name: string,
+): Float32Array | Float64Array | Int32Array | Uint8Array {
+  if (dtype === 'bool') {
+    const vals = new Uint8Array(raw); // a copy (Buffer.slice would be a view)
+    const bad = vals.findIndex((b) => b > 1);
+    if (bad >= 0) fail(`entry '${clip(name)}' is BOOL but holds the byte ${vals[bad]} at element ${bad}`);
+    return vals;
+  }
+  const item = ITEM[dtype];
+  const count = raw.length / item;
+  if (LITTLE_ENDIAN) {
+    // One copy into an aligned buffer: a 10M-element tensor loads in milliseconds.
+    const buf = new Uint8Array(raw).buffer; // a copy (Buffer.slice would be a view)
+    return dtype === 'float32'
+      ? new Float32Array(buf)
+      : dtype === 'float64'
+        ? new Float64Array(buf)
+        : new Int32Array(buf);
+  }
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
+  if (dtype === 'float32') return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(i * 4, true));
+  if (dtype === 'float64') return Float64Array.from({ length: count }, (_, i) => dv.getFloat64(i * 8, true));
+  return Int32Array.from({ length: count }, (_, i) => dv.getInt32(i * 4, true));
 }

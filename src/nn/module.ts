@@ -188,37 +188,64 @@ export abstract class Module {
 
   /**
    * Copies values from a state dict into this module's tensors (identities are kept). With `strict`
-   * (default), missing and unexpected keys are errors; shapes must always match.
+   * (default), missing and unexpected keys are errors; shapes must always match. All or nothing: every
+   * entry is checked before any tensor is written.
    */
   loadStateDict(
     sd: Record<string, unknown>,
     opts: { strict?: boolean } = {},
   ): { missingKeys: string[]; unexpectedKeys: string[] } {
-    const own = this.stateDict();
-    const missingKeys = Object.keys(own).filter((k) => !(k in sd));
-    const unexpectedKeys = Object.keys(sd).filter((k) => !(k in own));
-    if ((opts.strict ?? true) && (missingKeys.length || unexpectedKeys.length)) {
+    const { commit, ...keys } = this.prepareLoadStateDict(sd, opts);
+    commit();
+    return keys;
+  }
+
+  /**
+   * The checking half of `loadStateDict`: validates `sd` without changing the module and returns the
+   * `commit` that writes it (used to load a model and its optimizer together, or neither).
+   */
+  prepareLoadStateDict(
+    sd: Record<string, unknown>,
+    opts: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[]; commit: () => void } {
+    if (!sd || typeof sd !== 'object' || Array.isArray(sd))
       throw new ValueError(
         'loadStateDict',
-        `state dict does not match ${this.constructor.name}: missing keys [${missingKeys.join(', ')}], unexpected keys [${unexpectedKeys.join(', ')}]`,
+        `expected an object of tensors, got ${sd === null ? 'null' : typeof sd}`,
+      );
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !Object.hasOwn(sd, k));
+    const unexpectedKeys = Object.keys(sd).filter((k) => !Object.hasOwn(own, k));
+    if ((opts.strict ?? true) && (missingKeys.length || unexpectedKeys.length)) {
+      const list = (ks: string[]) =>
+        ks
+          .slice(0, 8)
+          .map((k) => clipName(k))
+          .join(', ') + (ks.length > 8 ? `, ... (${ks.length} in all)` : '');
+      throw new ValueError(
+        'loadStateDict',
+        `state dict does not match ${this.constructor.name}: missing keys [${list(missingKeys)}], unexpected keys [${list(unexpectedKeys)}]`,
       );
     }
-    noGrad(() => {
-      for (const [k, target] of Object.entries(own)) {
-        if (!(k in sd)) continue;
-        const v = sd[k];
-        const src = v instanceof Tensor ? v : isTensorJSON(v) ? tensorFromJSON(v, 'loadStateDict') : null;
-        if (!src) throw new ValueError('loadStateDict', `entry '${k}' is not a tensor`);
-        if (!shapesEqual(src.shape, target.shape)) {
-          throw new ShapeError(
-            'loadStateDict',
-            `entry '${k}' has shape ${fmtShape(src.shape)} but the module's tensor has shape ${fmtShape(target.shape)}`,
-          );
-        }
-        target.copy_(src.to(target.dtype));
+    const writes: [Tensor, Tensor][] = [];
+    for (const [k, target] of Object.entries(own)) {
+      if (!Object.hasOwn(sd, k)) continue;
+      const v = sd[k];
+      const src = v instanceof Tensor ? v : isTensorJSON(v) ? tensorFromJSON(v, 'loadStateDict') : null;
+      if (!src) throw new ValueError('loadStateDict', `entry '${clipName(k)}' is not a tensor`);
+      if (!shapesEqual(src.shape, target.shape)) {
+        throw new ShapeError(
+          'loadStateDict',
+          `entry '${clipName(k)}' has shape ${fmtShape(src.shape)} but the module's tensor has shape ${fmtShape(target.shape)}`,
+        );
       }
-    });
-    return { missingKeys, unexpectedKeys };
+      writes.push([target, src]);
+    }
+    const commit = () =>
+      noGrad(() => {
+        for (const [target, src] of writes) target.copy_(src.to(target.dtype));
+      });
+    return { missingKeys, unexpectedKeys, commit };
   }
 
   /** The one-line description inside the printed form, e.g. 'inFeatures=2, outFeatures=16, bias=true'. */
@@ -260,4 +287,8 @@ export abstract class Module {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+function clipName(k: string): string {
+  return k.length > 60 ? `${k.slice(0, 60)}...` : k;
 }

@@ -154,45 +154,164 @@ export abstract class Optimizer<O extends object> {
     return { state, paramGroups };
   }
 
-  /** Restores a `stateDict()` (or its JSON parse), checking that groups and parameter shapes match. */
+  /**
+   * Restores a `stateDict()` (or its JSON parse). All or nothing: the groups, their options and every
+   * parameter's state are checked (keys, kinds, shapes, finite values, non-negative second moments and
+   * step counts) before anything changes, so a bad state fails here, not at the next `step()`.
+   */
   loadStateDict(sd: OptimizerStateDict): void {
-    if (!sd || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object') {
-      throw new ValueError(`${this.name}.loadStateDict`, 'expected { state, paramGroups }');
+    this.prepareLoadStateDict(sd)();
+  }
+
+  /** The checking half of `loadStateDict`: validates `sd` and returns the function that applies it. */
+  prepareLoadStateDict(sd: OptimizerStateDict): () => void {
+    const op = `${this.name}.loadStateDict`;
+    const isObj = (x: unknown): x is Record<string, unknown> =>
+      typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Tensor);
+    if (!isObj(sd) || !Array.isArray(sd.paramGroups) || !isObj(sd.state)) {
+      throw new ValueError(op, 'expected { state: object, paramGroups: array }');
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new ValueError(
-        `${this.name}.loadStateDict`,
+        op,
         `the state dict has ${sd.paramGroups.length} param groups, the optimizer has ${this.paramGroups.length}`,
       );
     }
+    const nParams = this.paramGroups.reduce((n, g) => n + g.params.length, 0);
     const byIndex: Tensor[] = [];
-    sd.paramGroups.forEach((saved, gi) => {
+    const groupOf: number[] = [];
+    const newGroups = sd.paramGroups.map((saved, gi) => {
+      if (!isObj(saved)) throw new ValueError(op, `param group ${gi} is not an object`);
       const group = this.paramGroups[gi];
-      const ids = saved.params as number[];
+      const ids = saved.params;
       if (!Array.isArray(ids) || ids.length !== group.params.length) {
         throw new ValueError(
-          `${this.name}.loadStateDict`,
+          op,
           `param group ${gi} has ${Array.isArray(ids) ? ids.length : 'no'} params in the state dict but ${group.params.length} in the optimizer`,
         );
       }
-      ids.forEach((id, k) => (byIndex[id] = group.params[k]));
+      ids.forEach((id: unknown, k) => {
+        if (
+          !Number.isSafeInteger(id) ||
+          (id as number) < 0 ||
+          (id as number) >= nParams ||
+          byIndex[id as number]
+        )
+          throw new ValueError(
+            op,
+            `param group ${gi} lists an invalid or repeated param index ${clipValue(id)}`,
+          );
+        byIndex[id as number] = group.params[k];
+        groupOf[id as number] = gi;
+      });
+      const { params: _ids, ...opts } = saved;
+      checkOptions(op, opts, [...this.optionNames, ...SCHEDULER_KEYS]);
+      for (const k of ['lr', ...SCHEDULER_KEYS]) {
+        const v = opts[k];
+        if (v !== undefined && typeof v !== 'function' && !(typeof v === 'number' && Number.isFinite(v)))
+          throw new ValueError(op, `param group ${gi} has ${k} ${clipValue(v)}; it must be a finite number`);
+      }
+      const merged = { ...group, ...(opts as Partial<O>) };
+      this.validate(merged);
+      return { opts, merged };
     });
     const restored = new Map<Tensor, ParamState>();
     for (const [key, s] of Object.entries(sd.state)) {
-      const p = byIndex[Number(key)];
-      if (!p) throw new ValueError(`${this.name}.loadStateDict`, `state for unknown param index ${key}`);
-      restored.set(p, decodeState(this.name, s, p, this.checkStateShapes) as ParamState);
+      const p = /^\d+$/.test(key) ? byIndex[Number(key)] : undefined;
+      if (!p) throw new ValueError(op, `state for unknown param index ${clipValue(key)}`);
+      const where = `the state of param ${key}`;
+      if (!isObj(s)) throw new ValueError(op, `${where} is not an object`);
+      const decoded = decodeState(op, s, p, this.checkStateShapes) as ParamState;
+      if (this.checkStateShapes) {
+        const fresh = noGrad(() => this.rule(newGroups[groupOf[Number(key)]].merged).init(p));
+        matchState(op, where, decoded, fresh, p, '');
+      }
+      restored.set(p, decoded);
     }
-    sd.paramGroups.forEach((saved, gi) => {
-      const { params: _ids, ...opts } = saved;
-      checkOptions(`${this.name}.loadStateDict`, opts, [...this.optionNames, ...SCHEDULER_KEYS]);
-      const group = { ...this.paramGroups[gi], ...(opts as Partial<O>) };
-      this.validate(group);
-      Object.assign(this.paramGroups[gi], opts);
-    });
-    this.state.clear();
-    for (const [p, s] of restored) this.state.set(p, s);
+    return () => {
+      newGroups.forEach(({ opts }, gi) => Object.assign(this.paramGroups[gi], opts));
+      this.state.clear();
+      for (const [p, s] of restored) this.state.set(p, s);
+    };
   }
+}
+
+/** State entries that are running averages of squares or maxima: never negative. */
+const NON_NEGATIVE = new Set([
+  'expAvgSq',
+  'maxExpAvgSq',
+  'sum',
+  'squareAvg',
+  'accDelta',
+  'expInf',
+  'nu',
+  'nuMax',
+  'sumOfSquares',
+  'eG',
+  'eX',
+]);
+/** State entries that count steps: non-negative integers. */
+const COUNTS = new Set(['step', 'count', 't', 'funcEvals', 'nIter']);
+
+function clipValue(v: unknown): string {
+  const s = typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v));
+  return s.length > 60 ? `${s.slice(0, 60)}...` : s;
+}
+
+/**
+ * Checks a loaded param state against a fresh `init(p)` of the same rule: every key of the fresh state
+ * present with the same kind; tensors shaped like it and finite; counts non-negative integers. Keys the
+ * fresh state lacks (buffers created at the first step, as SGD's momentum) may be finite numbers or tensors.
+ */
+function matchState(op: string, where: string, got: unknown, fresh: unknown, p: Tensor, key: string): void {
+  const at = key ? `${where}: '${key}'` : where;
+  if (fresh instanceof Tensor || (got instanceof Tensor && fresh === undefined)) {
+    if (!(got instanceof Tensor)) throw new ValueError(op, `${at} must be a tensor, got ${clipValue(got)}`);
+    if (fresh instanceof Tensor && !shapesEqual(got.shape, fresh.shape))
+      throw new ValueError(op, `${at} has shape ${fmtShape(got.shape)}, expected ${fmtShape(fresh.shape)}`);
+    const leaf = key.slice(key.lastIndexOf('.') + 1);
+    const data = got.dataSync();
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (!Number.isFinite(v)) throw new ValueError(op, `${at} holds ${v} at element ${i}`);
+      if (v < 0 && NON_NEGATIVE.has(leaf))
+        throw new ValueError(op, `${at} holds ${v} at element ${i}; it must be >= 0`);
+    }
+    return;
+  }
+  if (typeof fresh === 'number' || (typeof got === 'number' && fresh === undefined)) {
+    const leaf = key.slice(key.lastIndexOf('.') + 1);
+    if (typeof got !== 'number' || !Number.isFinite(got))
+      throw new ValueError(op, `${at} must be a finite number, got ${clipValue(got)}`);
+    if (COUNTS.has(leaf) && !(Number.isSafeInteger(got) && got >= 0))
+      throw new ValueError(op, `${at} must be a non-negative integer, got ${clipValue(got)}`);
+    return;
+  }
+  if (fresh === undefined) throw new ValueError(op, `${at} is not a tensor or a number`);
+  if (Array.isArray(fresh)) {
+    if (!Array.isArray(got) || got.length !== fresh.length)
+      throw new ValueError(op, `${at} must be an array of ${fresh.length}`);
+    fresh.forEach((f, i) => matchState(op, where, got[i], f, p, `${key}.${i}`));
+    return;
+  }
+  if (fresh !== null && typeof fresh === 'object') {
+    if (got === null || typeof got !== 'object' || Array.isArray(got))
+      throw new ValueError(op, `${at} must be an object`);
+    const g = got as Record<string, unknown>;
+    for (const k of Object.keys(fresh)) {
+      if (!Object.hasOwn(g, k)) throw new ValueError(op, `${where} is missing '${key ? `${key}.` : ''}${k}'`);
+    }
+    for (const [k, v] of Object.entries(g)) {
+      const f = Object.hasOwn(fresh, k) ? (fresh as Record<string, unknown>)[k] : undefined;
+      matchState(op, where, v, f, p, key ? `${key}.${k}` : k);
+    }
+    return;
+  }
+  if (typeof got !== typeof fresh || (fresh === null) !== (got === null))
+    throw new ValueError(
+      op,
+      `${at} must be ${fresh === null ? 'null' : `a ${typeof fresh}`}, got ${clipValue(got)}`,
+    );
 }
 
 function structuredCloneOptions(o: object): Record<string, unknown> {

@@ -12,14 +12,14 @@ export function checkOptions(op: string, opts: object | undefined, allowed: read
 }
 
 export function nonNegative(op: string, name: string, v: number): number {
-  if (typeof v !== 'number' || !(v >= 0))
-    throw new ValueError(op, `invalid ${name} ${String(v)}: must be a number >= 0`);
+  if (typeof v !== 'number' || !(v >= 0) || v === Infinity)
+    throw new ValueError(op, `invalid ${name} ${String(v)}: must be a finite number >= 0`);
   return v;
 }
 
 export function positive(op: string, name: string, v: number): number {
-  if (typeof v !== 'number' || !(v > 0))
-    throw new ValueError(op, `invalid ${name} ${String(v)}: must be a number > 0`);
+  if (typeof v !== 'number' || !(v > 0) || v === Infinity)
+    throw new ValueError(op, `invalid ${name} ${String(v)}: must be a finite number > 0`);
   return v;
 }
 
