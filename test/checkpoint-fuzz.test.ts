@@ -162,7 +162,7 @@ describe('checkpoint fuzzing', () => {
           (sd) => void delete sd.state['2'].maxExpAvgSq,
           /is missing 'maxExpAvgSq'/,
         ],
-        ['lr Infinity', (sd) => void (sd.paramGroups[0].lr = 1e999), /lr null|lr Infinity|finite/],
+        ['lr Infinity', (sd) => void (sd.paramGroups[0].lr = Infinity), /lr null|lr Infinity|finite/],
         ['lr negative', (sd) => void (sd.paramGroups[0].lr = -1), /invalid lr -1/],
         ['unknown param index', (sd) => void (sd.state['99'] = { step: 1 }), /unknown param index '99'/],
         [
