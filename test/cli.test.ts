@@ -158,12 +158,14 @@ describe('descend CLI', () => {
     expectUsageError(run('train', '--model', 'transformer'), /transformer.*(logistic|mlp|cnn)/);
     expectUsageError(run('train', '--bogus'), /unknown option '--bogus'/);
     expectUsageError(run('train', '--backend', 'webgpu'), /unknown --backend 'webgpu'; available here: js/);
-    expectUsageError(run('frobnicate'), /unknown command|too many arguments|frobnicate/);
+    expectUsageError(run('frobnicate'), /unknown command 'frobnicate'; commands: train, eval/);
+    expectUsageError(run('trian'), /unknown command 'trian' \(did you mean train\?\)/);
+    expectUsageError(run('lm', 'smaple'), /unknown command 'lm smaple' \(did you mean sample\?\)/);
     expectUsageError(run('eval', '--checkpoint', 'missing.safetensors'), /cannot read 'missing.safetensors'/);
     writeFileSync(join(dir, 'corrupt.safetensors'), Buffer.from('this is not a checkpoint at all'));
     expectUsageError(
       run('eval', '--checkpoint', 'corrupt.safetensors'),
-      /loadSafetensors: the header claims/,
+      /loadSafetensors: .corrupt.safetensors.: the header claims/,
     );
     expectUsageError(run('eval'), /required option '--checkpoint <file>'/);
     expectUsageError(
@@ -179,6 +181,55 @@ describe('descend CLI', () => {
     expectUsageError(
       run('predict', '--checkpoint', ckpt, '--index', '99999'),
       /--index 99999 is out of range/,
+    );
+    writeFileSync(join(dir, 'digit.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expectUsageError(
+      run('predict', '--checkpoint', ckpt, '--input', 'digit.png'),
+      /--input 'digit.png' is not JSON; it must hold a JSON array of 784 grey values in 0..1 .*PNG are not read/,
+    );
+    writeFileSync(join(dir, 'short.json'), '[0.5, 0.5]');
+    expectUsageError(
+      run('predict', '--checkpoint', ckpt, '--input', 'short.json'),
+      /must hold a JSON array of 784/,
+    );
+  }, 120_000);
+
+  it('--version prints the package version', () => {
+    const r = run('--version');
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(bin, '..', '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(r.out.trim()).toBe(pkg.version);
+  });
+
+  it('a diverging run and a damaged checkpoint fail with one line and a non-zero exit', () => {
+    const r = run(
+      'train',
+      '--train-size',
+      '200',
+      '--test-size',
+      '50',
+      '--epochs',
+      '3',
+      '--lr',
+      '1000',
+      '--out',
+      'div',
+      '--no-progress',
+    );
+    expect(r.code, r.err).toBe(1);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^descend: (training diverged|the loss became).*try a smaller --lr than 1000$/);
+    // One flipped byte in the weights: the checksum catches it (exit 2, bad input).
+    const bytes = readFileSync(ckpt);
+    const headerEnd = 8 + Number(bytes.readBigUInt64LE(0));
+    bytes[headerEnd + 100] ^= 0x40;
+    writeFileSync(join(dir, 'damaged.safetensors'), bytes);
+    expectUsageError(
+      run('eval', '--checkpoint', 'damaged.safetensors'),
+      /fails its checksum: the file is damaged/,
     );
   }, 120_000);
 });

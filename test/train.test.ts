@@ -141,7 +141,14 @@ describe('fit', () => {
   it('stops at a non-finite loss and names the step; or throws', () => {
     const { model, loader } = setup();
     const loss = (out: Tensor) => d.mseLoss(out, d.zerosLike(out.detach()));
-    const opts = { loss, data: loader, epochs: 5, progress: false as const };
+    // Divergence would be caught first; this test is about the NaN itself.
+    const opts = {
+      loss,
+      data: loader,
+      epochs: 5,
+      progress: false as const,
+      divergenceFactor: false as const,
+    };
     const h = train.fit(model, { ...opts, optimizer: new SGD(model.parameters(), { lr: 1e10 }) });
     expect(h.stoppedEarly).toBe(true);
     expect(h.stopReason).toMatch(/the loss became (NaN|Infinity) at epoch \d+, step \d+/);
@@ -154,6 +161,64 @@ describe('fit', () => {
         onNonFinite: 'throw',
       }),
     ).toThrow(train.NonFiniteError);
+  });
+  it('detects divergence (Adam at lr 1e6), says so in one line and stops; or throws', () => {
+    const { model, loader } = setup();
+    let out = '';
+    const h = train.fit(model, {
+      loss: d.crossEntropy,
+      data: loader,
+      epochs: 20,
+      optimizer: new Adam(model.parameters(), { lr: 1e6 }),
+      progress: { isTTY: false, write: (s) => (out += s) },
+    });
+    expect(h.stoppedEarly).toBe(true);
+    expect(h.stopReason).toMatch(
+      /training diverged: the loss reached .* over 100x its start .*lower the learning rate/,
+    );
+    expect(h.epochs.length).toBeLessThan(20);
+    expect(out.split('\n').filter((l) => l.includes('diverged'))).toHaveLength(1);
+    const { model: m2, loader: l2 } = setup();
+    expect(() =>
+      train.fit(m2, {
+        loss: d.crossEntropy,
+        data: l2,
+        epochs: 20,
+        optimizer: new Adam(m2.parameters(), { lr: 1e6 }),
+        progress: false,
+        onNonFinite: 'throw',
+      }),
+    ).toThrow(train.DivergenceError);
+    // The same run with a sane rate trains to the end without a word.
+    const { model: m3, loader: l3 } = setup();
+    const ok = train.fit(m3, {
+      loss: d.crossEntropy,
+      data: l3,
+      epochs: 5,
+      optimizer: new Adam(m3.parameters(), { lr: 0.01 }),
+      progress: false,
+    });
+    expect(ok.stoppedEarly).toBe(false);
+    expect(ok.warnings).toEqual([]);
+  });
+  it('NaN in the validation data stops training with one line naming valLoss', () => {
+    const { model, loader } = setup();
+    const vals = Array.from(d.randn([8, 2]).dataSync());
+    vals[3] = NaN;
+    const valX = d.tensor(vals).reshape([8, 2]);
+    let out = '';
+    const h = train.fit(model, {
+      loss: d.crossEntropy,
+      data: loader,
+      validation: [[valX, d.randint(0, 3, [8])]],
+      epochs: 5,
+      optimizer: new Adam(model.parameters(), { lr: 0.01 }),
+      progress: { isTTY: false, write: (s) => (out += s) },
+    });
+    expect(h.stoppedEarly).toBe(true);
+    expect(h.epochs).toHaveLength(1);
+    expect(h.stopReason).toMatch(/valLoss is NaN at epoch 1/);
+    expect(out).toMatch(/warning: fit: valLoss is NaN/);
   });
   it('early stopping stops after patience and restores the best weights', () => {
     const { model } = setup();

@@ -1,6 +1,21 @@
 /** A bad command-line input: printed as one line on stderr, exit code 2. */
 export class UsageError extends Error {}
 
+/** A run that failed (training diverged, a metric is NaN): one line on stderr, exit code 1. */
+export class RunFailure extends Error {}
+
+/** Fails a run whose history says it diverged or met NaN/Inf, with fit's one-line reason. */
+export function failIfDiverged(
+  history: { warnings: readonly { kind: string; message: string }[] },
+  hint: string,
+): void {
+  const w = history.warnings.find((x) => x.kind === 'divergence' || x.kind === 'non-finite');
+  if (w)
+    throw new RunFailure(
+      `${w.message.replace(/^fit: /, '').replace(/; lower the learning rate$/, '')}${hint}`,
+    );
+}
+
 export function usage(message: string): never {
   throw new UsageError(message);
 }

@@ -24,7 +24,7 @@ import { cooccurrence, trainGlove } from '../lm/glove.js';
 import type { Vocab } from '../data/text/vocab.js';
 import { htmlPage, htmlTable, labelledScatter, lineChart } from '../plot/svg.js';
 import type { EpochLog } from '../train/fit.js';
-import { choice, num, usage } from './errors.js';
+import { choice, failIfDiverged, num, usage } from './errors.js';
 import { backendInfo } from '../backends/registry.js';
 
 type ModelShape = Pick<NeuralLMOptions, 'context' | 'embeddingDim' | 'hidden' | 'direct'>;
@@ -189,6 +189,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
         },
       ],
     });
+    failIfDiverged(history, `; try a smaller --lr than ${c.train.lr}`);
     if (history.stoppedEarly) log(`stopped: ${history.stopReason ?? 'early stopping'}`);
     // EarlyStopping restored the best weights: the checkpoint holds them too.
     saveCheckpoint(ckpt, model, {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DescendError } from '../errors.js';
-import { UsageError, usage } from './errors.js';
+import { RunFailure, UsageError, usage } from './errors.js';
+import { editDistance } from '../data/text/vocab.js';
 import { backendInfo, listBackends, setBackend } from '../backends/registry.js';
 import { SCHEDULES, TRAIN_OPTIMIZERS, evalCommand, predictCommand, trainCommand } from './train.js';
 import { raceCommand } from './race.js';
@@ -44,6 +45,7 @@ export function program(): Command {
     .description(
       'Train on real handwritten digits, race optimizers, look at loss landscapes, and train language models.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -209,15 +211,51 @@ export function program(): Command {
   return p;
 }
 
+/** The installed package's version, read from package.json beside dist/ (or src/ under tsx). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * `descend trian`: train is the default command, so commander would read 'trian' as an argument of
+ * train ("too many arguments"). A first word that is no command and no flag is a mistyped command.
+ */
+function checkCommandName(p: Command, argv: string[], prefix = ''): void {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-') || p.commands.length === 0) return;
+  const names = p.commands.flatMap((c) => [c.name().split(' ')[0], ...c.aliases()]);
+  if (first === 'help') return;
+  const sub = p.commands.find((c) => c.name() === first || c.aliases().includes(first));
+  if (sub) return checkCommandName(sub, argv.slice(1), `${prefix}${first} `);
+  const close = names
+    .map((n) => [editDistance(first, n), n] as const)
+    .filter(([dist]) => dist <= 2)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, n]) => n);
+  usage(
+    `unknown command '${prefix}${first.slice(0, 40)}'${close.length ? ` (did you mean ${close[0]}?)` : ''}; commands: ${names.join(', ')}`,
+  );
+}
+
 export function main(argv: string[]): void {
   try {
-    program().parse(argv, { from: 'user' });
+    const p = program();
+    checkCommandName(p, argv);
+    p.parse(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
         process.exit(0);
       process.exit(2); // commander already printed its one line
     }
+    if (e instanceof RunFailure) fail(e.message, 1);
     if (e instanceof UsageError || e instanceof DescendError) fail(e.message);
     if (e instanceof SyntaxError) fail(`invalid JSON: ${e.message}`);
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')

@@ -18,7 +18,7 @@ import { CheckpointError, loadCheckpoint, loadMnist, loadSafetensors, saveCheckp
 import { htmlPage, htmlTable, heatmap, imageGrid, lineChart } from '../plot/svg.js';
 import { type ModelConfig, MODEL_NAMES, buildModel } from './models.js';
 import { randomShift } from './augment.js';
-import { choice, num, usage } from './errors.js';
+import { RunFailure, choice, failIfDiverged, num, usage } from './errors.js';
 import { backendSpeedup } from './speed.js';
 import { backendInfo } from '../backends/registry.js';
 
@@ -265,6 +265,7 @@ export function trainCommand(
     callbacks: [recorder],
     progress: o.progress === false ? false : undefined,
   });
+  failIfDiverged(history, `; try a smaller --lr than ${c.lr}`);
   const all: History = prior
     ? {
         ...history,
@@ -430,6 +431,10 @@ export function evalCommand(o: { checkpoint: string; testSize?: string }, log: (
   });
   const x = config.dtype === 'float64' ? data.testX.to('float64') : data.testX;
   const ev = evaluate(model, x, data.testY);
+  if (!Number.isFinite(ev.loss))
+    throw new RunFailure(
+      `the test loss of '${o.checkpoint}' is ${ev.loss}: its weights hold NaN or Inf (a diverged run?)`,
+    );
   log(
     `test accuracy ${(100 * ev.accuracy).toFixed(2)}% (${ev.truth.length} digits), loss ${ev.loss.toFixed(4)}`,
   );
@@ -489,17 +494,30 @@ export function predictCommand(
   let labels: (number | null)[];
   if (o.input) {
     let parsed: unknown;
+    const want = 'a JSON array of 784 grey values in 0..1 (a 28 x 28 digit, row by row), or an array of them';
+    let text: string;
     try {
-      parsed = JSON.parse(readFile(o.input));
+      text = readFile(o.input);
     } catch (e) {
-      usage(`cannot read --input '${o.input}': ${(e as Error).message}`);
+      usage(`cannot read --input '${o.input}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      usage(`--input '${o.input}' is not JSON; it must hold ${want} (images such as PNG are not read)`);
     }
     const arr = (Array.isArray(parsed) && typeof parsed[0] === 'number' ? [parsed] : parsed) as number[][];
     if (
       !Array.isArray(arr) ||
-      arr.some((a) => !Array.isArray(a) || a.length !== 784 || a.some((v) => typeof v !== 'number'))
+      arr.length === 0 ||
+      arr.some(
+        (a) =>
+          !Array.isArray(a) ||
+          a.length !== 784 ||
+          a.some((v) => typeof v !== 'number' || !(v >= 0 && v <= 1)),
+      )
     ) {
-      usage('--input must hold a 784-number array (28 x 28, values 0..1) or an array of them');
+      usage(`--input '${o.input}' must hold ${want}`);
     }
     images = arr;
     labels = arr.map(() => null);

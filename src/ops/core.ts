@@ -112,6 +112,31 @@ export function checkIndexTensor(op: string, arg: string, idx: unknown): Tensor 
   return t;
 }
 
+/**
+ * Every index in [0, size) (or equal to `ignore`): negative indices are refused, as PyTorch refuses them
+ * in gather, index_select, embedding and the class losses, instead of wrapping around.
+ */
+export function checkIndexRange(
+  op: string,
+  arg: string,
+  idx: Tensor,
+  size: number,
+  what = 'indices',
+  ignore?: number,
+): void {
+  const data = idx.dataSync();
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if ((v < 0 || v >= size) && v !== ignore) {
+      const also = ignore === undefined ? '' : ` (or ignoreIndex ${ignore})`;
+      throw new ValueError(
+        op,
+        `${arg} holds ${v} at flat position ${i}; ${what} must be in [0, ${size})${also}`,
+      );
+    }
+  }
+}
+
 export function checkBoolTensor(op: string, arg: string, m: unknown): Tensor {
   const t = checkTensor(op, arg, m);
   if (t.dtype !== 'bool') {

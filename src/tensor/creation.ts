@@ -2,7 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import { getBackend } from '../backends/registry.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { type DType, type TypedArray, checkDtype, getDefaultDtype, isFloat } from './dtype.js';
-import { checkShapeArg, fmtShape, type Shape, sizeOf } from './shape.js';
+import { checkNumel, checkShapeArg, fmtShape, type Shape, sizeOf } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { defaultGenerator, type Generator } from './random.js';
 
@@ -39,7 +39,23 @@ function make(
     throw new DTypeError(op, `only floating-point tensors can require grad, got dtype ${dtype}`);
   }
   const backend = opts.backend ?? getBackend();
-  return finish(new Tensor(backend.fromArray(dtype, values), shape), opts);
+  return finish(
+    new Tensor(
+      allocating(op, shape, dtype, () => backend.fromArray(dtype, values)),
+      shape,
+    ),
+    opts,
+  );
+}
+
+/** Runs an allocation, turning the engine's out-of-memory RangeError into a typed error naming the op. */
+function allocating<T>(op: string, shape: Shape, dtype: DType, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ValueError(op, `cannot allocate a ${dtype} tensor of shape ${fmtShape(shape)}: ${e.message}`);
+  }
 }
 
 function isTypedArray(x: unknown): x is TypedArray {
@@ -120,26 +136,37 @@ export function tensor(
  * @example full([2, 3], 7)
  */
 export function full(shape: readonly number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
-  checkShapeArg('full', shape);
+  return filled('full', shape, value, opts);
+}
+
+/** full under the public op's name, so its errors name zeros, ones... */
+function filled(op: string, shape: readonly number[], value: number | boolean, opts: TensorOptions): Tensor {
+  checkShapeArg(op, shape);
+  if (typeof value !== 'number' && typeof value !== 'boolean')
+    throw new ValueError(
+      op,
+      `value must be a number or a boolean, got ${typeof value} ${String(value).slice(0, 40)}`,
+    );
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultDtype());
-  checkDtype('full', 'dtype', dtype);
+  checkDtype(op, 'dtype', dtype);
   const backend = opts.backend ?? getBackend();
   if (opts.requiresGrad && !isFloat(dtype))
-    throw new DTypeError('full', `only floating-point tensors can require grad, got ${dtype}`);
-  return finish(new Tensor(backend.full(dtype, sizeOf(shape), Number(value)), shape), opts);
+    throw new DTypeError(op, `only floating-point tensors can require grad, got ${dtype}`);
+  const storage = allocating(op, shape, dtype, () => backend.full(dtype, sizeOf(shape), Number(value)));
+  return finish(new Tensor(storage, shape), opts);
 }
 
 /** Zeros. @example zeros([2, 3]) */
 export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled('zeros', shape, 0, opts);
 }
 /** Ones. @example ones([3], { dtype: 'float64' }) */
 export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled('ones', shape, 1, opts);
 }
 /** Uninitialized in PyTorch; zeros here. @example empty([4]) */
 export function empty(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled('empty', shape, 0, opts);
 }
 
 function likeOpts(x: Tensor, opts: TensorOptions): TensorOptions {
@@ -183,6 +210,7 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   if ((end - start) / step < 0)
     throw new ValueError('arange', `start ${start}, end ${end} and step ${step} are inconsistent`);
   const n = Math.max(0, Math.ceil((end - start) / step));
+  checkNumel('arange', n, `arange(${start}, ${end}, ${step})`);
   const vals = Array.from({ length: n }, (_, i) => start + i * step);
   const ints = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   return make('arange', vals, [n], opts, opts.dtype ?? (ints ? 'int32' : getDefaultDtype()));
@@ -195,6 +223,9 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new ValueError('linspace', `steps must be a non-negative integer, got ${steps}`);
+  checkNumel('linspace', steps, `linspace with steps ${steps}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end))
+    throw new ValueError('linspace', `start ${start} and end ${end} must be finite`);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
@@ -210,7 +241,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
  */
 export function eye(n: number, m: number = n, opts: TensorOptions = {}): Tensor {
   checkShapeArg('eye', [n, m], 'n, m');
-  const vals = new Float64Array(n * m);
+  const vals = allocating('eye', [n, m], 'float64', () => new Float64Array(n * m));
   for (let i = 0; i < Math.min(n, m); i++) vals[i * m + i] = 1;
   return make('eye', vals, [n, m], opts, opts.dtype ?? getDefaultDtype());
 }
@@ -224,7 +255,7 @@ function randomFill(
 ) {
   checkShapeArg(op, shape);
   const g = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(sizeOf(shape));
+  const vals = allocating(op, shape, dtype, () => new Float64Array(sizeOf(shape)));
   for (let i = 0; i < vals.length; i++) vals[i] = draw(g);
   return make(op, vals, shape, opts, dtype);
 }
@@ -281,6 +312,7 @@ export function randint(
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   if (!Number.isInteger(n) || n < 0)
     throw new ValueError('randperm', `n must be a non-negative integer, got ${n}`);
+  checkNumel('randperm', n, `randperm(${n})`);
   const g = opts.generator ?? defaultGenerator;
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {

@@ -71,10 +71,33 @@ export function normDims(op: string, dims: number | readonly number[] | undefine
   return [...set].sort((x, y) => x - y);
 }
 
+/** The most elements a tensor may hold (int32 indexing; typed arrays allow little more). */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** A shape argument: an array of non-negative integers whose product fits MAX_ELEMENTS. */
 export function checkShapeArg(op: string, shape: readonly number[], arg = 'shape'): void {
+  if (!Array.isArray(shape)) {
+    const got = typeof shape === 'string' ? `the string '${String(shape).slice(0, 40)}'` : typeof shape;
+    throw new ValueError(op, `${arg} must be an array of non-negative integers, got ${got}`);
+  }
+  if (shape.length > 64)
+    throw new ValueError(op, `${arg} has ${shape.length} dims; at most 64 are supported`);
+  let n = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ValueError(op, `${arg} must hold non-negative integers, got ${fmtShape(shape)}`);
+      const shown = shape.map((v) => (typeof v === 'number' ? v : JSON.stringify(v))).join(', ');
+      throw new ValueError(op, `${arg} must hold non-negative integers, got [${shown}]`);
     }
+    n *= d;
   }
+  checkNumel(op, n, `${arg} ${fmtShape(shape)}`);
+}
+
+/** Refuses a tensor of more than MAX_ELEMENTS elements with a typed error (not a RangeError). */
+export function checkNumel(op: string, n: number, what: string): void {
+  if (n > MAX_ELEMENTS)
+    throw new ValueError(
+      op,
+      `${what} has ${n.toExponential(3)} elements, more than the ${MAX_ELEMENTS} a tensor can hold`,
+    );
 }

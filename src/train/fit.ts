@@ -16,6 +16,9 @@ import { type ProgressWriter, progressBarFor } from './progress.js';
 /** The loss or a metric became NaN/Inf during training. */
 export class NonFiniteError extends DescendError {}
 
+/** The loss rose far above where it started: the step size is too large for the problem. */
+export class DivergenceError extends DescendError {}
+
 /** A metric of a batch: output and target in, a number out (averaged over samples). */
 export type Metric = (output: Tensor, target: Tensor) => number;
 
@@ -84,8 +87,18 @@ export interface FitOptions {
   callbacks?: Callback[];
   /** Progress bar / lines: true, false, or a writer (default: stdout). */
   progress?: boolean | ProgressWriter;
-  /** 'stop' (default) ends training and records the step; 'throw' raises a NonFiniteError. */
+  /**
+   * What to do when training fails: the loss (or a validation metric) is NaN/Inf, or the loss diverges.
+   * 'stop' (default) ends training, records why in `history.stopReason` and prints one line; 'throw'
+   * raises a NonFiniteError or DivergenceError.
+   */
   onNonFinite?: 'stop' | 'throw';
+  /**
+   * A batch loss above this many times the first batch's loss (the loss at initialization; at least
+   * 1e-6) counts as divergence (default 100; false turns the check off, e.g. for losses that may
+   * legitimately grow).
+   */
+  divergenceFactor?: number | false;
   /** Gradient-health checks every N steps (warnings go to the history and the progress output). */
   health?: HealthOptions & { every?: number };
 }
@@ -138,6 +151,19 @@ export function fit(model: Module, o: FitOptions): History {
   model.train();
   const t0 = Date.now();
   let globalSamples = 0;
+  const factor = o.divergenceFactor ?? 100;
+  if (factor !== false && !(typeof factor === 'number' && factor > 1))
+    throw new ValueError('fit', `divergenceFactor must be a number > 1 or false, got ${String(factor)}`);
+  let startLoss = NaN;
+  /** Ends training for a reason; 'throw' raises instead. Returns nothing: the caller breaks out. */
+  const failed = (kind: 'non-finite' | 'divergence', msg: string) => {
+    if (o.onNonFinite === 'throw')
+      throw kind === 'divergence' ? new DivergenceError('fit', msg) : new NonFiniteError('fit', msg);
+    history.stoppedEarly = true;
+    history.stopReason = `fit: ${msg}`;
+    history.warnings.push({ kind, message: `fit: ${msg}` });
+    bar?.line(`warning: fit: ${msg}; training stopped`);
+  };
 
   outer: for (let epoch = 1; epoch <= o.epochs; epoch++) {
     ctx.epoch = epoch;
@@ -156,13 +182,22 @@ export function fit(model: Module, o: FitOptions): History {
       if (o.regularization) loss = loss.add(o.regularization());
       const lv = loss.item();
       if (!Number.isFinite(lv)) {
-        const msg = `fit: the loss became ${lv} at epoch ${epoch}, step ${step} (global step ${ctx.step})`;
-        if (o.onNonFinite === 'throw') throw new NonFiniteError('fit', msg.slice(5));
-        history.stoppedEarly = true;
-        history.stopReason = msg;
-        history.warnings.push({ kind: 'non-finite', message: msg });
-        bar?.line(`warning: ${msg}; training stopped`);
+        failed(
+          'non-finite',
+          `the loss became ${lv} at epoch ${epoch}, step ${step} (global step ${ctx.step})`,
+        );
         break outer;
+      }
+      if (factor !== false) {
+        if (Number.isNaN(startLoss)) startLoss = lv;
+        const start = Math.max(startLoss, 1e-6);
+        if (lv > factor * start) {
+          failed(
+            'divergence',
+            `training diverged: the loss reached ${lv.toPrecision(3)} at epoch ${epoch}, step ${step}, over ${factor}x its start (${start.toPrecision(3)}); lower the learning rate`,
+          );
+          break outer;
+        }
       }
       loss.backward();
       if (monitor && ctx.step % healthEvery === 0) {
@@ -207,6 +242,15 @@ export function fit(model: Module, o: FitOptions): History {
       const v = evaluate(model, o.validation, o.loss, metrics);
       log.valLoss = v.loss;
       log.valMetrics = v.metrics;
+      const bad = Object.entries({ valLoss: v.loss, ...v.metrics }).find(([, x]) => !Number.isFinite(x));
+      if (bad) {
+        history.epochs.push(log);
+        failed(
+          'non-finite',
+          `${bad[0]} is ${bad[1]} at epoch ${epoch}: the validation data or the model's outputs hold NaN/Inf`,
+        );
+        break;
+      }
     }
     if (o.scheduler instanceof ReduceLROnPlateau) {
       const key = o.schedulerMonitor ?? (log.valLoss !== undefined ? 'valLoss' : 'loss');

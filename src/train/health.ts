@@ -23,7 +23,7 @@ export interface LayerHealth {
 }
 
 export interface HealthWarning {
-  kind: 'vanishing' | 'exploding' | 'dead-units' | 'non-finite';
+  kind: 'vanishing' | 'exploding' | 'dead-units' | 'non-finite' | 'divergence';
   message: string;
 }
 

@@ -6,7 +6,7 @@ import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { asFloat, checkIndexTensor, checkTensor } from '../core.js';
+import { asFloat, checkIndexRange, checkIndexTensor, checkTensor } from '../core.js';
 import { abs, add, div, eq, log, lt, maximum, mul, ne, neg, sub, where } from '../primitives/elementwise.js';
 import { sum } from '../primitives/reduce.js';
 import { reshape } from '../primitives/shape.js';
@@ -109,7 +109,7 @@ function classesLast(x: Tensor): Tensor {
   return reshape(moved, [-1, x.shape[1]]);
 }
 
-function checkClassTarget(op: string, input: Tensor, target: Tensor): void {
+function checkClassTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
   checkIndexTensor(op, 'target', target);
   const expected = input.shape.length === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
   if (target.shape.length !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
@@ -118,6 +118,8 @@ function checkClassTarget(op: string, input: Tensor, target: Tensor): void {
       `target has shape ${fmtShape(target.shape)} but input of shape ${fmtShape(input.shape)} needs target shape ${fmtShape(expected)}`,
     );
   }
+  const C = input.shape.length === 1 ? input.shape[0] : input.shape[1];
+  checkIndexRange(op, 'target', target, C, `class labels for ${C} classes`, ignoreIndex);
 }
 
 /** Core of nll/cross-entropy on [M, C] log-probabilities and [M] targets; returns per-sample losses and weights. */
@@ -156,7 +158,7 @@ function finishNll(
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
   checkTensor('nllLoss', 'input', input);
-  checkClassTarget('nllLoss', input, target);
+  checkClassTarget('nllLoss', input, target, opts.ignoreIndex ?? -100);
   const x = input.shape.length === 1 ? unsqueeze(input, 0) : classesLast(input);
   const [losses, w] = nllCore(x, reshape(target, [-1]), opts.weight, opts.ignoreIndex ?? -100);
   return finishNll('nllLoss', losses, w, opts.reduction, target.shape);
@@ -190,7 +192,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     const losses = neg(sum(prod, x.shape.length === 1 ? 0 : 1));
     return reduce('crossEntropy', losses, opts.reduction);
   }
-  checkClassTarget('crossEntropy', x, target);
+  checkClassTarget('crossEntropy', x, target, opts.ignoreIndex ?? -100);
   const lp = x.shape.length === 1 ? unsqueeze(logp, 0) : classesLast(logp);
   const t = reshape(target, [-1]);
   const ignore = opts.ignoreIndex ?? -100;

@@ -6,7 +6,14 @@ import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { bernoulli } from '../../tensor/creation.js';
 import type { Generator } from '../../tensor/random.js';
-import { asFloat, checkIndexTensor, checkSameFloatDtype, checkTensor, fromStorage } from '../core.js';
+import {
+  asFloat,
+  checkIndexRange,
+  checkIndexTensor,
+  checkSameFloatDtype,
+  checkTensor,
+  fromStorage,
+} from '../core.js';
 import { gather } from '../primitives/indexing.js';
 import { add, div, mul, rsqrt, sub } from '../primitives/elementwise.js';
 import { reshape } from '../primitives/shape.js';
@@ -131,6 +138,7 @@ export function embedding(input: Tensor, weight: Tensor): Tensor {
       'embedding',
       `weight must be 2-D [numEmbeddings, dim], got shape ${fmtShape(weight.shape)}`,
     );
+  checkIndexRange('embedding', 'input', input, weight.shape[0], `indices into ${weight.shape[0]} embeddings`);
   const rows = indexSelect(weight, 0, reshape(input, [-1]));
   return reshape(rows, [...input.shape, weight.shape[1]]);
 }

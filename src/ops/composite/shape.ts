@@ -2,7 +2,7 @@
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape, normDim, normDims } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkIndexTensor, checkTensor } from '../core.js';
+import { checkIndexRange, checkIndexTensor, checkTensor } from '../core.js';
 import { cat, expand, narrow, permute, reshape } from '../primitives/shape.js';
 import { gather } from '../primitives/indexing.js';
 
@@ -135,6 +135,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.shape.length > 1)
     throw new ShapeError('indexSelect', `index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const axis = normDim('indexSelect', dim, x.shape.length);
+  checkIndexRange('indexSelect', 'index', index, x.shape[axis] ?? 1);
   const n = index.size;
   const outShape = x.shape.map((d, i) => (i === axis ? n : d));
   const idx = expand(

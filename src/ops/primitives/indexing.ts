@@ -4,7 +4,7 @@ import { ShapeError } from '../../errors.js';
 import { fmtShape, normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { zerosLike } from '../../tensor/creation.js';
-import { checkIndexTensor, checkTensor, fromStorage } from '../core.js';
+import { checkIndexRange, checkIndexTensor, checkTensor, fromStorage } from '../core.js';
 
 const gatherPrim = definePrimitive<{ axis: number }>({
   name: 'gather',
@@ -51,6 +51,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexTensor('gather', 'index', index);
   const axis = normDim('gather', dim, x.shape.length);
   checkIndexShape('gather', x, index, axis);
+  checkIndexRange('gather', 'index', index, x.shape[axis] ?? 1);
   return gatherPrim([x, index], { axis });
 }
 
@@ -64,5 +65,6 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   checkIndexTensor('scatterAdd', 'index', index);
   const axis = normDim('scatterAdd', dim, x.shape.length);
   checkIndexShape('scatterAdd', x, index, axis, src);
+  checkIndexRange('scatterAdd', 'index', index, x.shape[axis] ?? 1);
   return scatterAddPrim([x, index, src.dtype === x.dtype ? src : src.to(x.dtype)], { axis });
 }
