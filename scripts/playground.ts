@@ -6,8 +6,8 @@
  *   tsx scripts/playground.ts serve [port] build, then serve on http://localhost:port (default 5173)
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, type ServerResponse, createServer, type Server } from 'node:http';
 import { dirname, extname, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,22 +68,59 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** A static file server for the built site (in `dir`); resolves once listening. */
-export function servePlayground(port: number, dir: string = siteDir): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
+/**
+ * Answers one request for a file of `dir`. Never throws: malformed paths (bad percent-encoding, NUL,
+ * `..` outside the site, overlong) get 400, unknown files 404, other methods 405, a folder without its
+ * trailing slash a redirect to it.
+ */
+export function answer(dir: string, req: IncomingMessage, res: ServerResponse): void {
+  const send = (code: number, body: string, headers: Record<string, string> = {}) => {
+    res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(body);
+  };
+  try {
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(405, 'method not allowed', { allow: 'GET, HEAD' });
+    const raw = req.url ?? '/';
+    if (raw.length > 2048) return send(414, 'URI too long');
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(raw, 'http://x').pathname);
+    } catch {
+      return send(400, 'bad request: malformed URL');
     }
+    if (path.includes('\0')) return send(400, 'bad request: NUL in path');
+    const root = resolve(dir);
+    const file = resolve(root, `.${normalize(path)}`);
+    if (file !== root && !file.startsWith(root + sep)) return send(400, 'bad request: outside the site');
+    let st = existsSync(file) ? statSync(file) : null;
+    let target = file;
+    if (st?.isDirectory()) {
+      if (!path.endsWith('/')) return send(301, 'moved', { location: `${encodeURI(path)}/` });
+      target = join(file, 'index.html');
+      st = existsSync(target) ? statSync(target) : null;
+    }
+    if (!st?.isFile()) return send(404, 'not found');
     // Cross-origin isolation: the page may share WebAssembly memory, so the wasm backend runs threads.
     res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',
     });
-    res.end(readFileSync(file));
+    res.end(req.method === 'HEAD' ? undefined : readFileSync(target));
+  } catch {
+    if (!res.headersSent) send(500, 'internal error');
+    else res.destroy();
+  }
+}
+
+/** A static file server for the built site (in `dir`); resolves once listening. */
+export function servePlayground(port: number, dir: string = siteDir): Promise<Server> {
+  const server = createServer((req, res) => answer(dir, req, res));
+  // Requests Node's parser refuses (bytes that are not HTTP) get a 400, not a dropped connection.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
   });
   return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok(server)));
 }
