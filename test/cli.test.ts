@@ -55,6 +55,10 @@ describe('descend CLI', () => {
     ])
       expect(html).toContain(s);
     expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(6);
+    // Layers are named for people, and the report says which backend ran.
+    expect(html).toContain('layer 1: Linear 784→256');
+    expect(html).not.toContain('0.weight');
+    expect(html).toMatch(new RegExp(`<td>backend</td><td>${backend()}: `));
   }, 120_000);
 
   it('resume continues from a checkpoint', () => {

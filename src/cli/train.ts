@@ -240,7 +240,10 @@ export function trainCommand(
   const lrs: number[] = [];
   const gradNorms: Record<string, number[]> = {};
   const gradSteps: number[] = [];
-  const weights = model.namedParameters().filter(([n, p]) => n.endsWith('weight') && p.shape.length >= 2);
+  const weights = model
+    .namedParameters()
+    .filter(([n, p]) => n.endsWith('weight') && p.shape.length >= 2)
+    .map(([n, p]) => [layerLabel(model, n, p), p] as const);
   let step = 0;
   const recorder: Callback = {
     onBatchEnd: () => {
@@ -341,6 +344,29 @@ export function trainCommand(
   return { testAccuracy: ev.accuracy, seconds };
 }
 
+/** The backend that ran, in words: 'native (OpenBLAS ...)', 'wasm (SIMD, 2 threads)' or 'js'. */
+function backendLine(): string {
+  const info = backendInfo();
+  const detail = info.name === 'native' ? info.native : info.name === 'wasm' ? info.wasm : info.reason;
+  return `${info.name}: ${detail.replace(/^loaded \((.*)\)$/, '$1')}`;
+}
+
+/**
+ * A weight's name for people: 'layer 1: Linear 784→256' rather than '0.weight' (the module's type and
+ * its input→output sizes, counted from 1 in the order of the model).
+ */
+function layerLabel(model: nn.Module, name: string, p: Tensor): string {
+  const path = name.slice(0, -'.weight'.length);
+  const modules = [...model.namedModules()].filter(
+    ([, m]) => m.parameters().length && ![...m.namedChildren()].length,
+  );
+  const k = modules.findIndex(([n]) => n === path);
+  const type = modules[k]?.[1].constructor.name ?? 'layer';
+  const [out, inp, ...kernel] = p.shape;
+  const size = `${inp}→${out}${kernel.length ? ` ${kernel.join('x')}` : ''}`;
+  return `layer ${k + 1}: ${type} ${size}`;
+}
+
 function buildReport(
   c: RunConfig,
   model: nn.Module,
@@ -402,6 +428,7 @@ function buildReport(
     ['setting', 'value'],
     [
       ['model', `${c.model}, ${model.numParameters()} parameters, init ${c.init}, dropout ${c.dropout}`],
+      ['backend', backendLine()],
       ['optimizer', `${c.optimizer}, lr ${c.lr}, weight decay ${c.weightDecay}, schedule ${c.schedule}`],
       ['batch size / epochs', `${c.batchSize} / ${c.epochs}`],
       [

@@ -64,6 +64,8 @@ export interface LineChartOptions {
   logY?: boolean;
   yMin?: number;
   yMax?: number;
+  /** Where the legend goes; 'auto' (default) takes the corner the curves cross least. */
+  legend?: 'auto' | 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'none';
 }
 
 /** A line chart of several series, with axes, ticks, a legend, and an optional log y axis. */
@@ -135,13 +137,52 @@ export function lineChart(series: readonly Series[], o: LineChartOptions = {}): 
         `<path d="${d}" fill="none" stroke="${c}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`,
       );
   });
-  series.forEach((s, k) => {
-    const y = m.t + 14 + k * 15;
+  if (o.legend !== 'none' && series.length) {
+    // The legend's box in each corner; 'auto' picks the one covering the fewest points of the curves
+    // (sampled along each segment), so it never hides the data a reader came for.
+    const lw = 36 + 6.5 * Math.max(...series.map((s) => s.name.length));
+    const lh = 8 + 15 * series.length;
+    const corners = {
+      'top-right': [W - m.r - lw - 6, m.t + 4],
+      'top-left': [m.l + 6, m.t + 4],
+      'bottom-right': [W - m.r - lw - 6, H - m.b - lh - 4],
+      'bottom-left': [m.l + 6, H - m.b - lh - 4],
+    } as const;
+    const screen = series.flatMap((s) => {
+      const p = s.x
+        .map((x, i) => [x, s.y[i]] as const)
+        .filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0))
+        .map(([x, y]) => [sx(x), sy(Math.min(Math.max(tf(y), y0), y1))] as const);
+      return p.flatMap(([px, py], i) =>
+        i === 0
+          ? [[px, py] as const]
+          : Array.from({ length: 8 }, (_, k) => {
+              const t = (k + 1) / 8;
+              return [p[i - 1][0] + t * (px - p[i - 1][0]), p[i - 1][1] + t * (py - p[i - 1][1])] as const;
+            }),
+      );
+    });
+    const covered = ([bx, by]: readonly [number, number]) =>
+      screen.filter(([px, py]) => px >= bx - 2 && px <= bx + lw + 2 && py >= by - 2 && py <= by + lh + 2)
+        .length;
+    const pick =
+      o.legend && o.legend !== 'auto'
+        ? o.legend
+        : (Object.keys(corners) as (keyof typeof corners)[]).reduce((best, k) =>
+            covered(corners[k]) < covered(corners[best]) ? k : best,
+          );
+    const [bx, by] = corners[pick];
     parts.push(
-      `<line x1="${W - m.r - 150}" x2="${W - m.r - 130}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color ?? color(k)}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`,
+      `<rect class="legend" x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${lw.toFixed(1)}" height="${lh}" fill="#fff" fill-opacity="0.85" stroke="#ddd"/>`,
     );
-    parts.push(`<text x="${W - m.r - 125}" y="${y}" font-size="11" fill="#222">${esc(s.name)}</text>`);
-  });
+    series.forEach((s, k) => {
+      const y = by + 16 + k * 15;
+      parts.push(
+        `<line x1="${bx + 6}" x2="${bx + 26}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color ?? color(k)}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`,
+      );
+      parts.push(`<text x="${bx + 31}" y="${y}" font-size="11" fill="#222">${esc(s.name)}</text>`);
+    });
+  }
   if (o.title)
     parts.push(
       `<text x="${W / 2}" y="18" font-size="14" font-weight="600" text-anchor="middle">${esc(o.title)}</text>`,
