@@ -68,6 +68,7 @@ export type { Backend, Storage, UnaryOp, BinaryOp, ReduceOp, Window2d } from './
 export {
   getBackend,
   setBackend,
+  withBackend,
   registerBackend,
   listBackends,
   backend,

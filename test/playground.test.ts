@@ -120,6 +120,23 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
       })),
     );
 
+  it('the default race (4 optimizers, 300 steps on Rosenbrock) fills its table when computed and replays in ~0.7 s', async () => {
+    const page = await open('');
+    await raceDone(page);
+    const marks = await page.evaluate(() =>
+      Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])),
+    );
+    const rows = await raceEnds(page);
+    expect(rows.map((r) => r.name)).toEqual(['momentum', 'rmsprop', 'adam', 'newton']);
+    // The table does not wait for the drawing; the drawing is paced by time, not by the 300 steps.
+    expect(marks['race-table']).toBeLessThan(marks['race-drawn']);
+    const compute = marks['race-computed'] - marks['race-start'];
+    const replay = marks['race-drawn'] - marks['race-table'];
+    console.log(`race: compute ${compute.toFixed(0)} ms, table to drawn ${replay.toFixed(0)} ms`);
+    expect(replay).toBeGreaterThanOrEqual(700);
+    expect(replay).toBeLessThan(3000); // 0.7 s planned; generous for a machine busy with other tests
+    await page.close();
+  });
   it('a race on the κ=10 quadratic animates to the minimum, and the Hessian panel shows 2/λmax', async () => {
     const page = await open();
     await raceDone(page);
