@@ -240,7 +240,7 @@ const HAND: Record<
           v[i] = (1 - b2) * diff + b2 * v[i];
           n[i] = (1 - b3) * (gi + (1 - b2) * diff) ** 2 + b3 * n[i];
           const u = m[i] / (1 - b1 ** t) + (1 - b2) * (v[i] / (1 - b2 ** t));
-          return (-0.1 * u) / (Math.sqrt(n[i] / (1 - b3 ** t)) + 1e-8);
+          return (-0.1 * u) / (Math.sqrt(n[i] / (1 - b3 ** t) + 1e-8) + 1e-8); // optax.adan: eps_root 1e-8
         });
     },
   ],

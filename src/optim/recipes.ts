@@ -16,6 +16,7 @@ import {
   scaleByAdamax,
   scaleByAdan,
   scaleByAmsgrad,
+  type ScaleByAmsgradOptions,
   scaleByBelief,
   scaleByLearningRate,
   scaleByLion,
@@ -105,7 +106,7 @@ export function adadelta(
   check('adadelta', lr, opts as Opts, ['rho', 'eps', 'weightDecay', 'mask']);
   return chain(
     addDecayedWeights({ weightDecay: opts.weightDecay, mask: opts.mask }),
-    scaleByAdadelta(opts),
+    scaleByAdadelta({ rho: opts.rho, eps: opts.eps }),
     scaleByLearningRate(lr),
   );
 }
@@ -150,8 +151,8 @@ export function nadamw(
   );
 }
 /** AMSGrad, optax's form (max of the bias-corrected v). @example amsgrad(1e-3) */
-export function amsgrad(lr: ScalarOrSchedule, opts: Omit<AdamRecipeOptions, 'nesterov'> = {}) {
-  check('amsgrad', lr, opts as Opts, ['b1', 'b2', 'eps', 'epsRoot']);
+export function amsgrad(lr: ScalarOrSchedule, opts: ScaleByAmsgradOptions = {}) {
+  check('amsgrad', lr, opts as Opts, ['b1', 'b2', 'eps', 'epsRoot', 'biasCorrectionMu', 'biasCorrectionNu']);
   return chain(scaleByAmsgrad(opts), scaleByLearningRate(lr));
 }
 /** Adamax. @example adamax(2e-3) */
@@ -214,7 +215,7 @@ export function novograd(
   check('novograd', lr, opts as Opts, ['b1', 'b2', 'eps', 'epsRoot', 'weightDecay']);
   return chain(scaleByNovograd({ eps: 1e-6, ...opts }), scaleByLearningRate(lr));
 }
-/** Adan (b1 0.98, b2 0.92, b3 0.99). @example adan(1e-3) */
+/** Adan (b1 0.98, b2 0.92, b3 0.99, eps 1e-8, epsRoot 1e-8 as optax.adan; scaleByAdan's epsRoot is 0). @example adan(1e-3) */
 export function adan(
   lr: ScalarOrSchedule,
   opts: {
@@ -228,8 +229,12 @@ export function adan(
   } = {},
 ) {
   check('adan', lr, opts as Opts, ['b1', 'b2', 'b3', 'eps', 'epsRoot', 'weightDecay', 'mask']);
-  const { weightDecay = 0, mask, ...a } = opts;
-  return chain(scaleByAdan(a), addDecayedWeights({ weightDecay, mask }), scaleByLearningRate(lr));
+  const { weightDecay = 0, mask, epsRoot = 1e-8, ...a } = opts;
+  return chain(
+    scaleByAdan({ ...a, epsRoot }),
+    addDecayedWeights({ weightDecay, mask }),
+    scaleByLearningRate(lr),
+  );
 }
 /** SignSGD: steps of -lr sign(g). @example signSgd(0.01) */
 export function signSgd(lr: ScalarOrSchedule): GradientTransformation {

@@ -16,6 +16,7 @@ import {
   mul,
   rsqrt,
   sign,
+  tanh,
   sqrt,
   sub,
   where,
@@ -35,6 +36,7 @@ import {
   requireParams,
 } from './core.js';
 import { ValueError } from '../errors.js';
+import { checkOptions } from './validate.js';
 
 // ------------------------------------------------------------------------------------------------
 // optax.tree helpers: update_moment, update_moment_per_elem_norm, bias_correction.
@@ -105,6 +107,7 @@ export interface TraceState {
 
 /** Momentum: t = g + decay t; Nesterov uses g + decay t_new (optax.trace). */
 export function trace(opts: { decay: number; nesterov?: boolean }): GradientTransformation<TraceState> {
+  checkOptions('trace', opts, ['decay', 'nesterov']);
   const { decay, nesterov = false } = opts;
   return {
     init: (params) => ({ trace: zeros(params) }),
@@ -125,6 +128,7 @@ export interface EmaState {
 
 /** Exponential moving average of updates, optionally debiased (optax.ema). */
 export function ema(opts: { decay: number; debias?: boolean }): GradientTransformation<EmaState> {
+  checkOptions('ema', opts, ['decay', 'debias']);
   const { decay, debias = true } = opts;
   return {
     init: (params) => ({ count: 0, ema: zeros(params) }),
@@ -206,6 +210,7 @@ export interface RssState {
 export function scaleByRss(
   opts: { initialAccumulatorValue?: number; eps?: number } = {},
 ): GradientTransformation<RssState> {
+  checkOptions('scaleByRss', opts, ['initialAccumulatorValue', 'eps']);
   const { initialAccumulatorValue = 0.1, eps = 1e-7 } = opts;
   return {
     init: (params) => ({ sumOfSquares: fulls(params, initialAccumulatorValue) }),
@@ -231,6 +236,7 @@ export interface RmsState {
 
 /** Divides by the root of an EMA of squared gradients (optax.scale_by_rms). */
 export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsState> {
+  checkOptions('scaleByRms', opts, ['decay', 'eps', 'initialScale', 'epsInSqrt', 'biasCorrection']);
   const { decay = 0.9, eps = 1e-8, initialScale = 0, epsInSqrt = true, biasCorrection: bc = false } = opts;
   return {
     init: (params) => ({ count: 0, nu: fulls(params, initialScale) }),
@@ -255,6 +261,7 @@ export interface StddevState {
 
 /** Centered RMS scaling: divides by sqrt(E[g^2] - E[g]^2) (optax.scale_by_stddev). */
 export function scaleByStddev(opts: RmsOptions = {}): GradientTransformation<StddevState> {
+  checkOptions('scaleByStddev', opts, ['decay', 'eps', 'initialScale', 'epsInSqrt', 'biasCorrection']);
   const { decay = 0.9, eps = 1e-8, initialScale = 0, epsInSqrt = true, biasCorrection: bc = false } = opts;
   return {
     init: (params) => ({ count: 0, mu: zeros(params), nu: fulls(params, initialScale) }),
@@ -293,6 +300,7 @@ function nesterovMuHat(mu: Tensor, g: Tensor, b1: number, count: number): Tensor
 
 /** Adam's scaling: bias-corrected m / (sqrt(v_hat + epsRoot) + eps); `nesterov` gives NAdam (optax). */
 export function scaleByAdam(opts: ScaleByAdamOptions = {}): GradientTransformation<AdamState> {
+  checkOptions('scaleByAdam', opts, ['b1', 'b2', 'eps', 'epsRoot', 'nesterov']);
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, nesterov = false } = opts;
   return {
     init: (params) => ({ count: 0, mu: zeros(params), nu: zeros(params) }),
@@ -315,10 +323,29 @@ export interface AmsgradState extends AdamState {
 }
 
 /** AMSGrad (optax): the running max of the bias-corrected second moment. */
-export function scaleByAmsgrad(
-  opts: Omit<ScaleByAdamOptions, 'nesterov'> = {},
-): GradientTransformation<AmsgradState> {
-  const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0 } = opts;
+export interface ScaleByAmsgradOptions extends Omit<ScaleByAdamOptions, 'nesterov'> {
+  /** Bias-correct the first moment (default true, as optax). */
+  biasCorrectionMu?: boolean;
+  /** Bias-correct the second moment before the running maximum (default true; false is the paper's). */
+  biasCorrectionNu?: boolean;
+}
+export function scaleByAmsgrad(opts: ScaleByAmsgradOptions = {}): GradientTransformation<AmsgradState> {
+  checkOptions('scaleByAmsgrad', opts, [
+    'b1',
+    'b2',
+    'eps',
+    'epsRoot',
+    'biasCorrectionMu',
+    'biasCorrectionNu',
+  ]);
+  const {
+    b1 = 0.9,
+    b2 = 0.999,
+    eps = 1e-8,
+    epsRoot = 0,
+    biasCorrectionMu = true,
+    biasCorrectionNu = true,
+  } = opts;
   return {
     init: (params) => ({ count: 0, mu: zeros(params), nu: zeros(params), nuMax: zeros(params) }),
     update: (u, s) => {
@@ -326,9 +353,9 @@ export function scaleByAmsgrad(
       const mu = gs.map((g, i) => updateMoment(g, s.mu[i], b1));
       const nu = gs.map((g, i) => updateMomentSq(g, s.nu[i], b2));
       const c = s.count + 1;
-      const nuMax = nu.map((n, i) => maximum(s.nuMax[i], biasCorrection(n, b2, c)));
+      const nuMax = nu.map((n, i) => maximum(s.nuMax[i], biasCorrectionNu ? biasCorrection(n, b2, c) : n));
       const out = mapLeaves(u, (_, i) =>
-        div(biasCorrection(mu[i], b1, c), add(sqrt(add(nuMax[i], epsRoot)), eps)),
+        div(biasCorrectionMu ? biasCorrection(mu[i], b1, c) : mu[i], add(sqrt(add(nuMax[i], epsRoot)), eps)),
       );
       return [out, { count: c, mu, nu, nuMax }];
     },
@@ -339,6 +366,7 @@ export function scaleByAmsgrad(
 export function scaleByAdamax(
   opts: { b1?: number; b2?: number; eps?: number } = {},
 ): GradientTransformation<AdamState> {
+  checkOptions('scaleByAdamax', opts, ['b1', 'b2', 'eps']);
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8 } = opts;
   return {
     init: (params) => ({ count: 0, mu: zeros(params), nu: zeros(params) }),
@@ -361,6 +389,7 @@ export interface AdadeltaState {
 export function scaleByAdadelta(
   opts: { rho?: number; eps?: number } = {},
 ): GradientTransformation<AdadeltaState> {
+  checkOptions('scaleByAdadelta', opts, ['rho', 'eps']);
   const { rho = 0.9, eps = 1e-6 } = opts;
   return {
     init: (params) => ({ eG: zeros(params), eX: zeros(params) }),
@@ -378,6 +407,7 @@ export function scaleByAdadelta(
 export function scaleByRadam(
   opts: ScaleByAdamOptions & { threshold?: number } = {},
 ): GradientTransformation<AdamState> {
+  checkOptions('scaleByRadam', opts, ['b1', 'b2', 'eps', 'epsRoot', 'threshold', 'nesterov']);
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, threshold = 5, nesterov = false } = opts;
   const roInf = 2 / (1 - b2) - 1;
   return {
@@ -404,6 +434,7 @@ export function scaleByRadam(
 export function scaleByYogi(
   opts: { b1?: number; b2?: number; eps?: number; epsRoot?: number; initialAccumulatorValue?: number } = {},
 ): GradientTransformation<AdamState> {
+  checkOptions('scaleByYogi', opts, ['b1', 'b2', 'eps', 'epsRoot', 'initialAccumulatorValue']);
   const { b1 = 0.9, b2 = 0.999, eps = 1e-3, epsRoot = 0, initialAccumulatorValue = 1e-6 } = opts;
   return {
     init: (params) => ({
@@ -429,6 +460,7 @@ export function scaleByYogi(
 
 /** AdaBelief (optax): the second moment tracks (g - m)^2, plus epsRoot each step. */
 export function scaleByBelief(opts: ScaleByAdamOptions = {}): GradientTransformation<AdamState> {
+  checkOptions('scaleByBelief', opts, ['b1', 'b2', 'eps', 'epsRoot', 'nesterov']);
   const { b1 = 0.9, b2 = 0.999, eps = 1e-16, epsRoot = 1e-16, nesterov = false } = opts;
   return {
     init: (params) => ({ count: 0, mu: zeros(params), nu: zeros(params) }),
@@ -452,13 +484,30 @@ export interface LionState {
 }
 
 /** Lion (optax): sign((1 - b1) g + b1 m), then m = EMA_b2(g). */
-export function scaleByLion(opts: { b1?: number; b2?: number } = {}): GradientTransformation<LionState> {
-  const { b1 = 0.9, b2 = 0.99 } = opts;
+export function scaleByLion(
+  opts: {
+    b1?: number;
+    b2?: number;
+    /** 'hard': sign(x) (Lion); 'smooth': tanh(smoothBeta x); 'refined': x where |x| < 1, else sign(x). */
+    mode?: 'hard' | 'smooth' | 'refined';
+    smoothBeta?: number;
+  } = {},
+): GradientTransformation<LionState> {
+  checkOptions('scaleByLion', opts, ['b1', 'b2', 'mode', 'smoothBeta']);
+  const { b1 = 0.9, b2 = 0.99, mode = 'hard', smoothBeta = 1 } = opts;
+  if (!['hard', 'smooth', 'refined'].includes(mode))
+    throw new ValueError('scaleByLion', `mode must be 'hard', 'smooth' or 'refined', got '${String(mode)}'`);
+  const squash = (x: Tensor) =>
+    mode === 'hard'
+      ? sign(x)
+      : mode === 'smooth'
+        ? tanh(mul(x, smoothBeta))
+        : where(lt(abs(x), 1), x, sign(x));
   return {
     init: (params) => ({ count: 0, mu: zeros(params) }),
     update: (u, s) => {
       const gs = leaves(u);
-      const out = mapLeaves(u, (g, i) => sign(add(mul(g, 1 - b1), mul(s.mu[i], b1))));
+      const out = mapLeaves(u, (g, i) => squash(add(mul(g, 1 - b1), mul(s.mu[i], b1))));
       const mu = gs.map((g, i) => updateMoment(g, s.mu[i], b2));
       return [out, { count: s.count + 1, mu }];
     },
@@ -475,6 +524,7 @@ export interface NovogradState {
 export function scaleByNovograd(
   opts: { b1?: number; b2?: number; eps?: number; epsRoot?: number; weightDecay?: number } = {},
 ): GradientTransformation<NovogradState> {
+  checkOptions('scaleByNovograd', opts, ['b1', 'b2', 'eps', 'epsRoot', 'weightDecay']);
   const { b1 = 0.9, b2 = 0.25, eps = 1e-8, epsRoot = 0, weightDecay = 0 } = opts;
   return {
     init: (params) => ({
@@ -512,6 +562,7 @@ export interface AdanState {
 export function scaleByAdan(
   opts: { b1?: number; b2?: number; b3?: number; eps?: number; epsRoot?: number } = {},
 ): GradientTransformation<AdanState> {
+  checkOptions('scaleByAdan', opts, ['b1', 'b2', 'b3', 'eps', 'epsRoot']);
   const { b1 = 0.98, b2 = 0.92, b3 = 0.99, eps = 1e-8, epsRoot = 0 } = opts;
   return {
     init: (params) => ({ m: zeros(params), v: zeros(params), n: zeros(params), g: zeros(params), t: 0 }),
@@ -535,6 +586,7 @@ export function scaleByAdan(
 export function scaleByTrustRatio(
   opts: { minNorm?: number; trustCoefficient?: number; eps?: number } = {},
 ): GradientTransformation<null> {
+  checkOptions('scaleByTrustRatio', opts, ['minNorm', 'trustCoefficient', 'eps']);
   const { minNorm = 0, trustCoefficient = 1, eps = 0 } = opts;
   const safeNorm = (x: Tensor) => maximum(vectorNorm(x), minNorm);
   return {
@@ -569,6 +621,7 @@ export function scaleByRprop(opts: {
   minStepSize?: number;
   maxStepSize?: number;
 }): GradientTransformation<RpropState> {
+  checkOptions('scaleByRprop', opts, ['learningRate', 'etaMinus', 'etaPlus', 'minStepSize', 'maxStepSize']);
   const { learningRate, etaMinus = 0.5, etaPlus = 1.2, minStepSize = 1e-6, maxStepSize = 50 } = opts;
   return {
     init: (params) => ({ stepSizes: fulls(params, learningRate), prevUpdates: zeros(params) }),
