@@ -6,7 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bin, cliSandbox, expectUsageError } from './cli-helpers.js';
-import { backend } from '../src/index.js';
+import { backend, fullLike } from '../src/index.js';
+import { loadSafetensors, saveSafetensors } from '../src/io/index.js';
 
 const { dir, run } = cliSandbox('descend-cli-');
 
