@@ -236,5 +236,14 @@ describe('descend CLI', () => {
       run('eval', '--checkpoint', 'damaged.safetensors'),
       /fails its checksum: the file is damaged/,
     );
+    // Intact file, NaN weights (a diverged run saved by other code): eval says so and exits 1.
+    const { tensors, metadata } = loadSafetensors(ckpt);
+    const w = Object.keys(tensors).find((k) => k.startsWith('model.') && k.endsWith('weight'))!;
+    tensors[w] = fullLike(tensors[w], NaN);
+    saveSafetensors(join(dir, 'nan.safetensors'), tensors, metadata);
+    const e = run('eval', '--checkpoint', 'nan.safetensors');
+    expect(e.code, e.err).toBe(1);
+    expect(e.err.trim().split('\n')).toHaveLength(1);
+    expect(e.err).toMatch(/^descend: the test loss of 'nan.safetensors' is NaN: its weights hold NaN or Inf/);
   }, 120_000);
 });
