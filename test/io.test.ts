@@ -329,6 +329,18 @@ describe('checkpoints', () => {
     expect(third.model.parameters()[0].dataSync()).not.toEqual(straight.model.parameters()[0].dataSync());
   });
 
+  it('a save removes the temp files of dead writers of the same file, not those of live ones', () => {
+    const path = join(dir, 'temps.safetensors');
+    const dead = join(dir, '.temps.safetensors.999999999.0badf00d.tmp'); // no such pid
+    const live = join(dir, `.temps.safetensors.${process.ppid}.0badf00d.tmp`); // the parent runs
+    const other = join(dir, '.other.safetensors.999999999.0badf00d.tmp'); // another file's
+    for (const f of [dead, live, other]) writeFileSync(f, 'partial');
+    io.saveSafetensors(path, { w: d.zeros([1]) });
+    expect([existsSync(dead), existsSync(live), existsSync(other)]).toEqual([false, true, true]);
+    rmSync(live);
+    rmSync(other);
+  });
+
   const KILLS = Number(process.env.DESCEND_KILLS ?? 50);
   it(`checkpoint saves killed (kill -9) at random points: the previous or new one always loads; no temp file survives the next save (${KILLS} kills)`, async () => {
     const path = join(dir, 'killed.safetensors');
@@ -354,12 +366,14 @@ describe('checkpoints', () => {
     const target = new nn.Linear(300, 300);
     const opt = new Adam(target.parameters());
     let saved = 0;
+    let leftByKills = 0;
     for (let k = 0; k < KILLS; k++) {
       const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((res) => child.stdout.once('data', () => res()));
       await new Promise((r) => setTimeout(r, g.randint(0, 60)));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
+      leftByKills += readdirSync(dir).filter((f) => f.endsWith('.tmp')).length;
       if (!existsSync(path)) continue;
       const { progress } = io.loadCheckpoint(path, target, {
         optimizer: opt,
@@ -372,11 +386,10 @@ describe('checkpoints', () => {
     }
     expect(saved).toBeGreaterThan(KILLS / 2);
     const temps = () => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
-    const left = temps().length;
     io.saveCheckpoint(path, target, { optimizer: opt });
     expect(temps()).toEqual([]);
     console.log(
-      `${KILLS} kills: ${saved} loads after a kill, ${left} temp files left by kills, 0 after the next save`,
+      `${KILLS} kills: ${saved} loads after a kill; ${leftByKills} temp files seen after kills, each removed by the next save; 0 at the end`,
     );
   }, 600_000);
 });
