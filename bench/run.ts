@@ -19,7 +19,8 @@
  * (each workload in a fresh process of each engine).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { backendInfo, nativeBackend, wasmBackend } from '../src/index.js';
 import { argv, quick } from './workloads.js';
 
@@ -133,16 +134,37 @@ function onlyWorkload(c: Column, letter: string): Column {
 }
 
 function runColumn(c: Column): Outcome {
-  if (!isolate) return run(c);
+  if (!isolate) {
+    const r = run(c);
+    return typeof r === 'string' ? r : usageRows(r, letters.join(''));
+  }
   const skip = skipReason(c);
   if (skip) return skip;
   const merged: Record<string, number | string> = {};
   for (const letter of letters) {
     const r = run(onlyWorkload(c, letter));
     if (typeof r === 'string') process.stderr.write(`  ${c.name} (${letter}): ${r}\n`);
-    else Object.assign(merged, r);
+    else Object.assign(merged, usageRows(r, letter));
   }
   return merged;
+}
+
+/** GNU time reports each engine process's minor page faults and peak RSS (where it is installed). */
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** The CPU: model name and the SIMD flags that decide kernels (Linux; elsewhere what Node knows). */
+function cpuLine(): { model: string; flags: string[] } {
+  try {
+    const text = readFileSync('/proc/cpuinfo', 'utf8');
+    const model = /model name\s*:\s*(.*)/.exec(text)?.[1]?.trim() ?? 'unknown';
+    const all = (/flags\s*:\s*(.*)/.exec(text)?.[1] ?? '').split(/\s+/);
+    const flags = all.filter((f) =>
+      /^(avx|avx2|fma|avx512f|avx512dq|avx512bw|avx512vl|avx512ifma|avx512_bf16|amx\w*)$/.test(f),
+    );
+    return { model, flags };
+  } catch {
+    return { model: 'unknown', flags: [] };
+  }
 }
 
 function run(c: Column): Outcome {
@@ -150,7 +172,8 @@ function run(c: Column): Outcome {
   if (skip) return skip;
   process.stderr.write(`running ${c.name} ...\n`);
   const t = performance.now();
-  const r = spawnSync(c.cmd[0], c.cmd.slice(1), {
+  const cmd = gnuTime ? [gnuTime, '-f', '__time %R %M', ...c.cmd] : c.cmd;
+  const r = spawnSync(cmd[0], cmd.slice(1), {
     env: { ...childEnv, ...c.env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -161,7 +184,21 @@ function run(c: Column): Outcome {
     return `failed: ${err.trim().slice(0, 160)}`;
   }
   process.stderr.write(`  ${c.name}: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
-  return JSON.parse(last) as Record<string, number | string>;
+  const out = JSON.parse(last) as Record<string, number | string>;
+  const usage = /__time (\d+) (\d+)/.exec(r.stderr);
+  if (usage) {
+    out.__faults = Number(usage[1]);
+    out.__rssMB = Number(usage[2]) / 1024;
+  }
+  return out;
+}
+
+/** Moves a process's page faults and peak RSS into rows named for its workload letters. */
+function usageRows(r: Record<string, number | string>, tag: string): Record<string, number | string> {
+  const { __faults, __rssMB, ...rest } = r;
+  if (__faults !== undefined) rest[`page faults (${tag})`] = __faults;
+  if (__rssMB !== undefined) rest[`peak RSS (${tag})`] = __rssMB;
+  return rest;
 }
 
 function main(): void {
@@ -181,19 +218,27 @@ function main(): void {
     ...new Set(Object.values(engines).flatMap((e) => (typeof e === 'object' ? Object.keys(e) : []))),
   ];
   const unitOf = (w: string) =>
-    w.includes('copies')
-      ? 'MB/step'
-      : w.startsWith('matmul')
-        ? 'GFLOPS'
-        : w.includes('fwd+bwd')
-          ? 'ms'
-          : w === 'tiny mlp'
-            ? 'steps/s'
-            : 'samples/s';
+    w.startsWith('page faults')
+      ? 'faults'
+      : w.startsWith('peak RSS')
+        ? 'MB'
+        : w.includes('copies')
+          ? 'MB/step'
+          : w.startsWith('matmul')
+            ? 'GFLOPS'
+            : w.includes('fwd+bwd')
+              ? 'ms'
+              : w === 'tiny mlp'
+                ? 'steps/s'
+                : 'samples/s';
   const rows = workloads.map((w) => ({
     workload: w,
     unit: unitOf(w),
-    higherIsBetter: !w.includes('fwd+bwd') && !w.includes('copies'),
+    higherIsBetter:
+      !w.includes('fwd+bwd') &&
+      !w.includes('copies') &&
+      !w.startsWith('page faults') &&
+      !w.startsWith('peak RSS'),
     results: Object.fromEntries(
       names.map((e) => {
         const o = engines[e];
@@ -223,14 +268,34 @@ function main(): void {
     `descend bench (${quick ? 'quick' : 'full'}${isolate ? ', each workload in its own process' : ''}), Node ${process.version}, float32; OPENBLAS_CORETYPE in this ` +
       `environment: ${env}${keepCoretype ? ' (kept for every engine)' : ' (unset for every engine)'}`,
   );
-  if (nativeBackend) console.log(`native backend: ${backendInfo().native}`);
+  const cpu = cpuLine();
+  // The core OpenBLAS picks in the engines' environment (this process may run with OPENBLAS_CORETYPE set).
+  const engineCore = nativeBackend
+    ? spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          "const d = await import('./src/index.ts'); console.log(d.nativeBackend?.blasInfo().core ?? '')",
+        ],
+        { env: childEnv, encoding: 'utf8' },
+      ).stdout.trim()
+    : null;
+  console.log(
+    `CPU: ${cpu.model}, ${(os.cpus() ?? []).length} logical CPUs; flags: ${cpu.flags.join(' ') || 'none of avx/fma'}`,
+  );
+  if (nativeBackend)
+    console.log(`native backend: ${backendInfo().native}; OpenBLAS core in the engines: ${engineCore}`);
   if (wasmBackend()) console.log(`wasm backend: ${backendInfo().wasm}`);
   console.log(show(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(show(l));
   console.log(
     `(Nx) after a peer's figure: ${baseName} relative to that peer (above 1: ${baseName} is faster). ` +
-      `"1t"/"2t": BLAS/intra-op threads.`,
+      `"1t"/"2t": BLAS/intra-op threads. page faults / peak RSS (letters): of the engine's whole process for ` +
+      `those workloads (GNU time), start-up included.`,
   );
   for (const [e, v] of Object.entries(engines)) {
     if (typeof v === 'string') console.log(`${e}: ${v}`);
@@ -244,6 +309,8 @@ function main(): void {
         date: new Date().toISOString(),
         node: process.version,
         openblasCoretype: coretype ?? null,
+        cpu,
+        openblasCore: engineCore,
         coretypeKept: keepCoretype,
         quick,
         baseline: baseName,

@@ -208,6 +208,19 @@ describe('descend CLI', () => {
     expect(r.out.trim()).toBe(pkg.version);
   });
 
+  it('info names the backends and, with the native one, the CPU and each GEMM autotune decision', () => {
+    const r = run('info');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^descend \d+\.\d+\.\d+, Node v\d+/);
+    expect(r.out).toMatch(/backend: \w+/);
+    if (backend() === 'native') {
+      expect(r.out).toMatch(/CPU features: .*avx2/);
+      expect(r.out).toMatch(/GEMM autotune \(auto\):/);
+      expect(r.out).toMatch(/smallGemm .* own +[\d.]+ us, OpenBLAS +[\d.]+ us -> (own|blas)/);
+      expect(r.out).toMatch(/dotGemm .* -> (own|blas)/);
+    }
+  });
+
   it('a diverging run and a damaged checkpoint fail with one line and a non-zero exit', () => {
     const r = run(
       'train',

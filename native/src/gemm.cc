@@ -6,6 +6,10 @@
 #include <mutex>
 #include <type_traits>
 #include <algorithm>
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 #include <cblas.h>
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -46,9 +50,11 @@ static inline void microKernel(const float* A, const float* B, float* C, int64_t
   }
 }
 
+// Where it can be faster than OpenBLAS: a short inner dimension and long rows (the autotune decides).
+static bool smallGemmFits(int64_t, int64_t n, int64_t k, bool tb) { return !tb && k <= 32 && n >= 256; }
+
 static bool smallGemm(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
-  // Where it measured faster than OpenBLAS here: a short inner dimension and long rows.
-  if (tb || k > 32 || n < 256) return false;
+  if (!smallGemmFits(m, n, k, tb)) return false;
   const int64_t n16 = n - n % 16;
   for (int64_t i0 = 0; i0 < m; i0 += 6) {
     const int64_t rows = m - i0 < 6 ? m - i0 : 6;
@@ -114,17 +120,23 @@ static inline void dotRow(const float* A, const float* B, float* C, int64_t n, i
   for (; j0 < n; j0++) dotKernel<MR, 1>(A, B, C, n, k, i0, j0, acc);
 }
 
+// Where it can be faster than OpenBLAS: A B^T, at most 32 x 256 results, inner dimension >= 256 (LeNet's
+// first layer on the AVX2 machine: 350 us a batch instead of 1,050; the autotune decides per machine).
+static bool dotGemmFits(int64_t m, int64_t n, int64_t k, bool ta, bool tb, float beta) {
+  return !ta && tb && m <= 32 && n <= 256 && k >= 256 && (beta == 0 || beta == 1);
+}
+
 static bool dotGemm(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool ta, bool tb,
                     float beta) {
-  // Where it measured faster than OpenBLAS here: A B^T, at most 32 x 256 results, inner dimension >= 256
-  // (LeNet's first layer: 350 us a batch instead of 1,050; its second, k = 100, stays with OpenBLAS).
-  if (ta || !tb || m > 32 || n > 256 || k < 256 || (beta != 0 && beta != 1)) return false;
+  if (!dotGemmFits(m, n, k, ta, tb, beta)) return false;
   int64_t i0 = 0;
   for (; i0 + 3 <= m; i0 += 3) dotRow<3>(A, B, C, n, k, i0, beta == 1);
   for (; i0 < m; i0++) dotRow<1>(A, B, C, n, k, i0, beta == 1);
   return true;
 }
 #else
+static bool smallGemmFits(int64_t, int64_t, int64_t, bool) { return false; }
+static bool dotGemmFits(int64_t, int64_t, int64_t, bool, bool, float) { return false; }
 static bool smallGemm(const float*, const float*, float*, int64_t, int64_t, int64_t, bool, bool) { return false; }
 static bool dotGemm(const float*, const float*, float*, int64_t, int64_t, int64_t, bool, bool, float) { return false; }
 #endif
@@ -141,6 +153,69 @@ inline void blas(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double
               ldb, beta, C, ldc);
 }
 
+// ---- Autotune: descend's own kernels against OpenBLAS, decided on this machine ----
+// The shape rules above were measured on an AVX2 machine with OpenBLAS's Zen/Haswell kernels; where
+// OpenBLAS picks other kernels (AVX-512) the crossover moves. So the first product of each shape class
+// that a rule admits times both paths (one untimed run, then the best of 3, on the real operands, into a
+// scratch C) and
+// remembers the faster for the process. A class is the kernel, the transposes and each of m, n, k
+// rounded to a power of two. DESCEND_GEMM_TUNE=own|blas forces a path (tests check both).
+enum class Tune { Auto, Own, Blas };
+static Tune tuneMode() {
+  static const Tune mode = [] {
+    const char* e = std::getenv("DESCEND_GEMM_TUNE");
+    const std::string v = e ? e : "";
+    return v == "own" ? Tune::Own : v == "blas" ? Tune::Blas : Tune::Auto;
+  }();
+  return mode;
+}
+static Tune forced = Tune::Auto;  // setGemmTune (tests); overrides the environment when not Auto
+
+struct Decision {
+  bool own;
+  double ownUs, blasUs;
+};
+static std::mutex tuneMutex;
+static std::map<std::string, Decision> decisions;
+
+static int64_t pow2(int64_t v) {
+  int64_t p = 1;
+  while (p < v) p <<= 1;
+  return p;
+}
+
+template <typename Own, typename Blas>
+static bool chooseOwn(const char* kernel, int64_t m, int64_t n, int64_t k, bool ta, bool tb, float* C, float beta,
+                      Own own, Blas blasPath) {
+  const Tune t = forced != Tune::Auto ? forced : tuneMode();
+  if (t != Tune::Auto) return t == Tune::Own;
+  const std::string key = std::string(kernel) + (ta ? " A^T" : "") + (tb ? " B^T" : "") + " m~" +
+                          std::to_string(pow2(m)) + " n~" + std::to_string(pow2(n)) + " k~" + std::to_string(pow2(k));
+  {
+    std::lock_guard<std::mutex> lock(tuneMutex);
+    auto it = decisions.find(key);
+    if (it != decisions.end()) return it->second.own;
+  }
+  // Time both into a scratch copy of C (beta may be 1: C must not accumulate twice).
+  std::vector<float> scratch(C, C + m * n);
+  auto best = [&](auto&& run) {
+    double b = 1e300;
+    for (int r = -1; r < 3; r++) {  // r = -1: untimed (OpenBLAS allocates its buffers on a first call)
+      if (beta != 0) std::copy(C, C + m * n, scratch.data());
+      const auto t0 = std::chrono::steady_clock::now();
+      run(scratch.data());
+      const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      if (r >= 0) b = std::min(b, us);
+    }
+    return b;
+  };
+  const double ownUs = best(own), blasUs = best(blasPath);
+  const Decision d{ownUs < blasUs, ownUs, blasUs};
+  std::lock_guard<std::mutex> lock(tuneMutex);
+  decisions.emplace(key, d);
+  return d.own;
+}
+
 // Products of at least this many multiply-adds are split across the pool's threads (by rows of C, or
 // by columns when C is wide); smaller ones cost more to hand over than they take.
 constexpr int64_t kSplitWork = int64_t(1) << 20;
@@ -155,8 +230,21 @@ static void gemmT(const T* A, const T* B, T* C, int64_t m, int64_t n, int64_t k,
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
   const int shares = m * n * k >= kSplitWork ? poolThreads() : 1;
   if (shares <= 1) {
-    if constexpr (std::is_same_v<T, float>)
-      if ((beta == 0 && smallGemm(A, B, C, m, n, k, ta, tb)) || dotGemm(A, B, C, m, n, k, ta, tb, beta)) return;
+    if constexpr (std::is_same_v<T, float>) {
+      auto viaBlas = [&](float* out) { blas(ta, tb, m, n, k, A, lda, B, ldb, beta, out, n); };
+      if (beta == 0 && smallGemmFits(m, n, k, tb) &&
+          chooseOwn("smallGemm", m, n, k, ta, tb, C, beta, [&](float* out) { smallGemm(A, B, out, m, n, k, ta, tb); },
+                    viaBlas)) {
+        smallGemm(A, B, C, m, n, k, ta, tb);
+        return;
+      }
+      if (dotGemmFits(m, n, k, ta, tb, beta) &&
+          chooseOwn("dotGemm", m, n, k, ta, tb, C, beta,
+                    [&](float* out) { dotGemm(A, B, out, m, n, k, ta, tb, beta); }, viaBlas)) {
+        dotGemm(A, B, C, m, n, k, ta, tb, beta);
+        return;
+      }
+    }
     blas(ta, tb, m, n, k, A, lda, B, ldb, beta, C, n);
     return;
   }
@@ -210,11 +298,58 @@ static Napi::Value GetThreads(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
-  Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("config", Napi::String::New(info.Env(), openblas_get_config()));
-  o.Set("core", Napi::String::New(info.Env(), openblas_get_corename()));
-  o.Set("threads", Napi::Number::New(info.Env(), poolThreads()));
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("config", Napi::String::New(env, openblas_get_config()));
+  o.Set("core", Napi::String::New(env, openblas_get_corename()));
+  o.Set("threads", Napi::Number::New(env, poolThreads()));
+  // What the CPU has (run time) and what this build's own kernels use (compile time: -march=native).
+  std::string cpu;
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  // The builtin takes string literals only.
+#define DESCEND_FEATURE(f) \
+  if (__builtin_cpu_supports(f)) cpu += (cpu.empty() ? "" : " ") + std::string(f);
+  DESCEND_FEATURE("avx")
+  DESCEND_FEATURE("avx2")
+  DESCEND_FEATURE("fma")
+  DESCEND_FEATURE("avx512f")
+  DESCEND_FEATURE("avx512dq")
+  DESCEND_FEATURE("avx512bw")
+  DESCEND_FEATURE("avx512vl")
+  DESCEND_FEATURE("avx512ifma")
+#undef DESCEND_FEATURE
+#endif
+  o.Set("cpuFeatures", Napi::String::New(env, cpu));
+#if defined(__AVX2__) && defined(__FMA__)
+  o.Set("ownKernels", Napi::String::New(env, "AVX2+FMA"));
+#else
+  o.Set("ownKernels", Napi::String::New(env, "none (built without AVX2/FMA)"));
+#endif
+  const Tune t = forced != Tune::Auto ? forced : tuneMode();
+  o.Set("tune", Napi::String::New(env, t == Tune::Own ? "own" : t == Tune::Blas ? "blas" : "auto"));
+  Napi::Array list = Napi::Array::New(env);
+  std::lock_guard<std::mutex> lock(tuneMutex);
+  uint32_t i = 0;
+  for (const auto& [key, d] : decisions) {
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("shape", Napi::String::New(env, key));
+    e.Set("chosen", Napi::String::New(env, d.own ? "own" : "blas"));
+    e.Set("ownUs", Napi::Number::New(env, d.ownUs));
+    e.Set("blasUs", Napi::Number::New(env, d.blasUs));
+    list.Set(i++, e);
+  }
+  o.Set("decisions", list);
   return o;
+}
+
+// setGemmTune('auto' | 'own' | 'blas'): forces a path (tests), or back to the autotune; clears decisions.
+static Napi::Value SetGemmTune(const Napi::CallbackInfo& info) {
+  const std::string v = info[0].As<Napi::String>().Utf8Value();
+  forced = v == "own" ? Tune::Own : v == "blas" ? Tune::Blas : Tune::Auto;
+  std::lock_guard<std::mutex> lock(tuneMutex);
+  decisions.clear();
+  return info.Env().Undefined();
 }
 
 void initGemm(Napi::Env env, Napi::Object exports) {
@@ -230,6 +365,7 @@ void initGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
+  exports.Set("setGemmTune", Napi::Function::New(env, SetGemmTune));
 }
 
 }  // namespace descend

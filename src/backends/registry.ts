@@ -80,6 +80,18 @@ function blas(b: NativeBackend): string {
   return `${config.trim()}, core ${core}`;
 }
 
+/** The native backend's machine: CPU features, its own kernels' instruction set, autotune decisions. */
+function nativeMachine(): {
+  cpuFeatures: string;
+  ownKernels: string;
+  tune: string;
+  decisions: { shape: string; chosen: string; ownUs: number; blasUs: number }[];
+} | null {
+  if (!nativeBackend) return null;
+  const { cpuFeatures, ownKernels, tune, decisions } = nativeBackend.blasInfo();
+  return { cpuFeatures, ownKernels, tune, decisions };
+}
+
 /** Which backend is in use and why, and what else is available. */
 export function backendInfo(): {
   name: string;
@@ -87,6 +99,11 @@ export function backendInfo(): {
   available: string[];
   native: string;
   wasm: string;
+  /**
+   * The native backend's machine (null without it): CPU features at run time, the instruction set of
+   * descend's own kernels, and the GEMM autotune's decisions so far (own kernel or OpenBLAS per shape).
+   */
+  machine: ReturnType<typeof nativeMachine>;
 } {
   const w = wasmLoaded;
   return {
@@ -95,6 +112,7 @@ export function backendInfo(): {
     available: [...backends.keys()],
     native: nativeBackend ? `loaded (${blas(nativeBackend)})` : `not loaded: ${native.reason}`,
     wasm: w ? `loaded (${w.describe()})` : `not loaded: ${wasm.reason}`,
+    machine: nativeMachine(),
   };
 }
 

@@ -12,6 +12,7 @@ import { SCHEDULES, TRAIN_OPTIMIZERS, evalCommand, predictCommand, trainCommand 
 import { raceCommand } from './race.js';
 import { RACE_OPTIMIZERS } from '../diagnostics/race.js';
 import { landscapeCommand } from './landscape.js';
+import { infoCommand } from './info.js';
 import { FUNCTION_NAMES } from '../diagnostics/surfaces.js';
 import { MODEL_NAMES } from './models.js';
 import { PAPER_CONFIGS, lmCommand } from './lm.js';
@@ -103,6 +104,10 @@ export function program(): Command {
     .option('--index <i,j,...>', 'indices into the held-out digits', '0')
     .option('--input <file>', 'a JSON array of 784 numbers in [0, 1] (or an array of them)')
     .action((o) => predictCommand(o, log, (f) => readFileSync(f, 'utf8')));
+
+  p.command('info')
+    .description('the backends, the CPU and OpenBLAS, and the GEMM autotune (own kernels against OpenBLAS)')
+    .action(() => infoCommand(log, packageVersion()));
 
   p.command('race')
     .description(

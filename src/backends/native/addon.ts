@@ -100,9 +100,32 @@ export interface NativeAddon {
   ): number;
   setThreads(n: number): void;
   getThreads(): number;
-  blasInfo(): { config: string; core: string; threads: number };
+  blasInfo(): NativeBlasInfo;
+  setGemmTune(mode: 'auto' | 'own' | 'blas'): void;
   readonly unaryOps: readonly string[];
   readonly binaryOps: readonly string[];
+}
+
+/** One autotune decision: a shape class, the path chosen, and the best of 3 timings of each. */
+export interface GemmDecision {
+  shape: string;
+  chosen: 'own' | 'blas';
+  ownUs: number;
+  blasUs: number;
+}
+
+/** What the addon reports of OpenBLAS, the CPU and its GEMM autotune. */
+export interface NativeBlasInfo {
+  config: string;
+  core: string;
+  threads: number;
+  /** CPU features at run time, e.g. 'avx avx2 fma avx512f ...'. */
+  cpuFeatures: string;
+  /** The instruction set descend's own kernels were compiled for. */
+  ownKernels: string;
+  /** 'auto' (time both paths per shape class), or a forced 'own' / 'blas'. */
+  tune: 'auto' | 'own' | 'blas';
+  decisions: GemmDecision[];
 }
 
 export interface AddonLoad {

@@ -16,7 +16,7 @@ import { coalesceReduce } from '../reduce-dims.js';
 import { windowFields } from '../window.js';
 import { outOfRange } from '../index-errors.js';
 import { broadcastStrides } from '../js/iterate.js';
-import type { NativeAddon } from './addon.js';
+import type { NativeAddon, NativeBlasInfo } from './addon.js';
 
 type FloatArray = Float32Array | Float64Array;
 const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
@@ -54,9 +54,17 @@ export class NativeBackend extends JsBackend {
     return this.addon.getThreads();
   }
 
-  /** What OpenBLAS reports of itself: build config, the core type it chose, threads. */
-  blasInfo(): { config: string; core: string; threads: number } {
+  /**
+   * What OpenBLAS reports of itself (build config, the core type it chose, threads), the CPU's features,
+   * and the GEMM autotune's decisions so far (descend's own kernels against OpenBLAS, per shape class).
+   */
+  blasInfo(): NativeBlasInfo {
     return this.addon.blasInfo();
+  }
+
+  /** Forces the GEMM path ('own' kernels or 'blas') where both apply, or back to 'auto'; clears decisions. */
+  setGemmTune(mode: 'auto' | 'own' | 'blas'): void {
+    this.addon.setGemmTune(mode);
   }
 
   private writeMeta(rank: number, ...parts: readonly (readonly number[])[]): boolean {
