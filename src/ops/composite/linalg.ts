@@ -42,6 +42,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.shape.length === 1 && b.shape.length === 1) return sum(mul(a, b));
   if (b.shape.length === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
   if (a.shape.length === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  if (a.shape.length === 2 && b.shape.length === 2) return bmmPrim([a, b], undefined);
   const m = a.shape[a.shape.length - 2];
   const n = b.shape[b.shape.length - 1];
   const batch = broadcastShapes(
@@ -102,10 +103,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const [out, inF] = weight.shape;
   const lead = x.shape.slice(0, -1);
   const rows = lead.reduce((p, q) => p * q, 1);
-  const y = reshape(
-    bmmPrim([reshape(x, [1, rows, inF]), reshape(weight, [1, out, inF])], { ta: false, tb: true }),
-    [...lead, out],
-  );
+  const y =
+    x.shape.length === 2
+      ? bmmPrim([x, weight], { ta: false, tb: true })
+      : reshape(
+          bmmPrim([reshape(x, [1, rows, inF]), reshape(weight, [1, out, inF])], { ta: false, tb: true }),
+          [...lead, out],
+        );
   if (!bias) return y;
   if (bias.shape.length !== 1 || bias.shape[0] !== weight.shape[0]) {
     throw new ShapeError(
