@@ -4,7 +4,7 @@
  * short calls measured its own JIT warm-up; matmul 64 read 10 GFLOPS instead of 35), then the median of
  * the repeats (ms). Every JS engine of the bench uses these.
  */
-export const WARMUP_MS = 300;
+export const WARMUP_MS = 1000;
 
 export function median(fn: () => void, repeats = 5): number {
   const w = performance.now();

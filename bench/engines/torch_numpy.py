@@ -1,5 +1,5 @@
 """PyTorch and numpy engines for `npm run bench`: the same workloads as bench/engines/*.ts, timed the same
-way (warm-up runs for at least 0.3 s, then the median of the repeats), printed as one JSON object on stdout.
+way (warm-up runs for at least 1 s, then the median of the repeats), printed as one JSON object on stdout.
 
 usage: python3 torch_numpy.py ENGINE THREADS QUICK ONLY   (ENGINE: torch | numpy)
 """
@@ -9,7 +9,7 @@ import json, sys, time
 def median_ms(fn, repeats=5):
     w = time.perf_counter()
     fn()
-    while time.perf_counter() - w < 0.3:  # as bench/util.ts: the same warm-up for every engine
+    while time.perf_counter() - w < 1.0:  # as bench/util.ts: the same warm-up for every engine
         fn()
     ts = []
     for _ in range(repeats):
