@@ -10,7 +10,7 @@ import { asFloat, checkIndexRange, checkIndexTensor, checkTensor } from '../core
 import { abs, add, div, eq, log, lt, maximum, mul, ne, neg, sub, where } from '../primitives/elementwise.js';
 import { sum } from '../primitives/reduce.js';
 import { reshape } from '../primitives/shape.js';
-import { gather } from '../primitives/indexing.js';
+import { gatherTrusted } from '../primitives/indexing.js';
 import { clamp, relu, softplusStable } from './math.js';
 import { mean, vectorNorm } from './reduce.js';
 import { logSoftmax } from './softmax.js';
@@ -131,7 +131,7 @@ function nllCore(
 ): [Tensor, Tensor] {
   const valid = ne(target, ignoreIndex);
   const safeTarget = where(valid, target, 0);
-  const picked = squeeze(gather(logp, 1, unsqueeze(safeTarget, 1)), 1);
+  const picked = squeeze(gatherTrusted(logp, 1, unsqueeze(safeTarget, 1)), 1); // targets checked by the caller
   let w = where(valid, 1, 0).to(logp.dtype);
   if (weight) w = mul(w, indexSelect(weight, 0, safeTarget));
   return [neg(mul(picked, w)), w];
@@ -285,7 +285,8 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
   const p = opts.p ?? 1;
   if (p !== 1 && p !== 2) throw new ValueError('multiMarginLoss', `p must be 1 or 2, got ${String(p)}`);
   const C = x.shape[1];
-  const xy = gather(x, 1, unsqueeze(t, 1));
+  checkIndexRange('multiMarginLoss', 'target', t, C, `class labels for ${C} classes`);
+  const xy = gatherTrusted(x, 1, unsqueeze(t, 1));
   let h = relu(add(sub(opts.margin ?? 1, xy), x));
   if (p === 2) h = mul(h, h);
   if (opts.weight) h = mul(h, unsqueeze(indexSelect(opts.weight, 0, t), 1));

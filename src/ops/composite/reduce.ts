@@ -20,7 +20,7 @@ import {
 } from '../primitives/elementwise.js';
 import { amax, amin, argmax, argmin, sum } from '../primitives/reduce.js';
 import { reshape } from '../primitives/shape.js';
-import { gather } from '../primitives/indexing.js';
+import { gatherTrusted } from '../primitives/indexing.js';
 import { squeeze } from './shape.js';
 
 /** Mean over `dim` (all dims when omitted). @example mean(x, [0, 2]) */
@@ -127,7 +127,7 @@ function extremeAlong(op: 'max' | 'min') {
     const xs = x.shape.length === 0 ? reshape(x, [1]) : x;
     const idx = (op === 'max' ? argmax : argmin)(xs, axis, true);
     // Gathering sends the gradient to the one chosen index, as torch.max(dim) does.
-    const values = gather(xs, axis, idx);
+    const values = gatherTrusted(xs, x.shape.length === 0 ? 0 : axis, idx);
     if (x.shape.length === 0) return { values: reshape(values, []), indices: reshape(idx, []) };
     return keepdim
       ? { values, indices: idx }

@@ -10,7 +10,7 @@ const gatherPrim = definePrimitive<{ axis: number }>({
   name: 'gather',
   forward: ([x, idx], { axis }) =>
     fromStorage(x.backend.gather(x._storage, x.shape, axis, idx._storage, idx.shape), idx.shape),
-  vjp: (g, { inputs: [x, idx], attrs: { axis } }) => [scatterAdd(zerosLike(x), axis, idx, g), null],
+  vjp: (g, { inputs: [x, idx], attrs: { axis } }) => [scatterAddTrusted(zerosLike(x), axis, idx, g), null],
   saves: { inputs: [1] },
 });
 
@@ -21,7 +21,7 @@ const scatterAddPrim = definePrimitive<{ axis: number }>({
       base.backend.scatterAdd(base._storage, base.shape, axis, idx._storage, idx.shape, src._storage),
       base.shape,
     ),
-  vjp: (g, { inputs: [, idx], attrs: { axis } }) => [g, null, gather(g, axis, idx)],
+  vjp: (g, { inputs: [, idx], attrs: { axis } }) => [g, null, gatherTrusted(g, axis, idx)],
   saves: { inputs: [1] },
 });
 
@@ -66,5 +66,19 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   const axis = normDim('scatterAdd', dim, x.shape.length);
   checkIndexShape('scatterAdd', x, index, axis, src);
   checkIndexRange('scatterAdd', 'index', index, x.shape[axis] ?? 1);
+  return scatterAddPrim([x, index, src.dtype === x.dtype ? src : src.to(x.dtype)], { axis });
+}
+
+/**
+ * gather for indices the library made or already checked (argmax, argsort, validated class targets,
+ * a VJP's saved indices): no pass over the indices. Public callers use `gather`, which refuses
+ * out-of-range ones. `axis` must be normalized.
+ */
+export function gatherTrusted(x: Tensor, axis: number, index: Tensor): Tensor {
+  return gatherPrim([x, index], { axis });
+}
+
+/** scatterAdd for indices the library made or already checked (see gatherTrusted). */
+export function scatterAddTrusted(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
   return scatterAddPrim([x, index, src.dtype === x.dtype ? src : src.to(x.dtype)], { axis });
 }

@@ -7,7 +7,7 @@ import { ValueError } from '../../errors.js';
 import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, fromStorage } from '../core.js';
-import { gather } from './indexing.js';
+import { gatherTrusted } from './indexing.js';
 import { narrow } from './shape.js';
 
 /** Values and their indices along a dim (torch's (values, indices) pairs). */
@@ -37,7 +37,7 @@ export function sort(x: Tensor, dim = -1, descending = false): SortResult {
   checkTensor('sort', 'x', x);
   const indices = argsort(x, dim, descending);
   if (x.shape.length === 0) return { values: x, indices };
-  return { values: gather(x, dim, indices), indices };
+  return { values: gatherTrusted(x, normDim('sort', dim, x.shape.length), indices), indices };
 }
 
 /**
@@ -53,7 +53,7 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true): SortResult
   const { indices } = sort(x, dim, largest);
   if (x.shape.length === 0) return { values: x, indices };
   const idx = narrow(indices, axis, 0, k);
-  return { values: gather(x, axis, idx), indices: idx };
+  return { values: gatherTrusted(x, axis, idx), indices: idx };
 }
 
 const cumsumPrim: Primitive<{ axis: number; reverse: boolean }> = definePrimitive<{
