@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as d from '../src/index.js';
-import * as nn from '../src/nn/index.js';
+import { benchMlp } from './models.js';
 import { Adam } from '../src/optim/index.js';
 
 const opt_ = (k: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
@@ -61,13 +61,7 @@ if (!arg) {
 }
 
 function mlp(n: number): void {
-  const model = new nn.Sequential(
-    new nn.Linear(784, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 128),
-    new nn.ReLU(),
-    new nn.Linear(128, 10),
-  );
+  const model = benchMlp();
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = d.rand([128, 784]);
   const y = d.randint(0, 10, [128]);

@@ -22,6 +22,7 @@ import {
   want,
 } from '../workloads.js';
 import { NeuralLM } from '../../src/lm/index.js';
+import { benchMlp } from '../models.js';
 
 d.setBackend(flag('backend') ?? 'native');
 const threads = Number(flag('threads') ?? 1);
@@ -52,13 +53,7 @@ if (want('a'))
     r[`matmul ${n}`] = (2 * n ** 3 * calls) / (ms * 1e6);
   }
 if (want('b')) {
-  const model = new nn.Sequential(
-    new nn.Linear(784, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 128),
-    new nn.ReLU(),
-    new nn.Linear(128, 10),
-  );
+  const model = benchMlp();
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = d.rand([128, 784]);
   const y = d.randint(0, 10, [128]);

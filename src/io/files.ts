@@ -19,15 +19,8 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { DescendError } from '../errors.js';
-import {
-  CheckpointError,
-  type SafetensorsContents,
-  clip,
-  parseSafetensors,
-  parseUntrustedJson,
-  serializeSafetensors,
-  setOwn,
-} from './safetensors.js';
+import { type SafetensorsContents, parseSafetensors, serializeSafetensors } from './safetensors.js';
+import { CheckpointError, clip, parseUntrustedJson, setOwn } from './untrusted.js';
 
 /**
  * Writes bytes so that `path` always holds either the old file or the complete new one: a temporary file

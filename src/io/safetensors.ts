@@ -4,14 +4,13 @@
  * then the raw little-endian data. The reader validates everything before touching the data and throws a
  * CheckpointError otherwise; it never evaluates anything. Pure (no file system): see files.ts for disk IO.
  */
-import { DescendError } from '../errors.js';
+import { CheckpointError, clip, parseUntrustedJson, setOwn } from './untrusted.js';
 import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { crc32 } from './crc32.js';
 
-/** A malformed or unreadable checkpoint. */
-export class CheckpointError extends DescendError {}
+export { CheckpointError } from './untrusted.js';
 
 const CODES: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 const FROM_CODE: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', BOOL: 'bool' };
@@ -20,8 +19,7 @@ const ITEM: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 
 /** The largest header the reader accepts (as the reference implementation: 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-/** Deeper JSON is refused before parsing (a fuzzed header must not exhaust the stack). */
-export const MAX_JSON_DEPTH = 64;
+export { MAX_JSON_DEPTH } from './untrusted.js';
 
 /**
  * The metadata key holding a CRC-32 per tensor (over its data, dtype and shape) and one over the rest of
@@ -31,51 +29,6 @@ export const CHECKSUM_KEY = 'descend.crc32';
 const METADATA_CRC = '__metadata__';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** A value for an error message: at most `max` characters, so a hostile file cannot flood the log. */
-export function clip(v: unknown, max = 60): string {
-  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
-  return s.length > max ? `${s.slice(0, max)}... (${s.length} chars)` : s;
-}
-
-/** Sets an own property even for names like '__proto__' (plain assignment would change the prototype). */
-export function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-}
-
-/** The nesting depth of a JSON text, counted without parsing (strings are skipped). */
-export function jsonDepth(s: string): number {
-  let depth = 0;
-  let max = 0;
-  let inStr = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (inStr) {
-      if (c === 92)
-        i++; // backslash: skip the escaped character
-      else if (c === 34) inStr = false;
-    } else if (c === 34) inStr = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return max;
-}
-
-/**
- * JSON.parse for untrusted text: refuses nesting deeper than MAX_JSON_DEPTH and turns every failure into
- * a CheckpointError from `op` that names `what`.
- */
-export function parseUntrustedJson(op: string, text: string, what: string): unknown {
-  const d = jsonDepth(text);
-  if (d > MAX_JSON_DEPTH)
-    throw new CheckpointError(op, `the ${what} nests ${d} levels deep (limit ${MAX_JSON_DEPTH})`);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CheckpointError(op, `the ${what} is not valid JSON (${clip((e as Error).message, 120)})`);
-  }
-}
 
 function tensorCrc(bytes: Uint8Array, dtype: string, shape: readonly number[]): string {
   return crc32(new TextEncoder().encode(`${dtype}${JSON.stringify(shape)}`), crc32(bytes))
