@@ -163,7 +163,10 @@ export abstract class Optimizer<O extends object> {
     this.prepareLoadStateDict(sd)();
   }
 
-  /** The checking half of `loadStateDict`: validates `sd` and returns the function that applies it. */
+  /**
+   * The checking half of `loadStateDict`: validates `sd` and returns the function that applies it.
+   * @example const apply = optimizer.prepareLoadStateDict(saved); apply(); // or nothing changes when it throws
+   */
   prepareLoadStateDict(sd: OptimizerStateDict): () => void {
     const op = `${this.name}.loadStateDict`;
     const isObj = (x: unknown): x is Record<string, unknown> =>
