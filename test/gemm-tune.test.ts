@@ -10,6 +10,8 @@ import { backendInfo, nativeBackend, type Tensor } from '../src/index.js';
 import { assertClose } from './helpers.js';
 
 const native = nativeBackend;
+// The autotune lives in the native addon: without it (not built, or DESCEND_NATIVE=0) there is nothing to tune.
+if (!native) console.warn('native GEMM autotune tests skipped: the native backend is not loaded');
 
 /** [a shape, b shape, transpose b]: the classes the own kernels cover, and one they do not. */
 const PRODUCTS: [number[], number[], boolean][] = [
@@ -58,8 +60,9 @@ describe.skipIf(!native)('native GEMM autotune', () => {
       );
       const m = backendInfo().machine!;
       expect(m.tune).toBe(mode);
-      if (mode === 'auto') {
-        // Each class the own kernels cover was timed once, both ways, and decided.
+      if (mode === 'auto' && m.ownKernels === 'AVX2+FMA') {
+        // Each class the own kernels cover was timed once, both ways, and decided (builds without AVX2
+        // have no own kernels, so nothing to decide).
         const kernels = m.decisions.map((x) => x.shape.split(' ')[0]);
         expect(kernels).toContain('smallGemm');
         expect(kernels).toContain('dotGemm');
@@ -68,13 +71,13 @@ describe.skipIf(!native)('native GEMM autotune', () => {
           expect(x.blasUs).toBeGreaterThan(0);
           expect(x.chosen).toBe(x.ownUs < x.blasUs ? 'own' : 'blas');
         }
-      } else expect(m.decisions).toEqual([]);
+      } else if (mode !== 'auto') expect(m.decisions).toEqual([]);
     });
   }
 
   it('reports the CPU features and the own kernels instruction set', () => {
     const m = backendInfo().machine!;
-    expect(m.cpuFeatures).toMatch(/avx2/);
-    expect(m.ownKernels).toMatch(/AVX2\+FMA|none/);
+    if (process.arch === 'x64') expect(m.cpuFeatures).toMatch(/\bavx\b/);
+    expect(m.ownKernels).toMatch(/^(AVX2\+FMA|none \(built without AVX2\/FMA\))$/);
   });
 });
