@@ -9,6 +9,7 @@ import * as d from '../src/index.js';
 import { Generator, type Tensor, tensor } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import { Adam } from '../src/optim/index.js';
+import * as optim from '../src/optim/index.js';
 import * as io from '../src/io/index.js';
 import { fit } from '../src/train/index.js';
 import { DataLoader, TensorDataset } from '../src/data/index.js';
@@ -221,6 +222,66 @@ describe('checkpoints', () => {
       stepOnce(a.m, a.opt);
       stepOnce(b.m, b.opt);
       a.m.parameters().forEach((p, k) => bitsEqual(p, b.m.parameters()[k]));
+    }
+  });
+
+  it('every optimizer class round-trips through a checkpoint and continues in lockstep', () => {
+    const makers: Record<string, (p: Tensor[]) => optim.Optimizer<object>> = {
+      SGD: (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true }) as never,
+      Adagrad: (p) => new optim.Adagrad(p) as never,
+      RMSprop: (p) => new optim.RMSprop(p, { momentum: 0.9, centered: true }) as never,
+      Adadelta: (p) => new optim.Adadelta(p) as never,
+      Adam: (p) => new optim.Adam(p, { amsgrad: true }) as never,
+      AdamW: (p) => new optim.AdamW(p) as never,
+      Adamax: (p) => new optim.Adamax(p) as never,
+      NAdam: (p) => new optim.NAdam(p) as never,
+      RAdam: (p) => new optim.RAdam(p) as never,
+      Yogi: (p) => new optim.Yogi(p) as never,
+      AdaBelief: (p) => new optim.AdaBelief(p) as never,
+      LAMB: (p) => new optim.LAMB(p) as never,
+      Lion: (p) => new optim.Lion(p) as never,
+      Novograd: (p) => new optim.Novograd(p) as never,
+      Adan: (p) => new optim.Adan(p) as never,
+      SignSGD: (p) => new optim.SignSGD(p) as never,
+      LBFGS: (p) => new optim.LBFGS(p) as never,
+      Newton: (p) => new optim.Newton(p) as never,
+      DiagonalNewton: (p) => new optim.DiagonalNewton(p) as never,
+    };
+    d.manualSeed(21);
+    const x = d.randn([4, 3]);
+    const y = d.randn([4, 2]);
+    const step = (m: nn.Linear, o: optim.Optimizer<object>) => {
+      const loss = () => d.mseLoss(m.call(x), y);
+      const closure = () => {
+        o.zeroGrad();
+        const l = loss();
+        l.backward();
+        return l;
+      };
+      if (o instanceof optim.Newton || o instanceof optim.DiagonalNewton) o.step(loss);
+      else if (o instanceof optim.LBFGS) o.step(closure);
+      else {
+        closure();
+        o.step();
+      }
+    };
+    for (const [name, make] of Object.entries(makers)) {
+      d.manualSeed(22);
+      const a = new nn.Linear(3, 2);
+      const b = new nn.Linear(3, 2);
+      const oa = make(a.parameters());
+      const ob = make(b.parameters());
+      for (let i = 0; i < 3; i++) step(a, oa);
+      const path = join(dir, `opt-${name}.safetensors`);
+      io.saveCheckpoint(path, a, { optimizer: oa });
+      io.loadCheckpoint(path, b, { optimizer: ob });
+      for (let i = 0; i < 2; i++) {
+        step(a, oa);
+        step(b, ob);
+      }
+      a.parameters().forEach((p, k) =>
+        expect(Array.from(b.parameters()[k].dataSync()), name).toEqual(Array.from(p.dataSync())),
+      );
     }
   });
 
