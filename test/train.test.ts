@@ -200,6 +200,20 @@ describe('fit', () => {
     });
     expect(ok.stoppedEarly).toBe(false);
     expect(ok.warnings).toEqual([]);
+    // One batch of outliers (a loss 500x the start, once) is not divergence.
+    const { model: m4, loader: l4 } = setup();
+    let calls = 0;
+    const spiky = train.fit(m4, {
+      loss: (out, y) => {
+        const l = d.crossEntropy(out, y);
+        return ++calls === 5 ? l.mul(500) : l;
+      },
+      data: l4,
+      epochs: 3,
+      optimizer: new Adam(m4.parameters(), { lr: 0.01 }),
+      progress: false,
+    });
+    expect(spiky.stoppedEarly).toBe(false);
   });
   it('NaN in the validation data stops training with one line naming valLoss', () => {
     const { model, loader } = setup();

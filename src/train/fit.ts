@@ -94,7 +94,8 @@ export interface FitOptions {
    */
   onNonFinite?: 'stop' | 'throw';
   /**
-   * A batch loss above this many times the first batch's loss (the loss at initialization; at least
+   * A running average of the batch losses (weight 0.1 on each new batch, so one batch of outliers does
+   * not trip it) above this many times the first batch's loss (the loss at initialization; at least
    * 1e-6) counts as divergence (default 100; false turns the check off, e.g. for losses that may
    * legitimately grow).
    */
@@ -155,6 +156,9 @@ export function fit(model: Module, o: FitOptions): History {
   if (factor !== false && !(typeof factor === 'number' && factor > 1))
     throw new ValueError('fit', `divergenceFactor must be a number > 1 or false, got ${String(factor)}`);
   let startLoss = NaN;
+  // A running average of the batch losses: one batch of outliers (heavy-tailed data) moves it by a tenth
+  // of its excess, a diverging run (every batch huge) moves it past the threshold at once.
+  let smoothed = NaN;
   /** Ends training for a reason; 'throw' raises instead. Returns nothing: the caller breaks out. */
   const failed = (kind: 'non-finite' | 'divergence', msg: string) => {
     if (o.onNonFinite === 'throw')
@@ -189,12 +193,13 @@ export function fit(model: Module, o: FitOptions): History {
         break outer;
       }
       if (factor !== false) {
-        if (Number.isNaN(startLoss)) startLoss = lv;
+        if (Number.isNaN(startLoss)) startLoss = smoothed = lv;
+        smoothed = 0.9 * smoothed + 0.1 * lv;
         const start = Math.max(startLoss, 1e-6);
-        if (lv > factor * start) {
+        if (smoothed > factor * start) {
           failed(
             'divergence',
-            `training diverged: the loss reached ${lv.toPrecision(3)} at epoch ${epoch}, step ${step}, over ${factor}x its start (${start.toPrecision(3)}); lower the learning rate`,
+            `training diverged: the loss reached ${lv.toPrecision(3)} at epoch ${epoch}, step ${step} (running average ${smoothed.toPrecision(3)}), over ${factor}x its start (${start.toPrecision(3)}); lower the learning rate`,
           );
           break outer;
         }
