@@ -33,3 +33,13 @@ export class AnomalyError extends AutogradError {}
 
 /** gradcheck/gradgradcheck found analytic and numeric derivatives that disagree. */
 export class GradcheckError extends DescendError {}
+
+/**
+ * A value for an error message, at most `max` characters (strings as they are, others as JSON), so a
+ * hostile file or a huge argument cannot flood the log.
+ * @example clip('x'.repeat(100)) // 'xxx...x... (100 chars)'
+ */
+export function clip(v: unknown, max = 60): string {
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  return s.length > max ? `${s.slice(0, max)}... (${s.length} chars)` : s;
+}

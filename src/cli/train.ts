@@ -188,8 +188,11 @@ export function trainCommand(
   let c = parseConfig(o);
   let startEpoch = 0;
   let prior: History | null = null;
+  let hasLoaderRng = false;
   if (o.resume) {
     const { metadata } = loadSafetensors(o.resume);
+    // The loader's shuffling generator continues where the saved run stopped (older checkpoints lack it).
+    hasLoaderRng = (metadata.rng ?? '').includes('"loader"');
     if (!metadata.progress)
       throw new CheckpointError(
         'resume',
@@ -215,14 +218,8 @@ export function trainCommand(
     weightDecay: c.weightDecay,
     momentum: c.momentum,
   });
-  if (o.resume) {
-    // The loader's shuffling generator continues where the saved run stopped (older checkpoints lack it).
-    const rng = loadSafetensors(o.resume).metadata.rng ?? '';
-    loadCheckpoint(o.resume, model, {
-      optimizer: opt,
-      generators: rng.includes('"loader"') ? { loader: g } : {},
-    });
-  }
+  if (o.resume)
+    loadCheckpoint(o.resume, model, { optimizer: opt, generators: hasLoaderRng ? { loader: g } : {} });
   const loader = new DataLoader(new TensorDataset(trainX, data.trainY), {
     batchSize: c.batchSize,
     shuffle: true,

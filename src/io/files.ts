@@ -18,9 +18,9 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
-import { DescendError } from '../errors.js';
+import { DescendError, clip } from '../errors.js';
 import { type SafetensorsContents, parseSafetensors, serializeSafetensors } from './safetensors.js';
-import { CheckpointError, clip, parseUntrustedJson, setOwn } from './untrusted.js';
+import { CheckpointError, parseUntrustedJson, setOwn } from './untrusted.js';
 
 /**
  * Writes bytes so that `path` always holds either the old file or the complete new one: a temporary file

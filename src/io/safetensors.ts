@@ -4,7 +4,8 @@
  * then the raw little-endian data. The reader validates everything before touching the data and throws a
  * CheckpointError otherwise; it never evaluates anything. Pure (no file system): see files.ts for disk IO.
  */
-import { CheckpointError, clip, parseUntrustedJson, setOwn } from './untrusted.js';
+import { CheckpointError, parseUntrustedJson, setOwn } from './untrusted.js';
+import { clip } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
@@ -28,10 +29,11 @@ export { MAX_JSON_DEPTH } from './untrusted.js';
 export const CHECKSUM_KEY = 'descend.crc32';
 const METADATA_CRC = '__metadata__';
 
+const UTF8 = new TextEncoder();
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function tensorCrc(bytes: Uint8Array, dtype: string, shape: readonly number[]): string {
-  return crc32(new TextEncoder().encode(`${dtype}${JSON.stringify(shape)}`), crc32(bytes))
+  return crc32(UTF8.encode(`${dtype}${JSON.stringify(shape)}`), crc32(bytes))
     .toString(16)
     .padStart(8, '0');
 }
@@ -41,7 +43,7 @@ function metadataCrc(metadata: Record<string, string>): string {
     .filter((k) => k !== CHECKSUM_KEY)
     .sort();
   const text = JSON.stringify(keys.map((k) => [k, metadata[k]]));
-  return crc32(new TextEncoder().encode(text)).toString(16).padStart(8, '0');
+  return crc32(UTF8.encode(text)).toString(16).padStart(8, '0');
 }
 
 /**
@@ -88,10 +90,9 @@ export function serializeSafetensors(
   }
   setOwn(meta, CHECKSUM_KEY, JSON.stringify(sums));
   // __metadata__ first, as the reference writer does.
-  let json = JSON.stringify({ __metadata__: meta, ...header });
-  const enc = new TextEncoder();
-  while ((8 + enc.encode(json).length) % 8 !== 0) json += ' ';
-  const head = enc.encode(json);
+  const json = JSON.stringify({ __metadata__: meta, ...header });
+  const pad = (8 - ((8 + UTF8.encode(json).length) % 8)) % 8;
+  const head = UTF8.encode(json + ' '.repeat(pad));
   const out = new Uint8Array(8 + head.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
   out.set(head, 8);

@@ -2,19 +2,13 @@
  * Reading untrusted files safely (internal to descend/io): JSON refused before it can exhaust the stack,
  * names that cannot reach an object's prototype, error messages that quote a bounded part of a bad value.
  */
-import { DescendError } from '../errors.js';
+import { DescendError, clip } from '../errors.js';
 
 /** A malformed or unreadable checkpoint. */
 export class CheckpointError extends DescendError {}
 
 /** Deeper JSON is refused before parsing (a fuzzed header must not exhaust the stack). */
 export const MAX_JSON_DEPTH = 64;
-
-/** A value for an error message: at most `max` characters, so a hostile file cannot flood the log. */
-export function clip(v: unknown, max = 60): string {
-  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
-  return s.length > max ? `${s.slice(0, max)}... (${s.length} chars)` : s;
-}
 
 /** Sets an own property even for names like '__proto__' (plain assignment would change the prototype). */
 export function setOwn<T>(o: Record<string, T>, k: string, v: T): void {

@@ -11,7 +11,7 @@
  * }
  */
 import { noGrad } from '../autograd/mode.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError, clip } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -221,7 +221,7 @@ export abstract class Module {
       const list = (ks: string[]) =>
         ks
           .slice(0, 8)
-          .map((k) => clipName(k))
+          .map((k) => clip(k))
           .join(', ') + (ks.length > 8 ? `, ... (${ks.length} in all)` : '');
       throw new ValueError(
         'loadStateDict',
@@ -233,11 +233,11 @@ export abstract class Module {
       if (!Object.hasOwn(sd, k)) continue;
       const v = sd[k];
       const src = v instanceof Tensor ? v : isTensorJSON(v) ? tensorFromJSON(v, 'loadStateDict') : null;
-      if (!src) throw new ValueError('loadStateDict', `entry '${clipName(k)}' is not a tensor`);
+      if (!src) throw new ValueError('loadStateDict', `entry '${clip(k)}' is not a tensor`);
       if (!shapesEqual(src.shape, target.shape)) {
         throw new ShapeError(
           'loadStateDict',
-          `entry '${clipName(k)}' has shape ${fmtShape(src.shape)} but the module's tensor has shape ${fmtShape(target.shape)}`,
+          `entry '${clip(k)}' has shape ${fmtShape(src.shape)} but the module's tensor has shape ${fmtShape(target.shape)}`,
         );
       }
       writes.push([target, src]);
@@ -288,8 +288,4 @@ export abstract class Module {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
-}
-
-function clipName(k: string): string {
-  return k.length > 60 ? `${k.slice(0, 60)}...` : k;
 }

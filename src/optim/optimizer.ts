@@ -5,7 +5,7 @@
  * to every parameter with a gradient, keeping each parameter's state.
  */
 import { noGrad, enableGrad } from '../autograd/mode.js';
-import { ValueError } from '../errors.js';
+import { ValueError, clip } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -256,9 +256,9 @@ const NON_NEGATIVE = new Set([
 /** State entries that count steps: non-negative integers. */
 const COUNTS = new Set(['step', 'count', 't', 'funcEvals', 'nIter']);
 
+/** A bad value for a message: strings quoted, everything bounded (clip). */
 function clipValue(v: unknown): string {
-  const s = typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v));
-  return s.length > 60 ? `${s.slice(0, 60)}...` : s;
+  return typeof v === 'string' ? `'${clip(v)}'` : clip(v);
 }
 
 /**

@@ -10,11 +10,11 @@ import { asFloat, checkIndexRange, checkIndexTensor, checkTensor } from '../core
 import { abs, add, div, eq, log, lt, maximum, mul, ne, neg, sub, where } from '../primitives/elementwise.js';
 import { sum } from '../primitives/reduce.js';
 import { reshape } from '../primitives/shape.js';
-import { gatherTrusted } from '../primitives/indexing.js';
+import { gatherTrusted, indexSelectTrusted } from '../primitives/indexing.js';
 import { clamp, relu, softplusStable } from './math.js';
 import { mean, vectorNorm } from './reduce.js';
 import { logSoftmax } from './softmax.js';
-import { flatten, indexSelect, squeeze, transpose, unsqueeze } from './shape.js';
+import { flatten, squeeze, transpose, unsqueeze } from './shape.js';
 import { arange } from '../../tensor/creation.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -133,7 +133,7 @@ function nllCore(
   const safeTarget = where(valid, target, 0);
   const picked = squeeze(gatherTrusted(logp, 1, unsqueeze(safeTarget, 1)), 1); // targets checked by the caller
   let w = where(valid, 1, 0).to(logp.dtype);
-  if (weight) w = mul(w, indexSelect(weight, 0, safeTarget));
+  if (weight) w = mul(w, indexSelectTrusted(weight, 0, safeTarget));
   return [neg(mul(picked, w)), w];
 }
 
@@ -289,7 +289,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
   const xy = gatherTrusted(x, 1, unsqueeze(t, 1));
   let h = relu(add(sub(opts.margin ?? 1, xy), x));
   if (p === 2) h = mul(h, h);
-  if (opts.weight) h = mul(h, unsqueeze(indexSelect(opts.weight, 0, t), 1));
+  if (opts.weight) h = mul(h, unsqueeze(indexSelectTrusted(opts.weight, 0, t), 1));
   const isTarget = eq(unsqueeze(t, 1), reshape(arange(C, undefined, 1, { backend: t.backend }), [1, C]));
   const losses = div(sum(where(isTarget, 0, h), 1), C);
   return reduce('multiMarginLoss', input.shape.length === 1 ? squeeze(losses, 0) : losses, opts.reduction);

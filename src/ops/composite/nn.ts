@@ -14,12 +14,11 @@ import {
   checkTensor,
   fromStorage,
 } from '../core.js';
-import { gatherTrusted } from '../primitives/indexing.js';
+import { gatherTrusted, indexSelectTrusted } from '../primitives/indexing.js';
 import { add, div, mul, rsqrt, sub } from '../primitives/elementwise.js';
 import { reshape } from '../primitives/shape.js';
 import { conv2dPrim, im2col } from '../primitives/window.js';
 import { mean, variance } from './reduce.js';
-import { indexSelect } from './shape.js';
 import { fullLike } from '../../tensor/creation.js';
 
 /**
@@ -139,7 +138,7 @@ export function embedding(input: Tensor, weight: Tensor): Tensor {
       `weight must be 2-D [numEmbeddings, dim], got shape ${fmtShape(weight.shape)}`,
     );
   checkIndexRange('embedding', 'input', input, weight.shape[0], `indices into ${weight.shape[0]} embeddings`);
-  const rows = indexSelect(weight, 0, reshape(input, [-1]));
+  const rows = indexSelectTrusted(weight, 0, reshape(input, [-1])); // checked just above
   return reshape(rows, [...input.shape, weight.shape[1]]);
 }
 

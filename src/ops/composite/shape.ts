@@ -3,8 +3,8 @@ import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape, normDim, normDims } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkIndexRange, checkIndexTensor, checkTensor } from '../core.js';
-import { cat, expand, narrow, permute, reshape } from '../primitives/shape.js';
-import { gatherTrusted } from '../primitives/indexing.js';
+import { cat, narrow, permute, reshape } from '../primitives/shape.js';
+import { indexSelectTrusted } from '../primitives/indexing.js';
 
 /** Swaps two dims. @example transpose(x, 0, 1) */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -136,14 +136,5 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     throw new ShapeError('indexSelect', `index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const axis = normDim('indexSelect', dim, x.shape.length);
   checkIndexRange('indexSelect', 'index', index, x.shape[axis] ?? 1);
-  const n = index.size;
-  const outShape = x.shape.map((d, i) => (i === axis ? n : d));
-  const idx = expand(
-    reshape(
-      index,
-      x.shape.map((_, i) => (i === axis ? n : 1)),
-    ),
-    outShape,
-  );
-  return gatherTrusted(x, axis, idx); // checked above
+  return indexSelectTrusted(x, axis, index);
 }

@@ -4,6 +4,7 @@ import { ShapeError } from '../../errors.js';
 import { fmtShape, normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { zerosLike } from '../../tensor/creation.js';
+import { expand, reshape } from './shape.js';
 import { checkIndexRange, checkIndexTensor, checkTensor, fromStorage } from '../core.js';
 
 const gatherPrim = definePrimitive<{ axis: number }>({
@@ -81,4 +82,18 @@ export function gatherTrusted(x: Tensor, axis: number, index: Tensor): Tensor {
 /** scatterAdd for indices the library made or already checked (see gatherTrusted). */
 export function scatterAddTrusted(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
   return scatterAddPrim([x, index, src.dtype === x.dtype ? src : src.to(x.dtype)], { axis });
+}
+
+/** indexSelect for a 1-D index already checked (see gatherTrusted): slices of x along `axis`. */
+export function indexSelectTrusted(x: Tensor, axis: number, index: Tensor): Tensor {
+  const n = index.size;
+  const outShape = x.shape.map((d, i) => (i === axis ? n : d));
+  const idx = expand(
+    reshape(
+      index,
+      x.shape.map((_, i) => (i === axis ? n : 1)),
+    ),
+    outShape,
+  );
+  return gatherTrusted(x, axis, idx);
 }
