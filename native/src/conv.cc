@@ -5,6 +5,9 @@
 #include "gemm.h"
 #include "pool.h"
 #include "window.h"
+#include "conv_implicit.h"
+#include <cstdlib>
+#include <string>
 #include <algorithm>
 #include <vector>
 
@@ -39,6 +42,56 @@ static void eachImage(const Win& g, const Image& im, int shares, F&& body) {
 static int convShares(const Win& g, const Image& im, int64_t O) {
   return g.n >= 2 && g.n * O * im.K * im.L >= (int64_t(1) << 20) ? poolThreads() : 1;
 }
+
+// Which float32 path stride-1 convolutions take: the implicit GEMM (conv_implicit.h) or im2col + GEMM.
+// DESCEND_CONV=im2col (or setConvPath, for tests) forces im2col; float64 and strided or dilated
+// convolutions, and every weight gradient, take im2col.
+enum class ConvPath { Auto, Im2col };
+static ConvPath convPath = [] {
+  const char* e = std::getenv("DESCEND_CONV");
+  return e && std::string(e) == "im2col" ? ConvPath::Im2col : ConvPath::Auto;
+}();
+
+#ifdef DESCEND_IMPLICIT_CONV
+static bool implicitFits(const Win& g) {
+  return convPath == ConvPath::Auto && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.c > 0 && g.kh > 0 &&
+         g.kw > 0 && g.oh > 0 && g.ow > 0;
+}
+
+// y[b] = narrow(w @ slices(pad(x[b]))), for images x [n, C, H, W] and weights [O, C*kh*kw].
+static void implicitForward(const float* x, const float* w, float* y, int64_t n, const Implicit& im, int64_t O,
+                            int shares) {
+  parallelFor(shares, [&](int s, int S) {
+    int64_t b0, b1;
+    shareRange(n, s, S, b0, b1);
+    std::vector<float> xp(im.xpSize, 0.0f), wide(O * im.Lpad);
+    for (int64_t b = b0; b < b1; b++) {
+      im.fill(x + b * im.C * im.H * im.Wd, xp.data());
+      implicitProduct(w, im, xp.data(), wide.data(), O);
+      im.narrow(wide.data(), y + b * O * im.oh * im.ow, O);
+    }
+  });
+}
+
+static void convForwardImplicit(const float* x, const float* w, float* y, const Win& g, int64_t O) {
+  const Implicit im(g.c, g.h, g.w, g.kh, g.kw, g.ph, g.pw, g.oh, g.ow);
+  implicitForward(x, w, y, g.n, im, O, convShares(g, Image(g), O));
+}
+
+// dx = the stride-1 convolution of gy, padded by k-1-p, with the weights flipped and transposed to
+// [C, O, kh, kw]. Needs p <= k-1 (otherwise the false return sends it to im2col).
+static bool convInputGradImplicit(const float* gy, const float* w, float* dx, const Win& g, int64_t O) {
+  if (g.ph > g.kh - 1 || g.pw > g.kw - 1) return false;
+  const int64_t taps = g.kh * g.kw;
+  std::vector<float> wt(g.c * O * taps);
+  for (int64_t o = 0; o < O; o++)
+    for (int64_t c = 0; c < g.c; c++)
+      for (int64_t t = 0; t < taps; t++) wt[(c * O + o) * taps + (taps - 1 - t)] = w[(o * g.c + c) * taps + t];
+  const Implicit im(O, g.oh, g.ow, g.kh, g.kw, g.kh - 1 - g.ph, g.kw - 1 - g.pw, g.h, g.w);
+  implicitForward(gy, wt.data(), dx, g.n, im, g.c, convShares(g, Image(g), O));
+  return true;
+}
+#endif
 
 // y[b] = W [O, K] @ cols(x[b]) [K, L]
 template <typename T>
@@ -90,6 +143,12 @@ static Napi::Value Conv(const Napi::CallbackInfo& info) {
   if (a.kind == Kind::F32) {
     const float *pa = ptr<float>(a), *pb = ptr<float>(b);
     float* po = ptr<float>(o);
+#ifdef DESCEND_IMPLICIT_CONV
+    if (implicitFits(wg)) {
+      if (kind == 0) return convForwardImplicit(pa, pb, po, wg, O), info.Env().Undefined();
+      if (kind == 2 && convInputGradImplicit(pa, pb, po, wg, O)) return info.Env().Undefined();
+    }
+#endif
     if (kind == 0) convForward(pa, pb, po, wg, O);
     else if (kind == 1) convWeightGrad(pa, pb, po, wg, O);
     else convInputGrad(pa, pb, po, wg, O);
@@ -103,6 +162,26 @@ static Napi::Value Conv(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void initConv(Napi::Env env, Napi::Object exports) { exports.Set("conv", Napi::Function::New(env, Conv)); }
+// setConvPath('auto' | 'im2col'): forces im2col for float32 (tests), or back to the default.
+static Napi::Value SetConvPath(const Napi::CallbackInfo& info) {
+  convPath = info[0].ToString().Utf8Value() == "im2col" ? ConvPath::Im2col : ConvPath::Auto;
+  return info.Env().Undefined();
+}
+
+// The path stride-1 float32 convolutions take in this build and setting: 'implicit' or 'im2col'.
+static Napi::Value ConvPathName(const Napi::CallbackInfo& info) {
+#ifdef DESCEND_IMPLICIT_CONV
+  const bool implicit = convPath == ConvPath::Auto;
+#else
+  const bool implicit = false;
+#endif
+  return Napi::String::New(info.Env(), implicit ? "implicit" : "im2col");
+}
+
+void initConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv", Napi::Function::New(env, Conv));
+  exports.Set("setConvPath", Napi::Function::New(env, SetConvPath));
+  exports.Set("convPath", Napi::Function::New(env, ConvPathName));
+}
 
 }  // namespace descend

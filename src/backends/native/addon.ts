@@ -102,6 +102,8 @@ export interface NativeAddon {
   getThreads(): number;
   blasInfo(): NativeBlasInfo;
   setGemmTune(mode: 'auto' | 'own' | 'blas'): void;
+  setConvPath(path: 'auto' | 'im2col'): void;
+  convPath(): 'implicit' | 'im2col';
   readonly unaryOps: readonly string[];
   readonly binaryOps: readonly string[];
 }

@@ -67,6 +67,19 @@ export class NativeBackend extends JsBackend {
     this.addon.setGemmTune(mode);
   }
 
+  /**
+   * Forces stride-1 float32 convolutions onto im2col + GEMM ('im2col'), or back to 'auto' (the implicit
+   * GEMM where the build has AVX2+FMA; see native/src/conv_implicit.h). DESCEND_CONV=im2col does the same.
+   */
+  setConvPath(path: 'auto' | 'im2col'): void {
+    this.addon.setConvPath(path);
+  }
+
+  /** The path stride-1 float32 convolutions take now: 'implicit' or 'im2col'. */
+  convPath(): 'implicit' | 'im2col' {
+    return this.addon.convPath();
+  }
+
   private writeMeta(rank: number, ...parts: readonly (readonly number[])[]): boolean {
     if (rank * parts.length > this.meta.length) return false;
     parts.forEach((p, j) => this.meta.set(p, j * rank));
