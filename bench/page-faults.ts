@@ -1,9 +1,12 @@
 /**
  * Minor page faults per training step in steady state, as issue 18 defines it: an MLP (784-256-128-10,
- * batch 128, Adam) trains 100 steps in one process and 200 in another; faults per step =
- * (faults(200) - faults(100)) / 100, which cancels what a process costs once (loading, JIT, pools).
- * Medians of 3 processes each; peak RSS of the 200-step runs. The tanh(x)x+1 workload likewise (--work=tanh).
- *   npx tsx bench/page-faults.ts [--work=mlp|tanh]
+ * batch 128, Adam) trains SHORT steps in one process and LONG in another; faults per step =
+ * (faults(LONG) - faults(SHORT)) / (LONG - SHORT), which cancels what a process costs once (loading,
+ * JIT, pools). Medians of 3 processes each; peak RSS of the long runs. The tanh(x)x+1 workload likewise
+ * (--work=tanh). Defaults 1000 and 2000 steps: the heap settles within the first ~1,000 steps (V8's
+ * young generation grows once), and a difference of 1,000 steps resolves 0.01 faults a step (100 against
+ * 200 left +-10 of process-to-process noise per step).
+ *   npx tsx bench/page-faults.ts [--work=mlp|tanh] [--short=1000] [--long=2000] [--only=native]
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -29,13 +32,17 @@ if (!arg) {
     };
     return out;
   };
-  for (const b of d.listBackends()) {
-    const f100 = [0, 1, 2].map(() => one(b, 100));
-    const f200 = [0, 1, 2].map(() => one(b, 200));
-    const a = median(f100.map((r) => r.faults));
-    const c = median(f200.map((r) => r.faults));
+  const short = Number(opt_('short') ?? 1000);
+  const long = Number(opt_('long') ?? 2000);
+  const only = opt_('only');
+  for (const b of d.listBackends().filter((n) => !only || n === only)) {
+    const fs = [0, 1, 2].map(() => one(b, short));
+    const fl = [0, 1, 2].map(() => one(b, long));
+    const a = median(fs.map((r) => r.faults));
+    const c = median(fl.map((r) => r.faults));
+    const steps = long - short;
     console.log(
-      `${work} ${b.padEnd(6)} minor page faults per step ${((c - a) / 100).toFixed(1)} (median process totals: 100 steps ${a}, 200 steps ${c}); ${((median(f200.map((r) => r.ms)) - median(f100.map((r) => r.ms))) / 100).toFixed(2)} ms/step; peak RSS ${median(f200.map((r) => r.rss)).toFixed(0)} MB`,
+      `${work} ${b.padEnd(6)} minor page faults per step ${((c - a) / steps).toFixed(2)} (median process totals: ${short} steps ${a}, ${long} steps ${c}); ${((median(fl.map((r) => r.ms)) - median(fs.map((r) => r.ms))) / steps).toFixed(2)} ms/step; peak RSS ${median(fl.map((r) => r.rss)).toFixed(0)} MB`,
     );
   }
 } else {
