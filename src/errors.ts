@@ -25,6 +25,9 @@ export class ValueError extends DescendError {}
 /** Misuse of autodiff: backward of a non-scalar without a gradient, a released graph, ... */
 export class AutogradError extends DescendError {}
 
+/** vmap misuse: bad inAxes/outAxes, mismatched batch sizes, a batched value read directly. */
+export class BatchingError extends DescendError {}
+
 /** A tensor saved for backward was modified in place before backward ran. */
 export class InplaceError extends AutogradError {}
 

@@ -82,3 +82,4 @@ export { WasmBackend, type WasmBackendOptions } from './backends/wasm/index.js';
 export { WasmKernels, type KernelOptions } from './backends/wasm/kernels.js';
 export { jsBackend } from './backends/js/index.js';
 export { jvp, jacrev, jacfwd, jacobian, hessian, hvp } from './autograd/jacobian.js';
+export { vmap, type VmapOptions, type AxisSpec } from './autograd/vmap.js';

@@ -62,6 +62,36 @@ describe('descend CLI', () => {
     expect(html).toMatch(new RegExp(`<td>backend</td><td>${backend()}: `));
   }, 120_000);
 
+  it('train --dp trains privately and prints ε beside the accuracy', () => {
+    const r = run(
+      'train',
+      '--dp',
+      '--train-size',
+      '200',
+      '--test-size',
+      '100',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '40',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '0.5',
+      '--noise-multiplier',
+      '1.1',
+      '--max-grad-norm',
+      '1.0',
+      '--out',
+      'dprun',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/epoch 2\/2 .*test accuracy \d+\.\d+%\s+ε = \d+\.\d+/);
+    expect(r.out).toMatch(/privacy\s+ε = \d+\.\d+ at δ = 0\.00001 \(RDP accountant, 10 steps\)/);
+    expect(existsSync(join(dir, 'dprun', 'model.safetensors'))).toBe(true);
+    expectUsageError(run('train', '--dp', '--noise-multiplier', '-1'), /--noise-multiplier/);
+  }, 120_000);
+
   it('resume continues from a checkpoint', () => {
     const r = run(
       'train',

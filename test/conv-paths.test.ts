@@ -36,7 +36,11 @@ function run(backend: string, c: Case, dtype: 'float32' | 'float64'): Tensor[] {
     const g = new d.Generator(c.x[1] * 100 + c.w[0]);
     const x = d.randn(c.x, { generator: g, dtype }).requiresGrad_();
     const w = d.randn(c.w, { generator: g, dtype }).requiresGrad_();
-    const y = d.conv2d(x, w, undefined, { padding: c.padding ?? 0, stride: c.stride ?? 1, dilation: c.dilation ?? 1 });
+    const y = d.conv2d(x, w, undefined, {
+      padding: c.padding ?? 0,
+      stride: c.stride ?? 1,
+      dilation: c.dilation ?? 1,
+    });
     const gy = d.randn(y.shape, { generator: g, dtype });
     y.mul(gy).sum().backward();
     return [y.detach(), x.grad!, w.grad!];
@@ -60,6 +64,8 @@ describe.skipIf(!native)('native convolution paths', () => {
         native!.setConvPath(path);
         const want = run('js', c, 'float64');
         const got = run('native', c, 'float32');
-        got.forEach((t, i) => assertClose(t.to('float64'), want[i], 1e-4, 1e-4, `${path} ${['y', 'dx', 'dw'][i]}`));
+        got.forEach((t, i) =>
+          assertClose(t.to('float64'), want[i], 1e-4, 1e-4, `${path} ${['y', 'dx', 'dw'][i]}`),
+        );
       });
 });

@@ -6,6 +6,7 @@ import { hasNonFinite } from '../ops/inspect.js';
 import { withGradMode } from './mode.js';
 import { LeafNode, type Node, OpNode } from './node.js';
 import { gradNode } from './primitive.js';
+import { sumOutFinishedLevels } from './batched.js';
 
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again (default: createGraph). */
@@ -125,6 +126,12 @@ export function runBackward(
       if (node instanceof LeafNode) {
         if (!targets) {
           const t = node.tensor;
+          if (g._batchLevel > 0 && t._batchLevel === 0) {
+            throw new AutogradError(
+              'backward',
+              'backward() inside vmap would store a batch of gradients in .grad; use grad() or vjp() inside vmap',
+            );
+          }
           const add1 = g;
           t.grad = withGradMode(opts.createGraph, () => (t.grad ? add(t.grad, add1) : add1));
         }
@@ -161,7 +168,12 @@ export function runBackward(
                 `The op was created at:\n${node.trace}`,
             );
           }
-          accumulate(grads, p, gi);
+          // grad of vmap: the batch of a finished vmap is summed where it meets an unbatched input.
+          accumulate(
+            grads,
+            p,
+            node.inputLevels && gi._batchLevel > 0 ? sumOutFinishedLevels(gi, node.inputLevels[i]) : gi,
+          );
         });
         if (!opts.retainGraph) node.release();
       }

@@ -1,33 +1,20 @@
 /**
- * Forward mode and second order: `jvp` (Jacobian-vector products, by transposing the VJP: J v is the
- * gradient with respect to u of <J^T u, v>, exact and composable with grad), `jacfwd`, `jacrev`,
- * `hessian` (forward over reverse) and `hvp` (reverse over reverse, never forming the Hessian).
+ * Forward mode and second order: `jvp` (true forward mode: every primitive's JVP rule), `jacfwd`
+ * (vmap of jvp), `jacrev`, `hessian` and `hvp` (both forward over reverse; hvp never forms the Hessian).
  * Inputs may be tensors or trees of tensors; `hessian` of a tree input is over the raveled parameters.
  */
 import { AutogradError, ShapeError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { zerosLike } from '../tensor/creation.js';
-import { mul } from '../ops/primitives/elementwise.js';
-import { sum } from '../ops/primitives/reduce.js';
+import { isFloat } from '../tensor/dtype.js';
+import { closeLevel, openLevel, setTangent, tangentAt } from './forward.js';
+import { vmap } from './vmap.js';
+import { eye, zerosLike } from '../tensor/creation.js';
+import { alias } from '../ops/primitives/elementwise.js';
 import { reshape } from '../ops/primitives/shape.js';
 import { stack } from '../ops/composite/shape.js';
-import { autogradGrad } from '../ops/autograd.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { type Tree, ravel, treeLeaves, treeMap } from '../tree.js';
-import { isGradEnabled, withGradMode } from './mode.js';
 import { grad, vjp } from './transforms.js';
-
-function inner(a: Tree, b: Tree): Tensor {
-  const la = treeLeaves(a);
-  const lb = treeLeaves(b);
-  let total: Tensor | null = null;
-  la.forEach((x, i) => {
-    const s = sum(mul(x, lb[i]));
-    total = total ? total.add(s) : s;
-  });
-  if (!total) throw new ValueError('jvp', 'no tensors to pair');
-  return total;
-}
 
 function checkLike(op: string, arg: string, x: Tree, like: Tree): void {
   const a = treeLeaves(x);
@@ -46,7 +33,8 @@ function checkLike(op: string, arg: string, x: Tree, like: Tree): void {
 
 /**
  * Forward-mode product: `[f(x), J_f(x) v]` for primals x and tangents v (one tangent per primal, each
- * shaped like it), like `jax.jvp`.
+ * shaped like it), like `jax.jvp`. True forward mode: each primitive's JVP rule runs beside its forward,
+ * so the cost is about one more forward pass. Composes with grad (hvp is jvp of grad), vmap and itself.
  * @example const [y, dy] = jvp((x: Tensor) => sin(x), [x], [v]); // dy = cos(x) * v
  */
 export function jvp<A extends Tree[], O extends Tree>(
@@ -57,22 +45,32 @@ export function jvp<A extends Tree[], O extends Tree>(
   if (primals.length !== tangents.length)
     throw new ValueError('jvp', `got ${primals.length} primals but ${tangents.length} tangents`);
   primals.forEach((p, i) => checkLike('jvp', `tangents[${i}]`, tangents[i], p));
-  // Keep the result differentiable only when an outer trace watches the primals (jvp inside grad).
-  const outer = isGradEnabled() && primals.some((p) => treeLeaves(p).some((t) => t.requiresGrad));
-  return withGradMode(true, () => {
-    const [y, back] = vjp(f, ...primals);
-    const ys = treeLeaves(y);
-    const us = ys.map((t) => zerosLike(t.detach()).requiresGrad_(true));
-    const gs = back(treeMap(y, (_, i) => us[i]) as O);
-    const s = inner(gs as Tree, tangents as unknown as Tree);
-    const jv = s.requiresGrad
-      ? autogradGrad([s], us, { createGraph: outer, allowUnused: true })
-      : us.map((u) => zerosLike(u.detach()));
-    return [
-      outer ? y : (treeMap(y, (t) => t.detach()) as O),
-      treeMap(y, (_, i) => (outer ? jv[i] : jv[i].detach())) as O,
-    ];
-  });
+  const level = openLevel();
+  try {
+    const args = primals.map((p, i) => {
+      const ts = treeLeaves(tangents[i]);
+      return treeMap(p, (x, j) => {
+        if (!isFloat(x.dtype)) return x;
+        // A fresh alias carries the tangent, so the caller's tensor is left as it was.
+        const a = alias(x);
+        setTangent(a, level, ts[j].dtype === x.dtype ? ts[j] : ts[j].to(x.dtype));
+        return a;
+      });
+    }) as A;
+    const out = f(...args);
+    const tangentOut = treeMap(out, (y) => {
+      const t = tangentAt(y, level);
+      if (y._tangents?.has(level)) {
+        const m = new Map(y._tangents);
+        m.delete(level);
+        y._tangents = m.size ? m : null;
+      }
+      return t ?? zerosLike(y.detach());
+    }) as O;
+    return [out, tangentOut];
+  } finally {
+    closeLevel(level);
+  }
 }
 
 function asTensorFn(op: string, f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
@@ -110,23 +108,21 @@ export function jacrev(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
 export const jacobian = jacrev;
 
 /**
- * The Jacobian by forward mode (one JVP per input element): shape [...f(x).shape, ...x.shape].
+ * The Jacobian by forward mode: one JVP per input element, all at once under vmap (the basis vectors are
+ * the batch). Shape [...f(x).shape, ...x.shape].
  * @example jacfwd((x: Tensor) => softmax(x, 0))(x)
  */
 export function jacfwd(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
   const g = asTensorFn('jacfwd', f);
   return (x) => {
-    const cols: Tensor[] = [];
-    let ySize = 0;
-    let yShape: readonly number[] = [];
-    for (let j = 0; j < x.size; j++) {
-      const [y, dy] = jvp(g, [x], [reshape(oneHot(x.size, j, x), x.shape)]);
-      ySize = y.size;
-      yShape = y.shape;
-      cols.push(reshape(dy, [y.size]));
+    const n = x.size;
+    if (n === 0) {
+      const y = g(x);
+      return zerosLike(y.detach()).reshape(...y.shape, ...x.shape);
     }
-    const J = cols.length ? stack(cols, 1) : zerosLike(x).reshape(0, 0);
-    return reshape(J, [...yShape, ...x.shape].length ? [...yShape, ...x.shape] : [ySize]);
+    const basis = reshape(eye(n, n, { dtype: x.dtype, backend: x.backend }), [n, ...x.shape]);
+    const cols = vmap((t: Tensor) => jvp(g, [x], [t])[1], { inAxes: 0, outAxes: -1 })(basis);
+    return reshape(cols, [...cols.shape.slice(0, -1), ...x.shape]);
   };
 }
 
@@ -159,12 +155,13 @@ export function hessian<T extends Tree>(f: (x: T) => Tensor): (x: T) => Tensor {
 }
 
 /**
- * The Hessian-vector product H(x) v without forming H (reverse over reverse); x and v may be tensors or
- * trees of the same structure, and the result has that structure.
+ * The Hessian-vector product H(x) v without forming H: forward over reverse (the JVP of the gradient),
+ * about the cost of two gradients. x and v may be tensors or trees of the same structure, and the result
+ * has that structure.
  * @example hvp((x: Tensor) => x.pow(3).sum(), x, v)
  */
 export function hvp<T extends Tree>(f: (x: T) => Tensor, x: T, v: T): T {
   checkLike('hvp', 'v', v, x);
   const fs = scalarFn('hvp', f);
-  return grad((y: T) => inner(grad(fs)(y) as Tree, v))(x) as T;
+  return jvp((y: T) => grad(fs)(y) as T, [x], [v])[1] as T;
 }

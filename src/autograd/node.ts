@@ -32,6 +32,8 @@ export class OpNode extends Node {
   /** Set by retainGrad(): the non-leaf tensor whose .grad is filled in backward. */
   retained: Tensor | null = null;
   released = false;
+  /** vmap: the batch levels of each input, when any was batched (see sumOutFinishedLevels). */
+  inputLevels: number[][] | null = null;
   constructor(
     readonly name: string,
     readonly parents: readonly (Node | null)[],

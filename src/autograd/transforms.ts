@@ -8,11 +8,14 @@ import { isFloat } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { onesLike, zerosLike } from '../tensor/creation.js';
-import { alias } from '../ops/primitives/elementwise.js';
+import { add, alias, mul } from '../ops/primitives/elementwise.js';
+import { sum } from '../ops/primitives/reduce.js';
 import { type Tree, treeLeaves, treeMap } from '../tree.js';
 import { isGradEnabled, noGrad, withGradMode } from './mode.js';
 import { LeafNode, type Node, OpNode } from './node.js';
-import { definePrimitive, gradNode } from './primitive.js';
+import { definePrimitive, gradNode, type Primitive } from './primitive.js';
+import { batchByLoop } from './batched.js';
+import { carryTangents } from './forward.js';
 import { rootGradient, runBackward } from './backward.js';
 
 interface Traced {
@@ -47,7 +50,7 @@ function trace(args: unknown[], argnums: readonly number[]): Traced {
       if (outerMode && x.requiresGrad) {
         t = withGradMode(true, () => alias(x)); // stays connected to an outer trace
       } else {
-        t = x.detach().requiresGrad_(true);
+        t = carryTangents(x, x.detach().requiresGrad_(true)); // forward mode over this grad (hvp) keeps x's tangent
         privateNodes.add(gradNode(t));
       }
       mine.push(t);
@@ -78,7 +81,9 @@ function reachesOutside(t: Tensor, privateNodes: ReadonlySet<Node>): boolean {
 
 /** Detaches results that only depend on this trace's private inputs (so top-level results are plain). */
 function finish<T extends Tree>(tree: T, tr: Traced): T {
-  return treeMap(tree, (t) => (tr.outerMode && reachesOutside(t, tr.privateNodes) ? t : t.detach()));
+  return treeMap(tree, (t) =>
+    tr.outerMode && reachesOutside(t, tr.privateNodes) ? t : carryTangents(t, t.detach()),
+  );
 }
 
 function gradsFor(
@@ -253,7 +258,7 @@ export function customVjp<A extends Tensor[]>(
   backward: (g: Tensor, ctx: CustomVjpContext<A>) => readonly (Tensor | null | undefined)[],
   name = forward.name || 'customVjp',
 ): (...inputs: A) => Tensor {
-  const prim = definePrimitive<undefined>({
+  const prim: Primitive<undefined> = definePrimitive<undefined>({
     name,
     forward: (inputs) => {
       const out = noGrad(() => forward(...(inputs as A)));
@@ -268,6 +273,26 @@ export function customVjp<A extends Tensor[]>(
       }
       return gs;
     },
+    // Only a VJP is given: J t is the gradient in u of <VJP(u), t> (the VJP is linear in u).
+    jvp: (ts, { inputs, out }) =>
+      withGradMode(true, () => {
+        const u = zerosLike(out.detach()).requiresGrad_(true);
+        const gs = backward(u, { inputs: inputs as A, out });
+        let s: Tensor | null = null;
+        gs.forEach((gi, i) => {
+          const t = ts[i];
+          if (gi && t) s = s ? add(s, sum(mul(gi, t))) : sum(mul(gi, t));
+        });
+        if (!s || !(s as Tensor).requiresGrad) return null;
+        const map = runBackward([s], [onesLike(s as Tensor)], {
+          createGraph: true,
+          retainGraph: true,
+          targets: [gradNode(u)],
+        });
+        return map.get(gradNode(u)) ?? null;
+      }),
+    // The user's forward, once per example.
+    batch: (xs, bdims) => batchByLoop((ys) => prim(ys, undefined), xs, bdims),
     saves: { inputs: [], output: true },
   });
   return (...inputs: A) => prim(inputs, undefined);

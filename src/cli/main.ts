@@ -83,6 +83,14 @@ export function program(): Command {
     .option('--no-progress', 'no progress bar')
     .option('--no-speed-probe', 'skip timing a few steps on the JS backend to report the speed-up')
     .option('--backend <name>', `compute backend: ${listBackends().join(', ')} (default: the fastest built)`)
+    .option('--dp', 'differentially private training (DP-SGD with Poisson batches); prints ε')
+    .option(
+      '--noise-multiplier <sigma>',
+      'DP-SGD: noise standard deviation per unit of the clipping norm',
+      '1.1',
+    )
+    .option('--max-grad-norm <C>', 'DP-SGD: per-example gradient clipping norm', '1.0')
+    .option('--delta <delta>', 'DP-SGD: the δ of the (ε, δ) guarantee', '1e-5')
     .action((o) => {
       useBackend(o.backend);
       trainCommand(o, log);

@@ -21,6 +21,7 @@ import { randomShift } from './augment.js';
 import { RunFailure, choice, failIfDiverged, num, usage } from './errors.js';
 import { backendSpeedup } from './speed.js';
 import { backendInfo } from '../backends/registry.js';
+import { dpTrainCommand } from './train-dp.js';
 
 type Make = (p: Tensor[], o: { lr: number; weightDecay: number; momentum?: number }) => O.Optimizer<object>;
 const as = (o: unknown) => o as O.Optimizer<object>;
@@ -83,6 +84,11 @@ export interface TrainCliOptions {
   progress?: boolean;
   /** false: skip the short timing of the backend in use against the JS backend. */
   speedProbe?: boolean;
+  /** Differentially private training (DP-SGD), with its noise, clipping norm and δ. */
+  dp?: boolean;
+  noiseMultiplier?: string;
+  maxGradNorm?: string;
+  delta?: string;
 }
 
 interface RunConfig extends ModelConfig {
@@ -184,7 +190,11 @@ function evaluate(model: nn.Module, x: Tensor, y: Tensor) {
 export function trainCommand(
   o: TrainCliOptions,
   log: (s: string) => void,
-): { testAccuracy: number; seconds: number } {
+): { testAccuracy: number; seconds: number; epsilon?: number } {
+  if (o.dp) {
+    if (o.resume) usage('--dp runs cannot --resume (the accountant would restart at ε = 0)');
+    return dpTrainCommand(o, TRAIN_OPTIMIZERS, evaluate, log);
+  }
   let c = parseConfig(o);
   let startEpoch = 0;
   let prior: History | null = null;

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export * from './module.js';
+export { functionalCall, paramsOf, buffersOf } from './functional-call.js';
 export * from './layers.js';
 export * from './activations.js';
 export * from './losses.js';

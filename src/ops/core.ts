@@ -1,4 +1,5 @@
 import type { Backend, Storage } from '../backends/backend.js';
+import { physicalOf } from '../autograd/levels.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { type DType, getDefaultDtype, isFloat, promoteTypes } from '../tensor/dtype.js';
 import { fmtShape, type Shape } from '../tensor/shape.js';
@@ -124,7 +125,8 @@ export function checkIndexRange(
   what = 'indices',
   ignore?: number,
 ): void {
-  const data = idx.dataSync();
+  // Inside vmap the check covers every example: the physical values, batch dims included.
+  const data = physicalOf(idx).dataSync();
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if ((v < 0 || v >= size) && v !== ignore) {

@@ -1,5 +1,5 @@
 import type { Backend, Storage } from '../backends/backend.js';
-import { AutogradError, DTypeError, ValueError } from '../errors.js';
+import { AutogradError, BatchingError, DTypeError, ValueError } from '../errors.js';
 import type { GradHook, LeafNode, OpNode } from '../autograd/node.js';
 import { type DType, type TypedArray, checkDtype, isFloat } from './dtype.js';
 import { fmtShape, type Shape, sizeOf } from './shape.js';
@@ -52,6 +52,18 @@ export class Tensor {
   /** @internal the leaf node, created when a leaf that requires grad first enters a graph. */
   _leaf: LeafNode | null = null;
   private _requiresGradLeaf = false;
+  /**
+   * @internal vmap (src/autograd/batched.ts): the level of the vmap this tensor is batched at (0: not
+   * batched). A batched tensor shows its per-example (logical) shape; `_physical` holds the values with
+   * the batch dim at `_bdim`. Its storage cannot be read directly: ops reach it through batching rules.
+   */
+  _batchLevel = 0;
+  /** @internal see `_batchLevel`. */
+  _physical: Tensor | null = null;
+  /** @internal see `_batchLevel`. */
+  _bdim = 0;
+  /** @internal forward mode (src/autograd/forward.ts): this tensor's tangent at each active jvp level. */
+  _tangents: Map<number, Tensor> | null = null;
   /** The accumulated gradient, filled by `backward()` on leaves that require grad (and retained tensors). */
   grad: Tensor | null = null;
 
@@ -65,6 +77,33 @@ export class Tensor {
     this._isView = version !== undefined;
   }
 
+  /**
+   * @internal vmap: a tensor batched at `level` whose physical values are this tensor, the batch along
+   * `bdim` (its logical shape drops that dim). Its `_storage` throws (a kernel reading it would see the
+   * physical layout under the logical shape); ops reach the values through batching rules
+   * (src/autograd/primitive.ts).
+   */
+  _asBatched(bdim: number, level: number): Tensor {
+    const shape = this.shape.filter((_, i) => i !== bdim);
+    // The storage of the fully physical tensor (this one may itself be batched at an outer level).
+    let root = this._physical ?? null;
+    while (root?._physical) root = root._physical;
+    const t = new Tensor((root ?? this)._storage, shape);
+    t._physical = this;
+    t._bdim = bdim;
+    t._batchLevel = level;
+    Object.defineProperty(t, '_storage', {
+      get(): never {
+        throw new BatchingError(
+          'vmap',
+          `a batched tensor (per-example shape ${fmtShape(shape)}) was read directly; values inside vmap ` +
+            'can only be used through ops (item, toArray and dataSync are not available inside vmap)',
+        );
+      },
+    });
+    return t;
+  }
+
   /** @internal a new tensor on the same storage (and version counter), optionally reshaped. */
   _alias(shape: Shape = this.shape): Tensor {
     return new Tensor(this._storage, shape, this._version);
@@ -72,7 +111,7 @@ export class Tensor {
 
   /** The backend that holds the elements. */
   get backend(): Backend {
-    return this._storage.backend;
+    return this._physical ? this._physical.backend : this._storage.backend;
   }
   /** Number of elements. */
   get size(): number {
@@ -165,6 +204,7 @@ export class Tensor {
   }
   /** A tensor sharing storage but cut from the graph (`requiresGrad` false). */
   detach(): Tensor {
+    if (this._physical) return this._physical.detach()._asBatched(this._bdim, this._batchLevel);
     return this._alias();
   }
   /** Cuts this tensor from the graph, in place. */

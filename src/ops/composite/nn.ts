@@ -1,6 +1,7 @@
 /** Neural-network functions (torch.nn.functional): normalization, embedding, convolution, pooling, dropout. */
 import type { Window2d } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/mode.js';
+import { moveDim } from '../../autograd/batched.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -254,6 +255,23 @@ function poolWindows(
 }
 
 /**
+ * Each window's argmax as flat h*w indices [n, c, oh*ow] (no gradient). Inside vmap the backend kernel
+ * runs on the physical images (the vmap batch joins n) and the indices come back batched, so the
+ * gather that follows is recorded per example.
+ */
+function poolIndices(xf: Tensor, g: Window2d): Tensor {
+  if (xf._batchLevel > 0) {
+    return noGrad(() => {
+      const f = moveDim(xf._physical!, xf._bdim, 0);
+      const B = f.shape[0];
+      const idx = poolIndices(reshape(f, [B * g.n, g.c, g.h, g.w]), { ...g, n: B * g.n });
+      return reshape(idx, [B, g.n, g.c, g.oh * g.ow])._asBatched(0, xf._batchLevel);
+    });
+  }
+  return fromStorage(xf.backend.poolArgmax(xf._storage, g), [g.n, g.c, g.oh * g.ow]);
+}
+
+/**
  * Max pooling; padding never wins; the gradient goes to the first maximum of each window (a NaN wins at
  * once), as in torch.
  * @example maxPool2d(x, 2)
@@ -267,7 +285,7 @@ export function maxPool2d(
   const xf = asFloat(x);
   // The backend picks each window's maximum (no unfolded copy of the input); gathering it is what
   // differentiates, to any order: its VJP scatters the gradient back to the chosen elements.
-  const idx = fromStorage(xf.backend.poolArgmax(xf._storage, g), [g.n, g.c, g.oh * g.ow]);
+  const idx = poolIndices(xf, g);
   const values = gatherTrusted(reshape(xf, [g.n, g.c, g.h * g.w]), 2, idx);
   return reshape(values, [g.n, g.c, g.oh, g.ow]);
 }

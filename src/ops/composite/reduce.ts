@@ -1,5 +1,6 @@
 /** Reductions built from primitives: mean, var/std, norms, logsumexp, max/min along a dim. */
-import { definePrimitive } from '../../autograd/primitive.js';
+import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
+import { moveDim } from '../../autograd/batched.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape, normDim, normDims, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -61,7 +62,7 @@ interface NormAttrs {
 }
 
 // The 2-norm is a primitive so its gradient at 0 is 0, as in PyTorch (sqrt's would be NaN).
-const norm2Prim = definePrimitive<NormAttrs>({
+const norm2Prim: Primitive<NormAttrs> = definePrimitive<NormAttrs>({
   name: 'norm',
   forward: ([x], { axes, keepdim }) => {
     const b = x.backend;
@@ -78,6 +79,18 @@ const norm2Prim = definePrimitive<NormAttrs>({
     const gk = reshape(g, keep);
     return [where(eq(o, 0), 0, div(mul(gk, x), o))];
   },
+  // d|x| = <x, dx> / |x| (0 at x = 0, as the VJP).
+  jvp: ([t], { inputs: [x], out, attrs: { axes, keepdim } }) => {
+    if (!t) return null;
+    const keep = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const o = reshape(out, keep);
+    const d = where(eq(o, 0), 0, div(sum(mul(x, t), axes, true), o));
+    return keepdim ? d : reshape(d, out.shape);
+  },
+  batch: ([x], [b], { axes, keepdim }) => [
+    norm2Prim([moveDim(x, b!, 0)], { axes: axes.map((a) => a + 1), keepdim }),
+    0,
+  ],
   saves: { inputs: [0], output: true },
 });
 

@@ -4,11 +4,13 @@
  * vocabulary makes a few passes instead of differentiating every step of the composite.
  */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
+import { batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
+import { expand } from '../primitives/shape.js';
 import { noGrad } from '../../autograd/mode.js';
-import { normDim } from '../../tensor/shape.js';
+import { normDim, shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { asFloat, checkTensor, fromStorage } from '../core.js';
-import { div, exp, isinf, log, mul, neg, sub, where } from '../primitives/elementwise.js';
+import { add, div, exp, isinf, log, mul, neg, sub, where } from '../primitives/elementwise.js';
 import { amax, sum } from '../primitives/reduce.js';
 
 function shift(x: Tensor, dim: number): Tensor {
@@ -25,6 +27,9 @@ const softmaxPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number 
     }),
   // dx = y * (g - sum(g * y))
   vjp: (g, { out, attrs: { axis } }) => [mul(out, sub(g, sum(mul(g, out), axis, true)))],
+  // The Jacobian diag(y) - y yᵀ is symmetric: J t has the VJP's formula.
+  jvp: ([t], { out, attrs: { axis } }) => (t ? mul(out, sub(t, sum(mul(t, out), axis, true))) : null),
+  batch: ([x], [b], { axis }) => [softmaxPrim([moveDim(x, b!, 0)], { axis: axis + 1 }), 0],
   saves: { output: true },
 });
 
@@ -47,6 +52,9 @@ const logSoftmaxPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: numb
     });
   },
   vjp: (g, { out, attrs }) => [logSoftmaxBackwardPrim([g, out], attrs)],
+  // J = I - 1 softmaxᵀ: J t = t - sum(softmax * t).
+  jvp: ([t], { out, attrs: { axis } }) => (t ? sub(t, sum(mul(exp(out), t), axis, true)) : null),
+  batch: ([x], [b], { axis }) => [logSoftmaxPrim([moveDim(x, b!, 0)], { axis: axis + 1 }), 0],
   saves: { output: true },
 });
 
@@ -63,6 +71,24 @@ const logSoftmaxBackwardPrim: Primitive<{ axis: number }> = definePrimitive<{ ax
   vjp: (u, { inputs: [g, y], attrs: { axis } }) => {
     const ue = mul(u, exp(y));
     return [sub(u, sum(ue, axis, true)), neg(mul(ue, sum(g, axis, true)))];
+  },
+  // h = g - e^y S(g): dh = dg - e^y S(dg) - dy e^y S(g).
+  jvp: ([tg, ty], { inputs: [g, y], attrs, out }) => {
+    const fromG = tg ? logSoftmaxBackwardPrim([tg, y], attrs) : null;
+    const fromY = ty ? neg(mul(mul(ty, exp(y)), sum(g, attrs.axis, true))) : null;
+    const t = fromG && fromY ? add(fromG, fromY) : (fromG ?? fromY);
+    return t && !shapesEqual(t.shape, out.shape) ? expand(t, out.shape) : t;
+  },
+  // The fused kernel wants both operands whole: an unbatched one is broadcast over the batch.
+  batch: (xs, bdims, { axis }) => {
+    const n = batchSizeOf(xs, bdims);
+    return [
+      logSoftmaxBackwardPrim(
+        xs.map((x, i) => toFront(x, bdims[i], n)),
+        { axis: axis + 1 },
+      ),
+      0,
+    ];
   },
   saves: { inputs: [0, 1] },
 });

@@ -3,9 +3,11 @@
  * gradient back to each input's shape (`sumTo`).
  */
 import type { BinaryOp, UnaryOp } from '../../backends/backend.js';
-import { definePrimitive } from '../../autograd/primitive.js';
+import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
+import { alignForBroadcast } from '../../autograd/batched.js';
 import { type DType, getDefaultDtype, isFloat } from '../../tensor/dtype.js';
-import { broadcastShapes } from '../../tensor/shape.js';
+import { broadcastShapes, shapesEqual } from '../../tensor/shape.js';
+import { expand } from './shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import {
   asFloat,
@@ -25,12 +27,17 @@ import { zerosLike } from '../../tensor/creation.js';
 type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
 function unaryPrimitive(op: UnaryOp, vjp: UnaryVjp, saves: { input?: boolean; output?: boolean }) {
-  return definePrimitive<undefined>({
+  const prim: Primitive<undefined> = definePrimitive<undefined>({
     name: op,
     forward: ([x]) => fromStorage(x.backend.unary(op, x._storage, x.dtype), x.shape),
     vjp: (g, { inputs, out }) => [vjp(g, inputs[0], out)],
+    // Elementwise: the Jacobian is diagonal, so J t is the VJP applied to t.
+    jvp: ([t], { inputs, out }) => (t ? vjp(t, inputs[0], out) : null),
+    // Elementwise: the batch dim stays where it is.
+    batch: ([x], [b]) => [prim([x], undefined), b],
     saves: { inputs: saves.input ? [0] : [], output: saves.output ?? false },
   });
+  return prim;
 }
 
 const SQRT_2_OVER_PI = 2 / Math.sqrt(Math.PI);
@@ -150,15 +157,32 @@ type BinaryVjp = (
 ) => [Tensor | null, Tensor | null];
 
 function binaryPrimitive(op: BinaryOp, vjp: BinaryVjp, saves: readonly number[], output = false) {
-  return definePrimitive<undefined>({
+  const prim: Primitive<undefined> = definePrimitive<undefined>({
     name: op,
     forward: ([a, b]) => binaryForward(op, a, b, a.dtype),
     vjp: (g, { inputs: [a, b], out, needsGrad }) => {
       const [ga, gb] = vjp(g, a, b, out, needsGrad);
       return [ga && needsGrad[0] ? sumTo(ga, a.shape) : null, gb && needsGrad[1] ? sumTo(gb, b.shape) : null];
     },
+    // The partials are diagonal (before broadcasting), so each input's share is its VJP term applied to
+    // its tangent, broadcast to the output: d out = ∂a ⊙ ta + ∂b ⊙ tb.
+    jvp: ([ta, tb], { inputs: [a, b], out }) => {
+      const da = ta ? vjp(ta, a, b, out, [true, false])[0] : null;
+      const db = tb ? vjp(tb, a, b, out, [false, true])[1] : null;
+      return sumTangents(out, [da, db]);
+    },
+    batch: (xs, bdims) => [prim(alignForBroadcast(xs, bdims), undefined), 0],
     saves: { inputs: saves, output },
   });
+  return prim;
+}
+
+/** The sum of tangent terms (null for none), broadcast to the output's shape; null when all are null. */
+export function sumTangents(out: Tensor, terms: readonly (Tensor | null)[]): Tensor | null {
+  let total: Tensor | null = null;
+  for (const t of terms) if (t) total = total ? add(total, t) : t;
+  if (!total) return null;
+  return shapesEqual(total.shape, out.shape) ? total : expand(total, out.shape);
 }
 
 const B = {
@@ -271,7 +295,7 @@ export const reluBackward = floatArith('reluBackward');
 /** @internal max(x, 0) in one pass; the public `relu` (ops/composite/math.ts) checks and calls it. */
 export const reluPrimitive = floatUnary('relu');
 
-const powScalarPrim = definePrimitive<{ exponent: number }>({
+const powScalarPrim: Primitive<{ exponent: number }> = definePrimitive<{ exponent: number }>({
   name: 'pow',
   forward: ([x], { exponent }) =>
     fromStorage(
@@ -289,6 +313,9 @@ const powScalarPrim = definePrimitive<{ exponent: number }>({
   vjp: (g, { inputs: [x], attrs: { exponent } }) => [
     exponent === 0 ? zerosLike(x) : mul(g, mul(powScalar(x, exponent - 1), exponent)),
   ],
+  jvp: ([t], { inputs: [x], attrs: { exponent } }) =>
+    t && exponent !== 0 ? mul(t, mul(powScalar(x, exponent - 1), exponent)) : null,
+  batch: ([x], [b], attrs) => [powScalarPrim([x], attrs), b],
   saves: { inputs: [0] },
 });
 
@@ -312,10 +339,23 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 // ---------------------------------------------------------------------------------------------------
 // Comparisons and logic: bool results, no gradient.
 
+/**
+ * An elementwise kernel without a gradient (so not a primitive) on possibly batched operands: inside
+ * vmap it runs on the physical values, broadcast as the batching rule of an elementwise primitive does.
+ */
+function noGradElementwise(xs: readonly Tensor[], kernel: (ys: readonly Tensor[]) => Tensor): Tensor {
+  let level = 0;
+  for (const x of xs) if (x._batchLevel > level) level = x._batchLevel;
+  if (level === 0) return kernel(xs);
+  const phys = xs.map((x) => (x._batchLevel === level ? x._physical! : x));
+  const bdims = xs.map((x) => (x._batchLevel === level ? x._bdim : null));
+  return noGradElementwise(alignForBroadcast(phys, bdims), kernel)._asBatched(0, level);
+}
+
 function compare(op: BinaryOp) {
   return (a: TensorLike, b: TensorLike): Tensor => {
     const [ta, tb] = binaryOperands(op, a, b, { arithmetic: false });
-    return binaryForward(op, ta, tb, 'bool');
+    return noGradElementwise([ta, tb], ([x, y]) => binaryForward(op, x, y, 'bool'));
   };
 }
 /** a == b (bool). @example eq(tensor([1, 2]), 2) // tensor([false, true]) */
@@ -334,7 +374,7 @@ export const ge = compare('ge');
 function logical(op: 'logicalAnd' | 'logicalOr' | 'logicalXor') {
   return (a: Tensor, b: Tensor): Tensor => {
     const [ta, tb] = binaryOperands(op, a, b, { arithmetic: false });
-    return binaryForward(op, ta, tb, 'bool');
+    return noGradElementwise([ta, tb], ([x, y]) => binaryForward(op, x, y, 'bool'));
   };
 }
 /** Elementwise AND of truthiness (bool). @example logicalAnd(gt(x, 0), lt(x, 1)) */
@@ -347,7 +387,7 @@ export const logicalXor = logical('logicalXor');
 function predicate(op: 'isnan' | 'isinf' | 'isfinite' | 'logicalNot') {
   return (x: Tensor): Tensor => {
     checkTensor(op, 'x', x);
-    return fromStorage(x.backend.unary(op, x._storage, 'bool'), x.shape);
+    return noGradElementwise([x], ([y]) => fromStorage(y.backend.unary(op, y._storage, 'bool'), y.shape));
   };
 }
 /** NaN test (bool). @example isnan(tensor([NaN, 1])) // tensor([true, false]) */
@@ -362,7 +402,7 @@ export const logicalNot = predicate('logicalNot');
 // ---------------------------------------------------------------------------------------------------
 // where and dtype casts
 
-const wherePrim = definePrimitive<undefined>({
+const wherePrim: Primitive<undefined> = definePrimitive<undefined>({
   name: 'where',
   forward: ([c, a, b]) => {
     const shape = broadcastShapes(
@@ -382,6 +422,9 @@ const wherePrim = definePrimitive<undefined>({
     na ? sumTo(where(c, g, 0), a.shape) : null,
     nb ? sumTo(where(c, 0, g), b.shape) : null,
   ],
+  jvp: ([, ta, tb], { inputs: [c], out }) =>
+    ta || tb ? sumTangents(out, [where(c, ta ?? 0, tb ?? 0)]) : null,
+  batch: (xs, bdims) => [wherePrim(alignForBroadcast(xs, bdims), undefined), 0],
   saves: { inputs: [0] },
 });
 
@@ -400,10 +443,12 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return wherePrim([cond, ta, tb], undefined);
 }
 
-const castPrim = definePrimitive<{ dtype: DType }>({
+const castPrim: Primitive<{ dtype: DType }> = definePrimitive<{ dtype: DType }>({
   name: 'to',
   forward: ([x], { dtype }) => fromStorage(x.backend.cast(x._storage, dtype), x.shape),
   vjp: (g, { inputs: [x] }) => [isFloat(x.dtype) ? castTo(g, x.dtype) : null],
+  jvp: ([t], { attrs: { dtype } }) => (t && isFloat(dtype) ? castTo(t, dtype) : null),
+  batch: ([x], [b], attrs) => [castPrim([x], attrs), b],
 });
 
 /** A copy converted to `dtype` (differentiable between float dtypes). */
@@ -411,10 +456,12 @@ export function castTo(x: Tensor, dtype: DType): Tensor {
   return castPrim([x], { dtype });
 }
 
-const aliasPrim = definePrimitive<undefined>({
+const aliasPrim: Primitive<undefined> = definePrimitive<undefined>({
   name: 'alias',
   forward: ([x]) => x._alias(),
   vjp: (g) => [g],
+  jvp: ([t]) => t,
+  batch: ([x], [b]) => [aliasPrim([x], undefined), b],
 });
 
 /** The same values under a new graph node: where functional transforms start tracing. */

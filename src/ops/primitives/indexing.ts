@@ -1,5 +1,6 @@
 /** Index primitives: gather and its adjoint scatterAdd (indexSelect and embedding are built on them). */
-import { definePrimitive } from '../../autograd/primitive.js';
+import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
+import { batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
 import { ShapeError } from '../../errors.js';
 import { fmtShape, normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -7,15 +8,37 @@ import { zerosLike } from '../../tensor/creation.js';
 import { expand, reshape } from './shape.js';
 import { checkIndexRange, checkIndexTensor, checkTensor, fromStorage } from '../core.js';
 
-const gatherPrim = definePrimitive<{ axis: number }>({
+/** Index primitives batch by giving every operand the batch dim first (broadcasting unbatched ones). */
+function frontAll(xs: readonly Tensor[], bdims: readonly (number | null)[]): Tensor[] {
+  const n = batchSizeOf(xs, bdims);
+  return xs.map((x, i) => toFront(x, bdims[i], n));
+}
+
+const gatherPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number }>({
   name: 'gather',
   forward: ([x, idx], { axis }) =>
     fromStorage(x.backend.gather(x._storage, x.shape, axis, idx._storage, idx.shape), idx.shape),
   vjp: (g, { inputs: [x, idx], attrs: { axis } }) => [scatterAddTrusted(zerosLike(x), axis, idx, g), null],
+  jvp: ([t], { inputs: [, idx], attrs }) => (t ? gatherPrim([t, idx], attrs) : null), // linear in x
+  batch: ([x, idx], [bx, bi], { axis }) => {
+    if (bx === null) {
+      // A shared table (an embedding) and a batch of indices: the batch joins the index's `axis` dim,
+      // whose size is free, so the table is not copied per example.
+      const f = moveDim(idx, bi!, axis);
+      const merged = reshape(f, [
+        ...f.shape.slice(0, axis),
+        f.shape[axis] * f.shape[axis + 1],
+        ...f.shape.slice(axis + 2),
+      ]);
+      const out = gatherPrim([x, merged], { axis });
+      return [reshape(out, f.shape), axis];
+    }
+    return [gatherPrim(frontAll([x, idx], [bx, bi]), { axis: axis + 1 }), 0];
+  },
   saves: { inputs: [1] },
 });
 
-const scatterAddPrim = definePrimitive<{ axis: number }>({
+const scatterAddPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number }>({
   name: 'scatterAdd',
   forward: ([base, idx, src], { axis }) =>
     fromStorage(
@@ -23,6 +46,10 @@ const scatterAddPrim = definePrimitive<{ axis: number }>({
       base.shape,
     ),
   vjp: (g, { inputs: [, idx], attrs: { axis } }) => [g, null, gatherTrusted(g, axis, idx)],
+  // Linear in base and src together.
+  jvp: ([tb, , ts], { inputs: [base, idx, src], attrs }) =>
+    scatterAddPrim([tb ?? zerosLike(base), idx, ts ?? zerosLike(src)], attrs),
+  batch: (xs, bdims, { axis }) => [scatterAddPrim(frontAll(xs, bdims), { axis: axis + 1 }), 0],
   saves: { inputs: [1] },
 });
 

@@ -1,11 +1,13 @@
 /** Batched matrix multiply: the one linear-algebra primitive; matmul's variants are built on it. */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
+import { batchByLoop, batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
+import { sumTangents } from './elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkSameFloatDtype, checkTensor, fromStorage } from '../core.js';
 import { ShapeError } from '../../errors.js';
-import { fmtShape } from '../../tensor/shape.js';
-import { neg } from './elementwise.js';
-import { permute, reshape } from './shape.js';
+import { fmtShape, shapesEqual } from '../../tensor/shape.js';
+import { neg, sub } from './elementwise.js';
+import { expand, permute, reshape } from './shape.js';
 
 /** Which operands arrive transposed: C = op(A) @ op(B), op(X) = Xᵀ (last two dims) when its flag is set. */
 export interface BmmAttrs {
@@ -44,6 +46,28 @@ export const bmmPrim: Primitive<BmmAttrs | undefined> = definePrimitive<BmmAttrs
     if (ta && !tb) return [mm(na, b, g, false, true), mm(nb, a, g, false, false)];
     return [mm(na, b, g, true, true), mm(nb, g, a, true, true)];
   },
+  // Bilinear: d(a b) = da b + a db.
+  jvp: ([ta, tb], { inputs: [a, b], attrs, out }) =>
+    sumTangents(out, [ta ? bmmPrim([ta, b], attrs) : null, tb ? bmmPrim([a, tb], attrs) : null]),
+  batch: ([a, b], [ba, bb], attrs) => {
+    const { ta } = attrs ?? NN;
+    if (bb === null && !ta && b.shape.length === 2 && a.shape.length === 3) {
+      // A batch of matrices times one matrix (a layer's weight): one taller product, no copies.
+      const f = moveDim(a, ba!, 0);
+      const r = bmmPrim([reshape(f, [f.shape[0] * f.shape[1], f.shape[2]]), b], attrs);
+      return [reshape(r, [f.shape[0], f.shape[1], r.shape[1]]), 0];
+    }
+    // Otherwise the vmap batch joins bmm's own batch dim.
+    const n = batchSizeOf([a, b], [ba, bb]);
+    const flat = (x: Tensor, bd: number | null) => {
+      const f = toFront(x, bd, n);
+      return f.shape.length === 3 ? f : reshape(f, [n * f.shape[1], f.shape[2], f.shape[3]]);
+    };
+    const logicalA = ba === null ? a.shape : a.shape.filter((_, i) => i !== ba);
+    const lead = logicalA.length === 3 ? logicalA[0] : 0;
+    const r = bmmPrim([flat(a, ba), flat(b, bb)], attrs);
+    return [lead ? reshape(r, [n, lead, r.shape[1], r.shape[2]]) : r, 0];
+  },
   saves: { inputs: [0, 1] },
 });
 
@@ -55,6 +79,14 @@ const solvePrim: Primitive<undefined> = definePrimitive<undefined>({
     const gb = solvePrim([t2(a), g], undefined);
     return [neg(bmm2(gb, t2(out))), gb];
   },
+  // dX = A^-1 (dB - dA X).
+  jvp: ([ta, tb], { inputs: [a, b], out }) => {
+    if (!ta && !tb) return null;
+    const rhs = ta ? (tb ? sub(tb, bmm2(ta, out)) : neg(bmm2(ta, out))) : tb!;
+    return solvePrim([a, shapesEqual(rhs.shape, b.shape) ? rhs : expand(rhs, b.shape)], undefined);
+  },
+  // LAPACK-style solves of a batch: one solve per example.
+  batch: (xs, bdims) => batchByLoop((ys) => solvePrim(ys, undefined), xs, bdims),
   saves: { inputs: [0], output: true },
 });
 

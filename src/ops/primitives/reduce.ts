@@ -1,5 +1,6 @@
 /** Reduction primitives (sum, amax/amin) and their VJPs; argmax/argmin (no gradient). */
-import { definePrimitive } from '../../autograd/primitive.js';
+import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
+import { moveDim } from '../../autograd/batched.js';
 import { type Shape, normDim, normDims, shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, fromStorage } from '../core.js';
@@ -25,24 +26,39 @@ function unreduce(g: Tensor, shape: Shape, axes: readonly number[]): Tensor {
   return expand(reshape(g, keptShape(shape, axes)), shape);
 }
 
-const sumPrim = definePrimitive<ReduceAttrs>({
+/** A reduction's batching rule: the batch dim first, the reduced axes one further. */
+function reduceBatch(prim: Primitive<ReduceAttrs>) {
+  return ([x]: readonly Tensor[], [b]: readonly (number | null)[], a: ReduceAttrs): [Tensor, number] => [
+    prim([moveDim(x, b!, 0)], { axes: a.axes.map((i) => i + 1), keepdim: a.keepdim }),
+    0,
+  ];
+}
+
+const sumPrim: Primitive<ReduceAttrs> = definePrimitive<ReduceAttrs>({
   name: 'sum',
   forward: ([x], a) =>
     fromStorage(x.backend.reduce('sum', x._storage, x.shape, a.axes), outShape(x.shape, a)),
   vjp: (g, { inputs: [x], attrs }) => [unreduce(g, x.shape, attrs.axes)],
+  jvp: ([t], { attrs }) => (t ? sumPrim([t], attrs) : null), // linear
+  batch: (xs, bdims, a) => reduceBatch(sumPrim)(xs, bdims, a),
 });
 
 function extremum(op: 'max' | 'min') {
   const name = op === 'max' ? 'amax' : 'amin';
-  const prim = definePrimitive<ReduceAttrs>({
+  // Ties share the derivative evenly, as torch.amax does: d out = mean of the tangents at the maxima.
+  const share = (x: Tensor, out: Tensor, axes: readonly number[]) => {
+    const mask = eq(x, unreduce(out, x.shape, axes)).to(x.dtype);
+    return div(mask, sum(mask, axes, true));
+  };
+  const prim: Primitive<ReduceAttrs> = definePrimitive<ReduceAttrs>({
     name,
     forward: ([x], a) => fromStorage(x.backend.reduce(op, x._storage, x.shape, a.axes), outShape(x.shape, a)),
-    // Ties share the gradient evenly, as torch.amax does.
-    vjp: (g, { inputs: [x], out, attrs }) => {
-      const mask = eq(x, unreduce(out, x.shape, attrs.axes)).to(x.dtype);
-      const count = sum(mask, attrs.axes, true);
-      return [div(mul(unreduce(g, x.shape, attrs.axes), mask), count)];
-    },
+    vjp: (g, { inputs: [x], out, attrs }) => [
+      mul(unreduce(g, x.shape, attrs.axes), share(x, out, attrs.axes)),
+    ],
+    jvp: ([t], { inputs: [x], out, attrs }) =>
+      t ? sumPrim([mul(t, share(x, out, attrs.axes))], attrs) : null,
+    batch: (xs, bdims, a) => reduceBatch(prim)(xs, bdims, a),
     saves: { inputs: [0], output: true },
   });
   return (x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor => {
@@ -79,6 +95,11 @@ function argReduce(op: 'argmax' | 'argmin') {
     if (x.shape.length === 0) return fromStorage(x.backend.full('int32', 1, 0), []);
     if (x.shape[axis] === 0)
       throw new ShapeError(op, `cannot reduce over dim ${axis} of size 0 (shape ${fmtShape(x.shape)})`);
+    if (x._batchLevel > 0) {
+      // Inside vmap: the kernel on the physical values, the batch first and the axis one further.
+      const f = moveDim(x._physical!, x._bdim, 0);
+      return argReduce(op)(f, axis + 1, keepdim)._asBatched(0, x._batchLevel);
+    }
     const s = x.backend.argReduce(op, x._storage, x.shape, axis);
     return fromStorage(s, outShape(x.shape, { axes: [axis], keepdim }));
   };

@@ -1,16 +1,23 @@
 /** Shape primitives: reshape (a view), permute, expand, strided views (slicing) and their adjoints, cat. */
-import { definePrimitive } from '../../autograd/primitive.js';
+import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
+import { batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { checkShapeArg, fmtShape, normDim, type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, fromStorage } from '../core.js';
 import { promoteTypes } from '../../tensor/dtype.js';
 import { sumTo } from './reduce.js';
+import { zerosLike } from '../../tensor/creation.js';
 
-const reshapePrim = definePrimitive<{ shape: readonly number[] }>({
+const reshapePrim: Primitive<{ shape: readonly number[] }> = definePrimitive<{ shape: readonly number[] }>({
   name: 'reshape',
   forward: ([x], { shape }) => x._alias(shape),
   vjp: (g, { inputs: [x] }) => [reshape(g, x.shape)],
+  jvp: ([t], { attrs }) => (t ? reshapePrim([t], attrs) : null),
+  batch: ([x], [b], { shape }) => {
+    const f = moveDim(x, b!, 0);
+    return [reshapePrim([f], { shape: [f.shape[0], ...shape] }), 0];
+  },
 });
 
 /** Resolves one -1 in a requested shape and checks the element count. */
@@ -49,7 +56,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return reshapePrim([x], { shape: inferShape('reshape', x.size, shape, x.shape) });
 }
 
-const permutePrim = definePrimitive<{ dims: readonly number[] }>({
+const permutePrim: Primitive<{ dims: readonly number[] }> = definePrimitive<{ dims: readonly number[] }>({
   name: 'permute',
   forward: ([x], { dims }) => {
     const st = stridesOf(x.shape);
@@ -69,6 +76,12 @@ const permutePrim = definePrimitive<{ dims: readonly number[] }>({
     dims.forEach((d, i) => (inv[d] = i));
     return [permute(g, inv)];
   },
+  jvp: ([t], { attrs }) => (t ? permutePrim([t], attrs) : null),
+  // The batch dim stays where it is; the others keep their order around it.
+  batch: ([x], [b], { dims }) => {
+    const logical = dims.map((d) => (d >= b! ? d + 1 : d));
+    return [permutePrim([x], { dims: [...logical.slice(0, b!), b!, ...logical.slice(b!)] }), b];
+  },
 });
 
 /** Reorders dims. @example permute(randn([2, 3, 4]), [2, 0, 1]).shape // [4, 2, 3] */
@@ -86,7 +99,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return permutePrim([x], { dims: norm });
 }
 
-const expandPrim = definePrimitive<{ shape: readonly number[] }>({
+const expandPrim: Primitive<{ shape: readonly number[] }> = definePrimitive<{ shape: readonly number[] }>({
   name: 'expand',
   forward: ([x], { shape }) => {
     const st = stridesOf(x.shape);
@@ -97,6 +110,16 @@ const expandPrim = definePrimitive<{ shape: readonly number[] }>({
     return fromStorage(x.backend.strided(x._storage, shape, strides, 0), shape);
   },
   vjp: (g, { inputs: [x] }) => [sumTo(g, x.shape)],
+  jvp: ([t], { attrs }) => (t ? expandPrim([t], attrs) : null),
+  batch: ([x], [b], { shape }) => {
+    const f = moveDim(x, b!, 0);
+    const lead = shape.length - (f.shape.length - 1);
+    const aligned =
+      lead > 0
+        ? reshapePrim([f], { shape: [f.shape[0], ...new Array<number>(lead).fill(1), ...f.shape.slice(1)] })
+        : f;
+    return [expandPrim([aligned], { shape: [f.shape[0], ...shape] }), 0];
+  },
 });
 
 /**
@@ -133,13 +156,25 @@ interface StridedAttrs {
   offset: number;
 }
 
-const stridedViewPrim = definePrimitive<StridedAttrs>({
+/** A strided map over a batch of contiguous examples: one more dim, stepping a whole example. */
+function batchedStrides(a: StridedAttrs, exampleSize: number, batch: number): StridedAttrs {
+  return { shape: [batch, ...a.shape], strides: [exampleSize, ...a.strides], offset: a.offset };
+}
+
+const stridedViewPrim: Primitive<StridedAttrs> = definePrimitive<StridedAttrs>({
   name: 'slice',
   forward: ([x], a) => fromStorage(x.backend.strided(x._storage, a.shape, a.strides, a.offset), a.shape),
   vjp: (g, { inputs: [x], attrs }) => [stridedScatter(g, x.shape, attrs)],
+  jvp: ([t], { attrs }) => (t ? stridedViewPrim([t], attrs) : null),
+  batch: ([x], [b], a) => {
+    const f = moveDim(x, b!, 0);
+    return [stridedViewPrim([f], batchedStrides(a, sizeOf(f.shape.slice(1)), f.shape[0])), 0];
+  },
 });
 
-const stridedScatterPrim = definePrimitive<StridedAttrs & { baseShape: readonly number[] }>({
+const stridedScatterPrim: Primitive<StridedAttrs & { baseShape: readonly number[] }> = definePrimitive<
+  StridedAttrs & { baseShape: readonly number[] }
+>({
   name: 'sliceBackward',
   forward: ([g], a) =>
     fromStorage(
@@ -149,6 +184,13 @@ const stridedScatterPrim = definePrimitive<StridedAttrs & { baseShape: readonly 
   vjp: (gg, { inputs: [g], attrs }) => [
     stridedView(gg, { shape: g.shape, strides: attrs.strides, offset: attrs.offset }),
   ],
+  jvp: ([t], { attrs }) => (t ? stridedScatterPrim([t], attrs) : null),
+  batch: ([g], [b], a) => {
+    const f = moveDim(g, b!, 0);
+    const n = f.shape[0];
+    const st = batchedStrides(a, sizeOf(a.baseShape), n);
+    return [stridedScatterPrim([f], { ...st, shape: [n, ...a.shape], baseShape: [n, ...a.baseShape] }), 0];
+  },
 });
 
 /**
@@ -166,7 +208,7 @@ export function stridedScatter(g: Tensor, baseShape: Shape, attrs: StridedAttrs)
   return stridedScatterPrim([g], { ...attrs, baseShape });
 }
 
-const catPrim = definePrimitive<{ axis: number }>({
+const catPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number }>({
   name: 'cat',
   forward: (xs, { axis }) => {
     const shape = [...xs[0].shape];
@@ -186,6 +228,22 @@ const catPrim = definePrimitive<{ axis: number }>({
       off += t.shape[axis];
       return part;
     });
+  },
+  // Linear in all inputs together: inputs without a tangent contribute zeros.
+  jvp: (ts, { inputs, attrs }) =>
+    catPrim(
+      inputs.map((x, i) => ts[i] ?? zerosLike(x)),
+      attrs,
+    ),
+  batch: (xs, bdims, { axis }) => {
+    const n = batchSizeOf(xs, bdims);
+    return [
+      catPrim(
+        xs.map((x, i) => toFront(x, bdims[i], n)),
+        { axis: axis + 1 },
+      ),
+      0,
+    ];
   },
 });
 

@@ -3,6 +3,7 @@
  * elements) and cumsum, whose VJP is the reverse cumsum of the cotangent: a closed pair, every order.
  */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
+import { moveDim } from '../../autograd/batched.js';
 import { ValueError } from '../../errors.js';
 import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -65,6 +66,8 @@ const cumsumPrim: Primitive<{ axis: number; reverse: boolean }> = definePrimitiv
     fromStorage(x.backend.cumsum(x._storage, x.shape, axis, reverse), x.shape),
   // y_j = sum_{i<=j} x_i, so dL/dx_i = sum_{j>=i} g_j: the reverse cumsum.
   vjp: (g, { attrs: { axis, reverse } }) => [cumsumPrim([g], { axis, reverse: !reverse })],
+  jvp: ([t], { attrs }) => (t ? cumsumPrim([t], attrs) : null), // linear
+  batch: ([x], [b], { axis, reverse }) => [cumsumPrim([moveDim(x, b!, 0)], { axis: axis + 1, reverse }), 0],
 });
 
 /**

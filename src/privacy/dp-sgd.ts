@@ -1,0 +1,182 @@
+/**
+ * DP-SGD (Abadi et al. 2016) as Opacus does it, for any optimizer: per-example gradients (vmap of grad
+ * over `functionalCall`), each clipped to norm C, summed, Gaussian noise of standard deviation σC added,
+ * divided by the expected batch size; then the wrapped optimizer steps on that gradient. Batches come
+ * from Poisson sampling (each example joins with probability q), which the RDP accountant assumes.
+ */
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Generator } from '../tensor/random.js';
+import { rand, randn, tensor, zerosLike } from '../tensor/creation.js';
+import { add, div, minimum, mul, sqrt } from '../ops/primitives/elementwise.js';
+import { sum } from '../ops/primitives/reduce.js';
+import { reshape } from '../ops/primitives/shape.js';
+import { indexSelectTrusted } from '../ops/primitives/indexing.js';
+import { valueAndGrad } from '../autograd/transforms.js';
+import { vmap } from '../autograd/vmap.js';
+import { noGrad } from '../autograd/mode.js';
+import type { Module } from '../nn/module.js';
+import { functionalCall, paramsOf } from '../nn/functional-call.js';
+import { RDPAccountant } from './rdp.js';
+
+export interface DPOptions {
+  /** σ: the noise's standard deviation in units of the clipping norm. */
+  noiseMultiplier: number;
+  /** C: each example's gradient is scaled to at most this 2-norm (over all parameters together). */
+  maxGradNorm: number;
+  /** The expected batch size q·N that the noisy sum is divided by (Opacus's "mean" reduction). */
+  expectedBatchSize: number;
+  /** The generator the noise is drawn from (default: the global one). */
+  generator?: Generator;
+  /**
+   * Examples whose per-example gradients are computed at once (default 64): the clipped sum is
+   * accumulated chunk by chunk, so memory holds chunkSize copies of the parameters' gradients, not a
+   * whole batch's (256 copies of a 784x256 layer would be 200 MB a step).
+   */
+  chunkSize?: number;
+}
+
+/** What an optimizer must offer to be wrapped: PyTorch's face. */
+export interface SteppingOptimizer {
+  step(): unknown;
+  zeroGrad(): void;
+}
+
+type Grads = Record<string, Tensor>;
+
+/**
+ * Clips per-example gradients (each tensor [B, ...param shape]) to a joint 2-norm of at most `maxNorm`
+ * per example (factor min(1, C / (norm + 1e-6)), as Opacus) and sums them over the batch. Returns the
+ * sums by name and the per-example norms before clipping.
+ * @example const { sums, norms } = clipAndSum(perExample, 1.0);
+ */
+export function clipAndSum(perExample: Grads, maxNorm: number): { sums: Grads; norms: Tensor } {
+  if (!(maxNorm > 0)) throw new ValueError('clipAndSum', `maxNorm must be positive, got ${maxNorm}`);
+  const names = Object.keys(perExample);
+  let sq: Tensor | null = null;
+  for (const k of names) {
+    const g = perExample[k];
+    const s = sum(
+      mul(g, g),
+      g.shape.slice(1).map((_, i) => i + 1),
+    );
+    sq = sq ? add(sq, s) : s;
+  }
+  if (!sq) throw new ValueError('clipAndSum', 'no gradients to clip');
+  const norms = sqrt(sq);
+  const factor = minimum(div(maxNorm, add(norms, 1e-6)), 1);
+  const sums: Grads = {};
+  for (const k of names) {
+    const g = perExample[k];
+    const f = reshape(factor, [g.shape[0], ...g.shape.slice(1).map(() => 1)]);
+    sums[k] = sum(mul(g, f), 0);
+  }
+  return { sums, norms };
+}
+
+/**
+ * Indices of a Poisson sample of 0..n-1: each joins independently with probability q (the batch size
+ * varies; it may be empty).
+ * @example const idx = poissonSample(60000, 256 / 60000, g);
+ */
+export function poissonSample(n: number, q: number, generator?: Generator): Tensor {
+  if (!(q > 0 && q <= 1)) throw new ValueError('poissonSample', `sample rate must be in (0, 1], got ${q}`);
+  const u = rand([n], { generator, dtype: 'float64' }).dataSync();
+  const picked: number[] = [];
+  for (let i = 0; i < n; i++) if (u[i] < q) picked.push(i);
+  return tensor(picked, { dtype: 'int32' });
+}
+
+/**
+ * Wraps an optimizer for DP-SGD on `model`: `step(loss, x, y)` computes the private gradient of the
+ * batch (clipped per-example gradients plus noise), stores it in each parameter's `.grad`, steps the
+ * wrapped optimizer, and records the step in `accountant` (sample rate expectedBatchSize / datasetSize).
+ * @example
+ * const dp = new DPOptimizer(model, new SGD(model.parameters(), { lr: 0.1 }), {
+ *   noiseMultiplier: 1.1, maxGradNorm: 1, expectedBatchSize: 256 }, { datasetSize: 60000 });
+ * dp.step((out, y) => crossEntropy(out, y), xb, yb); dp.accountant.getEpsilon(1e-5);
+ */
+export class DPOptimizer {
+  readonly accountant = new RDPAccountant();
+  private readonly sampleRate: number;
+
+  constructor(
+    readonly model: Module,
+    readonly optimizer: SteppingOptimizer,
+    readonly options: DPOptions,
+    data: { datasetSize: number },
+  ) {
+    const { noiseMultiplier, maxGradNorm, expectedBatchSize } = options;
+    if (!(noiseMultiplier >= 0 && Number.isFinite(noiseMultiplier)))
+      throw new ValueError(
+        'DPOptimizer',
+        `noiseMultiplier must be a finite number >= 0, got ${noiseMultiplier}`,
+      );
+    if (!(maxGradNorm > 0 && Number.isFinite(maxGradNorm)))
+      throw new ValueError('DPOptimizer', `maxGradNorm must be positive and finite, got ${maxGradNorm}`);
+    if (!(expectedBatchSize > 0))
+      throw new ValueError('DPOptimizer', `expectedBatchSize must be positive, got ${expectedBatchSize}`);
+    if (!(Number.isInteger(data.datasetSize) && data.datasetSize >= expectedBatchSize))
+      throw new ValueError(
+        'DPOptimizer',
+        `datasetSize must be an integer >= expectedBatchSize (${expectedBatchSize}), got ${data.datasetSize}`,
+      );
+    this.sampleRate = expectedBatchSize / data.datasetSize;
+  }
+
+  /** Per-example losses [B] and gradients of loss(model(x_i), y_i) for every parameter ([B, ...shape]). */
+  perExampleGrads(
+    loss: (out: Tensor, y: Tensor) => Tensor,
+    x: Tensor,
+    y: Tensor,
+  ): { losses: Tensor; grads: Grads } {
+    const params = paramsOf(this.model);
+    const one = (p: Grads, xi: Tensor, yi: Tensor) =>
+      loss(functionalCall(this.model, p, xi.unsqueeze(0)), yi.unsqueeze(0));
+    const [losses, [grads]] = vmap(valueAndGrad(one), { inAxes: [null, 0, 0] })(params, x, y);
+    return { losses, grads: grads as Grads };
+  }
+
+  /** One private step on the batch (x, y); returns the batch's mean loss (not private: for monitoring). */
+  step(loss: (out: Tensor, y: Tensor) => Tensor, x: Tensor, y: Tensor): number {
+    const { noiseMultiplier: sigma, maxGradNorm: C, expectedBatchSize, generator } = this.options;
+    const params = paramsOf(this.model);
+    const n = x.shape[0];
+    const sums: Grads = Object.fromEntries(
+      Object.entries(params).map(([k, p]) => [k, zerosLike(p.detach())]),
+    );
+    let lossSum = 0;
+    const chunk = this.options.chunkSize ?? 64;
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const { losses, grads } = this.perExampleGrads(loss, x.narrow(0, start, m), y.narrow(0, start, m));
+      const part = clipAndSum(grads, C).sums;
+      noGrad(() => {
+        for (const k of Object.keys(sums)) sums[k] = add(sums[k], part[k]).detach();
+        lossSum += losses.sum().item();
+      });
+    }
+    const meanLoss = n > 0 ? lossSum / n : NaN;
+    noGrad(() => {
+      for (const [k, p] of Object.entries(params)) {
+        const noise = sigma > 0 ? mul(randn(p.shape, { dtype: p.dtype, generator }), sigma * C) : null;
+        const total = noise ? add(sums[k], noise) : sums[k];
+        p.grad = div(total, expectedBatchSize).detach();
+      }
+    });
+    this.optimizer.step();
+    this.accountant.step(this.sampleRate, sigma);
+    return meanLoss;
+  }
+
+  /** A Poisson batch of a dataset of tensors (the indices, then each tensor's rows). */
+  sample(tensors: readonly Tensor[], generator?: Generator): Tensor[] {
+    const idx = poissonSample(tensors[0].shape[0], this.sampleRate, generator);
+    return tensors.map((t) => indexSelectTrusted(t, 0, idx));
+  }
+
+  /** ε spent so far at this δ. */
+  epsilon(delta: number): number {
+    return this.accountant.getEpsilon(delta);
+  }
+}
