@@ -51,11 +51,29 @@ export const bmmPrim: Primitive<BmmAttrs | undefined> = definePrimitive<BmmAttrs
     sumTangents(out, [ta ? bmmPrim([ta, b], attrs) : null, tb ? bmmPrim([a, tb], attrs) : null]),
   batch: ([a, b], [ba, bb], attrs) => {
     const { ta } = attrs ?? NN;
-    if (bb === null && !ta && b.shape.length === 2 && a.shape.length === 3) {
-      // A batch of matrices times one matrix (a layer's weight): one taller product, no copies.
-      const f = moveDim(a, ba!, 0);
-      const r = bmmPrim([reshape(f, [f.shape[0] * f.shape[1], f.shape[2]]), b], attrs);
-      return [reshape(r, [f.shape[0], f.shape[1], r.shape[1]]), 0];
+    if (bb === null && b.shape.length === 2 && a.shape.length === 3) {
+      // A batch of matrices times one matrix (a layer's weight): the batch joins a's rows (or, for a
+      // stored transposed, its columns), one taller product and no copy of b.
+      const f = ta ? moveDim(a, ba!, 1) : moveDim(a, ba!, 0); // [k, B, m] or [B, m, k]
+      const tall = reshape(
+        f,
+        ta ? [f.shape[0], f.shape[1] * f.shape[2]] : [f.shape[0] * f.shape[1], f.shape[2]],
+      );
+      const r = bmmPrim([tall, b], attrs);
+      const B = ta ? f.shape[1] : f.shape[0];
+      return [reshape(r, [B, r.shape[0] / B, r.shape[1]]), 0];
+    }
+    if (ba === null && a.shape.length === 2 && b.shape.length === 3) {
+      // One matrix times a batch of matrices (an ensemble's weights): the batch joins b's columns, one
+      // wider product, no copy of a.
+      const { tb } = attrs ?? NN;
+      const f = tb ? moveDim(b, bb!, 0) : moveDim(b, bb!, 1); // [B, n, k] or [k, B, n]
+      const wide = tb
+        ? reshape(f, [f.shape[0] * f.shape[1], f.shape[2]])
+        : reshape(f, [f.shape[0], f.shape[1] * f.shape[2]]);
+      const r = bmmPrim([a, wide], attrs);
+      const n = tb ? f.shape[1] : f.shape[2];
+      return [reshape(r, [r.shape[0], r.shape[1] / n, n]), 1];
     }
     // Otherwise the vmap batch joins bmm's own batch dim.
     const n = batchSizeOf([a, b], [ba, bb]);
