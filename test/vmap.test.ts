@@ -1,10 +1,11 @@
 /**
- * vmap and forward mode, primitive by primitive (float64, JS backend):
+ * vmap and forward mode, primitive by primitive (float64, on every backend):
  * - vmap(f)(batch) equals stacking f over the examples, for each argument batched alone at inAxes 0, 1
  *   and -1 (where its rank allows; the other arguments null), and for every argument batched at 0;
  * - jvp(f) along each basis vector equals the matching column of jacrev(f), for each float argument;
  * - the table covers every primitive the library defines (a new primitive without a case fails here).
  * Then compositions (vmap of vmap, vmap of grad, grad of vmap, jvp of vmap, vmap of jvp) and bad input.
+ * Every backend available runs the tables and the compositions.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as d from '../src/index.js';
@@ -22,6 +23,7 @@ import { stridedScatter } from '../src/ops/primitives/shape.js';
 import { gatherTrusted, scatterAddTrusted } from '../src/ops/primitives/indexing.js';
 import { BatchingError } from '../src/errors.js';
 import { assertClose } from './helpers.js';
+import { forEachBackend } from './backends.js';
 
 const B = 3;
 let gen: d.Generator;
@@ -231,171 +233,174 @@ function stackAt(xs: Tensor[], axis: number): Tensor {
 
 const name = (c: Case) => c.label ?? c.prim;
 
-describe('vmap: every primitive against a loop over the examples (float64)', () => {
-  let table: Case[] = [];
-  beforeAll(() => {
-    d.setBackend('js');
-    gen = new d.Generator(7);
-    table = cases();
-  });
+forEachBackend(() =>
+  describe('vmap: every primitive against a loop over the examples (float64)', () => {
+    let table: Case[] = [];
+    beforeAll(() => {
+      gen = new d.Generator(7);
+      table = cases();
+    });
 
-  it('covers every primitive the library defines', () => {
-    const covered = new Set(table.map((c) => c.prim));
-    const missing = primitiveNames().filter((n) => !covered.has(n) && n !== 'vmapIn' && n !== 'vmapOut');
-    expect(missing).toEqual([]);
-  });
+    it('covers every primitive the library defines', () => {
+      const covered = new Set(table.map((c) => c.prim));
+      const missing = primitiveNames().filter((n) => !covered.has(n) && n !== 'vmapIn' && n !== 'vmapOut');
+      expect(missing).toEqual([]);
+    });
 
-  it('one argument batched at 0, 1 or -1 (the others unbatched), and all at 0', () => {
-    let checked = 0;
-    for (const c of table) {
-      const ex = examples(c);
-      const n = ex[0].length;
-      for (let i = 0; i < n; i++) {
-        const rank = ex[0][i].shape.length;
-        for (const axis of [0, 1, -1]) {
-          if (axis === 1 && rank < 1) continue;
-          const phys = stackAt(
-            ex.map((e) => e[i]),
-            axis < 0 ? rank + 1 + axis : axis,
-          );
-          const args = ex[0].map((t, j) => (j === i ? phys : t));
-          const inAxes = ex[0].map((_, j) => (j === i ? axis : null));
-          const got = d.vmap(c.f, { inAxes })(...args);
-          const want = d.stack(ex.map((e) => c.f(...ex[0].map((t, j) => (j === i ? e[i] : t)))));
-          assertClose(got, want, 1e-12, 1e-12, `${name(c)}: argument ${i} at axis ${axis}`);
-          checked++;
+    it('one argument batched at 0, 1 or -1 (the others unbatched), and all at 0', () => {
+      let checked = 0;
+      for (const c of table) {
+        const ex = examples(c);
+        const n = ex[0].length;
+        for (let i = 0; i < n; i++) {
+          const rank = ex[0][i].shape.length;
+          for (const axis of [0, 1, -1]) {
+            if (axis === 1 && rank < 1) continue;
+            const phys = stackAt(
+              ex.map((e) => e[i]),
+              axis < 0 ? rank + 1 + axis : axis,
+            );
+            const args = ex[0].map((t, j) => (j === i ? phys : t));
+            const inAxes = ex[0].map((_, j) => (j === i ? axis : null));
+            const got = d.vmap(c.f, { inAxes })(...args);
+            const want = d.stack(ex.map((e) => c.f(...ex[0].map((t, j) => (j === i ? e[i] : t)))));
+            assertClose(got, want, 1e-12, 1e-12, `${name(c)}: argument ${i} at axis ${axis}`);
+            checked++;
+          }
         }
+        const all = ex[0].map((_, j) => d.stack(ex.map((e) => e[j])));
+        assertClose(
+          d.vmap(c.f)(...all),
+          d.stack(ex.map((e) => c.f(...e))),
+          1e-12,
+          1e-12,
+          `${name(c)}: all at 0`,
+        );
       }
-      const all = ex[0].map((_, j) => d.stack(ex.map((e) => e[j])));
-      assertClose(
-        d.vmap(c.f)(...all),
-        d.stack(ex.map((e) => c.f(...e))),
-        1e-12,
-        1e-12,
-        `${name(c)}: all at 0`,
+      expect(checked).toBeGreaterThan(200);
+    });
+  }),
+);
+
+forEachBackend(() =>
+  describe('jvp: every primitive against the jacrev column (float64)', () => {
+    let table: Case[] = [];
+    beforeAll(() => {
+      gen = new d.Generator(11);
+      table = cases();
+    });
+
+    it('J e_j from one forward-mode pass equals column j of the reverse-mode Jacobian', () => {
+      let cols = 0;
+      for (const c of table) {
+        const args = c.make();
+        args.forEach((x, i) => {
+          if (x.dtype !== 'float64') return;
+          const g = (v: Tensor) => c.f(...args.map((t, j) => (j === i ? v : t)));
+          const J = d.jacrev(g)(x);
+          const out = g(x);
+          const Jm = d.reshape(J, [out.size, x.size]);
+          for (let j = 0; j < x.size; j++) {
+            const basis = d.reshape(d.eye(x.size, x.size, { dtype: 'float64' }).index(j), x.shape);
+            const [y, t] = d.jvp(g, [x], [basis]);
+            assertClose(y, out, 1e-12, 1e-12, `${name(c)} value`);
+            assertClose(
+              d.reshape(t, [out.size]),
+              d.reshape(d.narrow(Jm, 1, j, 1), [out.size]),
+              1e-10,
+              1e-10,
+              `${name(c)} arg ${i} column ${j}`,
+            );
+            cols++;
+          }
+        });
+      }
+      expect(cols).toBeGreaterThan(500);
+    });
+  }),
+);
+
+forEachBackend(() =>
+  describe('vmap composes with grad, vjp, jvp and itself', () => {
+    beforeAll(() => {
+      gen = new d.Generator(3);
+    });
+    const f = (x: Tensor) => d.tanh(x).mul(d.sin(x)).sum();
+
+    it('vmap(vmap(f)) equals f on every entry', () => {
+      const x = R([3, 4, 5]);
+      const got = d.vmap(d.vmap(f))(x);
+      const want = d.stack(
+        Array.from({ length: 3 }, (_, i) => d.stack(Array.from({ length: 4 }, (_, j) => f(x.index(i, j))))),
       );
-    }
-    expect(checked).toBeGreaterThan(200);
-  });
-});
+      assertClose(got, want, 1e-12, 1e-12, 'vmap(vmap)');
+      // Inner vmap over a different axis.
+      const got2 = d.vmap(d.vmap(f, { inAxes: 1 }))(x);
+      const want2 = d.stack(
+        Array.from({ length: 3 }, (_, i) =>
+          d.stack(Array.from({ length: 5 }, (_, k) => f(x.index(i).narrow(1, k, 1).reshape([4])))),
+        ),
+      );
+      assertClose(got2, want2, 1e-12, 1e-12, 'vmap(vmap inAxes 1)');
+    });
 
-describe('jvp: every primitive against the jacrev column (float64)', () => {
-  let table: Case[] = [];
-  beforeAll(() => {
-    d.setBackend('js');
-    gen = new d.Generator(11);
-    table = cases();
-  });
+    it('vmap(grad(f)) is the per-example gradient; grad of vmap(f) summed is the total', () => {
+      const x = R([4, 3]);
+      const per = d.vmap(d.grad(f))(x);
+      assertClose(
+        per,
+        d.stack(Array.from({ length: 4 }, (_, i) => d.grad(f)(x.index(i)) as Tensor)),
+        1e-12,
+        1e-12,
+        'vmap(grad)',
+      );
+      const w = R([3]);
+      const g = d.grad((v: Tensor) =>
+        d
+          .vmap((xi: Tensor) => f(xi.mul(v)))(x)
+          .sum(),
+      )(w);
+      const want = d.grad((v: Tensor) =>
+        d.sum(d.stack(Array.from({ length: 4 }, (_, i) => f(x.index(i).mul(v))))),
+      )(w);
+      assertClose(g, want, 1e-12, 1e-12, 'grad(vmap)');
+    });
 
-  it('J e_j from one forward-mode pass equals column j of the reverse-mode Jacobian', () => {
-    let cols = 0;
-    for (const c of table) {
-      const args = c.make();
-      args.forEach((x, i) => {
-        if (x.dtype !== 'float64') return;
-        const g = (v: Tensor) => c.f(...args.map((t, j) => (j === i ? v : t)));
-        const J = d.jacrev(g)(x);
-        const out = g(x);
-        const Jm = d.reshape(J, [out.size, x.size]);
-        for (let j = 0; j < x.size; j++) {
-          const basis = d.reshape(d.eye(x.size, x.size, { dtype: 'float64' }).index(j), x.shape);
-          const [y, t] = d.jvp(g, [x], [basis]);
-          assertClose(y, out, 1e-12, 1e-12, `${name(c)} value`);
-          assertClose(
-            d.reshape(t, [out.size]),
-            d.reshape(d.narrow(Jm, 1, j, 1), [out.size]),
-            1e-10,
-            1e-10,
-            `${name(c)} arg ${i} column ${j}`,
-          );
-          cols++;
-        }
-      });
-    }
-    expect(cols).toBeGreaterThan(500);
-  });
-});
+    it('jvp(vmap(f)) and vmap(jvp(f)) equal the loop of jvps', () => {
+      const x = R([4, 3]);
+      const t = R([4, 3]);
+      const g = (v: Tensor) => d.tanh(v).mul(v);
+      const [, jt] = d.jvp(d.vmap(g), [x], [t]);
+      const [, jt2] = d.jvp(g, [x], [t]); // g is elementwise: the same thing
+      assertClose(jt, jt2, 1e-12, 1e-12, 'jvp(vmap)');
+      const vj = d.vmap((xi: Tensor, ti: Tensor) => d.jvp(f, [xi], [ti])[1])(x, t);
+      const loop = d.stack(Array.from({ length: 4 }, (_, i) => d.jvp(f, [x.index(i)], [t.index(i)])[1]));
+      assertClose(vj, loop, 1e-12, 1e-12, 'vmap(jvp)');
+    });
 
-describe('vmap composes with grad, vjp, jvp and itself', () => {
-  beforeAll(() => {
-    d.setBackend('js');
-    gen = new d.Generator(3);
-  });
-  const f = (x: Tensor) => d.tanh(x).mul(d.sin(x)).sum();
+    it('hvp (forward over reverse) and hessian match the reverse-over-reverse Hessian', () => {
+      const x = R([4]);
+      const v = R([4]);
+      const H = d.jacrev((y: Tensor) => d.grad(f)(y) as Tensor)(x);
+      assertClose(d.hvp(f, x, v), d.matmul(H, v), 1e-12, 1e-12, 'hvp');
+      assertClose(d.hessian(f)(x), H, 1e-12, 1e-12, 'hessian');
+    });
 
-  it('vmap(vmap(f)) equals f on every entry', () => {
-    const x = R([3, 4, 5]);
-    const got = d.vmap(d.vmap(f))(x);
-    const want = d.stack(
-      Array.from({ length: 3 }, (_, i) => d.stack(Array.from({ length: 4 }, (_, j) => f(x.index(i, j))))),
-    );
-    assertClose(got, want, 1e-12, 1e-12, 'vmap(vmap)');
-    // Inner vmap over a different axis.
-    const got2 = d.vmap(d.vmap(f, { inAxes: 1 }))(x);
-    const want2 = d.stack(
-      Array.from({ length: 3 }, (_, i) =>
-        d.stack(Array.from({ length: 5 }, (_, k) => f(x.index(i).narrow(1, k, 1).reshape([4])))),
-      ),
-    );
-    assertClose(got2, want2, 1e-12, 1e-12, 'vmap(vmap inAxes 1)');
-  });
-
-  it('vmap(grad(f)) is the per-example gradient; grad of vmap(f) summed is the total', () => {
-    const x = R([4, 3]);
-    const per = d.vmap(d.grad(f))(x);
-    assertClose(
-      per,
-      d.stack(Array.from({ length: 4 }, (_, i) => d.grad(f)(x.index(i)) as Tensor)),
-      1e-12,
-      1e-12,
-      'vmap(grad)',
-    );
-    const w = R([3]);
-    const g = d.grad((v: Tensor) =>
-      d
-        .vmap((xi: Tensor) => f(xi.mul(v)))(x)
-        .sum(),
-    )(w);
-    const want = d.grad((v: Tensor) =>
-      d.sum(d.stack(Array.from({ length: 4 }, (_, i) => f(x.index(i).mul(v))))),
-    )(w);
-    assertClose(g, want, 1e-12, 1e-12, 'grad(vmap)');
-  });
-
-  it('jvp(vmap(f)) and vmap(jvp(f)) equal the loop of jvps', () => {
-    const x = R([4, 3]);
-    const t = R([4, 3]);
-    const g = (v: Tensor) => d.tanh(v).mul(v);
-    const [, jt] = d.jvp(d.vmap(g), [x], [t]);
-    const [, jt2] = d.jvp(g, [x], [t]); // g is elementwise: the same thing
-    assertClose(jt, jt2, 1e-12, 1e-12, 'jvp(vmap)');
-    const vj = d.vmap((xi: Tensor, ti: Tensor) => d.jvp(f, [xi], [ti])[1])(x, t);
-    const loop = d.stack(Array.from({ length: 4 }, (_, i) => d.jvp(f, [x.index(i)], [t.index(i)])[1]));
-    assertClose(vj, loop, 1e-12, 1e-12, 'vmap(jvp)');
-  });
-
-  it('hvp (forward over reverse) and hessian match the reverse-over-reverse Hessian', () => {
-    const x = R([4]);
-    const v = R([4]);
-    const H = d.jacrev((y: Tensor) => d.grad(f)(y) as Tensor)(x);
-    assertClose(d.hvp(f, x, v), d.matmul(H, v), 1e-12, 1e-12, 'hvp');
-    assertClose(d.hessian(f)(x), H, 1e-12, 1e-12, 'hessian');
-  });
-
-  it('trees: per-argument inAxes and outAxes', () => {
-    const params = { w: R([3, 2]), b: R([2]) };
-    const xs = R([5, 3]);
-    const out = d.vmap(
-      (p: { w: Tensor; b: Tensor }, x: Tensor) => ({ y: d.matmul(x, p.w).add(p.b), n: d.sum(x) }),
-      {
-        inAxes: [null, 0],
-        outAxes: { y: 1, n: 0 },
-      },
-    )(params, xs);
-    assertClose(out.y, d.matmul(xs, params.w).add(params.b).transpose(0, 1), 1e-12, 1e-12, 'outAxes 1');
-    assertClose(out.n, d.sum(xs, 1), 1e-12, 1e-12, 'outAxes 0');
-  });
-});
+    it('trees: per-argument inAxes and outAxes', () => {
+      const params = { w: R([3, 2]), b: R([2]) };
+      const xs = R([5, 3]);
+      const out = d.vmap(
+        (p: { w: Tensor; b: Tensor }, x: Tensor) => ({ y: d.matmul(x, p.w).add(p.b), n: d.sum(x) }),
+        {
+          inAxes: [null, 0],
+          outAxes: { y: 1, n: 0 },
+        },
+      )(params, xs);
+      assertClose(out.y, d.matmul(xs, params.w).add(params.b).transpose(0, 1), 1e-12, 1e-12, 'outAxes 1');
+      assertClose(out.n, d.sum(xs, 1), 1e-12, 1e-12, 'outAxes 0');
+    });
+  }),
+);
 
 describe('vmap: bad input is a typed error naming the argument and the sizes', () => {
   const f = (a: Tensor, b: Tensor) => a.add(b);

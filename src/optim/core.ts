@@ -6,13 +6,19 @@
  */
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { add } from '../ops/primitives/elementwise.js';
+import { add, mul, sub } from '../ops/primitives/elementwise.js';
 import { type Tree, treeLeaves, treeMap } from '../tree.js';
 
 /** A learning rate (or other hyperparameter) as a function of the update count, optax style. */
 export type Schedule = (count: number) => number;
-/** A number, or a schedule of the step count. */
-export type ScalarOrSchedule = number | Schedule;
+/**
+ * A hyperparameter: a number, or a one-element tensor. With a tensor the update is differentiable in
+ * it, so a validation loss after some steps has a gradient in the learning rate, the weight decay, the
+ * momentum (`unroll`, hypergradients).
+ */
+export type Hyper = number | Tensor;
+/** A hyperparameter, or a schedule of the step count. */
+export type ScalarOrSchedule = Hyper | Schedule;
 
 /** A state value: numbers, tensors, and arrays/records of them (JSON-serializable via Tensor.toJSON). */
 export type OptState = unknown;
@@ -87,8 +93,18 @@ export function applyUpdates<T extends Tree>(params: T, updates: Tree): T {
   });
 }
 
-export function evalSchedule(v: ScalarOrSchedule, count: number): number {
+export function evalSchedule(v: ScalarOrSchedule, count: number): Hyper {
   return typeof v === 'function' ? v(count) : v;
+}
+
+/** 1 - h, for a number or a tensor hyperparameter. */
+export function oneMinus(h: Hyper): Hyper {
+  return typeof h === 'number' ? 1 - h : sub(1, h);
+}
+
+/** h * k for a number k. */
+export function times(h: Hyper, k: number): Hyper {
+  return typeof h === 'number' ? h * k : mul(h, k);
 }
 
 export function isTensor(x: unknown): x is Tensor {

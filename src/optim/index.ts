@@ -14,3 +14,4 @@ export * from './lbfgs.js';
 export * from './second-order.js';
 export * from './minimize.js';
 export * from './by-name.js';
+export * from './unroll.js';

@@ -7,7 +7,7 @@
  * const [updates, next] = tx.update(grads, state, params);
  * params = applyUpdates(params, updates);
  */
-import { type GradientTransformation, type ScalarOrSchedule, chain, identity } from './core.js';
+import { type GradientTransformation, type Hyper, type ScalarOrSchedule, chain, identity } from './core.js';
 import {
   type Mask,
   addDecayedWeights,
@@ -32,7 +32,8 @@ import {
   scale,
   trace,
 } from './transforms.js';
-import { checkOptions, lrValue, nonNegative, unitInterval } from './validate.js';
+import { checkOptions, lrValue, nonNegative, tensorHyper, unitInterval } from './validate.js';
+import { Tensor } from '../tensor/tensor.js';
 
 type Opts = Record<string, unknown>;
 
@@ -40,16 +41,21 @@ function check(op: string, lr: ScalarOrSchedule, opts: Opts, allowed: string[]):
   lrValue(op, lr);
   checkOptions(op, opts, allowed);
   for (const k of ['b1', 'b2', 'b3', 'decay', 'rho', 'momentum'] as const) {
-    if (opts[k] !== undefined && opts[k] !== null) unitInterval(op, k, opts[k] as number, k === 'momentum');
+    const v = opts[k];
+    if (v instanceof Tensor) tensorHyper(op, k, v);
+    else if (v !== undefined && v !== null) unitInterval(op, k, v as number, k === 'momentum');
   }
   for (const k of ['eps', 'epsRoot', 'initialAccumulatorValue', 'initialScale'] as const) {
-    if (opts[k] !== undefined) nonNegative(op, k, opts[k] as number);
+    const v = opts[k];
+    if (v instanceof Tensor) tensorHyper(op, k, v);
+    else if (v !== undefined) nonNegative(op, k, v as number);
   }
-  if (typeof opts.weightDecay === 'number') nonNegative(op, 'weightDecay', opts.weightDecay);
+  if (opts.weightDecay instanceof Tensor) tensorHyper(op, 'weightDecay', opts.weightDecay);
+  else if (typeof opts.weightDecay === 'number') nonNegative(op, 'weightDecay', opts.weightDecay);
 }
 
 export interface SgdOptions {
-  momentum?: number | null;
+  momentum?: Hyper | null;
   nesterov?: boolean;
 }
 /** SGD, with optional (Nesterov) momentum. @example sgd(0.1, { momentum: 0.9 }) */
@@ -112,9 +118,9 @@ export function adadelta(
 }
 
 export interface AdamRecipeOptions {
-  b1?: number;
-  b2?: number;
-  eps?: number;
+  b1?: Hyper;
+  b2?: Hyper;
+  eps?: Hyper;
   epsRoot?: number;
   nesterov?: boolean;
 }
@@ -131,7 +137,7 @@ export function nadam(lr: ScalarOrSchedule, opts: Omit<AdamRecipeOptions, 'neste
 /** AdamW: Adam plus decoupled weight decay (default 1e-4). @example adamw(1e-3, { weightDecay: 0.01 }) */
 export function adamw(
   lr: ScalarOrSchedule,
-  opts: AdamRecipeOptions & { weightDecay?: number; mask?: Mask } = {},
+  opts: AdamRecipeOptions & { weightDecay?: Hyper; mask?: Mask } = {},
 ) {
   check('adamw', lr, opts as Opts, ['b1', 'b2', 'eps', 'epsRoot', 'nesterov', 'weightDecay', 'mask']);
   const { weightDecay = 1e-4, mask, ...a } = opts;
@@ -170,7 +176,10 @@ export function adamaxw(
   return chain(scaleByAdamax(a), addDecayedWeights({ weightDecay, mask }), scaleByLearningRate(lr));
 }
 /** Rectified Adam. @example radam(1e-3) */
-export function radam(lr: ScalarOrSchedule, opts: AdamRecipeOptions & { threshold?: number } = {}) {
+export function radam(
+  lr: ScalarOrSchedule,
+  opts: Omit<AdamRecipeOptions, 'b2'> & { b2?: number; threshold?: number } = {},
+) {
   check('radam', lr, opts as Opts, ['b1', 'b2', 'eps', 'epsRoot', 'threshold', 'nesterov']);
   return chain(scaleByRadam(opts), scaleByLearningRate(lr));
 }

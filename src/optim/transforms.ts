@@ -14,6 +14,7 @@ import {
   eq,
   lt,
   mul,
+  powScalar,
   rsqrt,
   sign,
   tanh,
@@ -27,9 +28,12 @@ import { vectorNorm } from '../ops/composite/reduce.js';
 import type { Tree } from '../tree.js';
 import {
   type GradientTransformation,
+  type Hyper,
   type ScalarOrSchedule,
   type Schedule,
   evalSchedule,
+  oneMinus,
+  times,
   identity,
   leaves,
   mapLeaves,
@@ -42,16 +46,16 @@ import { checkOptions } from './validate.js';
 // optax.tree helpers: update_moment, update_moment_per_elem_norm, bias_correction.
 
 /** (1 - decay) g + decay t */
-export function updateMoment(g: Tensor, t: Tensor, decay: number): Tensor {
-  return add(mul(g, 1 - decay), mul(t, decay));
+export function updateMoment(g: Tensor, t: Tensor, decay: Hyper): Tensor {
+  return add(mul(g, oneMinus(decay)), mul(t, decay));
 }
 /** (1 - decay) g^2 + decay t */
-export function updateMomentSq(g: Tensor, t: Tensor, decay: number): Tensor {
-  return add(mul(mul(g, g), 1 - decay), mul(t, decay));
+export function updateMomentSq(g: Tensor, t: Tensor, decay: Hyper): Tensor {
+  return add(mul(mul(g, g), oneMinus(decay)), mul(t, decay));
 }
 /** t / (1 - decay^count) */
-export function biasCorrection(t: Tensor, decay: number, count: number): Tensor {
-  return div(t, 1 - decay ** count);
+export function biasCorrection(t: Tensor, decay: Hyper, count: number): Tensor {
+  return div(t, typeof decay === 'number' ? 1 - decay ** count : sub(1, powScalar(decay, count)));
 }
 
 const zeros = (params: Tree) => leaves(params).map((p) => zerosLike(p.detach()));
@@ -61,7 +65,7 @@ const fulls = (params: Tree, v: number) => leaves(params).map((p) => fullLike(p.
 // Scaling
 
 /** Multiplies updates by a fixed `stepSize`. */
-export function scale(stepSize: number): GradientTransformation<null> {
+export function scale(stepSize: Hyper): GradientTransformation<null> {
   return { init: () => null, update: (u, s) => [mapLeaves(u, (g) => mul(g, stepSize)), s] };
 }
 
@@ -90,7 +94,7 @@ export function scaleByLearningRate(
 ): GradientTransformation {
   const m = opts.flipSign === false ? 1 : -1;
   if (typeof lr === 'function') return scaleBySchedule((c) => m * lr(c));
-  return scale(m * lr);
+  return scale(times(lr, m));
 }
 
 /** Replaces updates by their signs. */
@@ -106,7 +110,7 @@ export interface TraceState {
 }
 
 /** Momentum: t = g + decay t; Nesterov uses g + decay t_new (optax.trace). */
-export function trace(opts: { decay: number; nesterov?: boolean }): GradientTransformation<TraceState> {
+export function trace(opts: { decay: Hyper; nesterov?: boolean }): GradientTransformation<TraceState> {
   checkOptions('trace', opts, ['decay', 'nesterov']);
   const { decay, nesterov = false } = opts;
   return {
@@ -163,7 +167,7 @@ export function addDecayedWeights(
     init: () => ({ count: 0 }),
     update: (u, s, params) => {
       const w = evalSchedule(wd, s.count);
-      if (w === 0) return [u, { count: s.count + 1 }];
+      if (typeof w === 'number' && w === 0) return [u, { count: s.count + 1 }];
       const ps = requireParams('addDecayedWeights', params);
       const on = masked(opts.mask, ps);
       return [mapLeaves(u, (g, i) => (on[i] ? add(g, mul(ps[i], w)) : g)), { count: s.count + 1 }];
@@ -282,10 +286,10 @@ export function scaleByStddev(opts: RmsOptions = {}): GradientTransformation<Std
 }
 
 export interface ScaleByAdamOptions {
-  b1?: number;
-  b2?: number;
-  eps?: number;
-  epsRoot?: number;
+  b1?: Hyper;
+  b2?: Hyper;
+  eps?: Hyper;
+  epsRoot?: Hyper;
   nesterov?: boolean;
 }
 export interface AdamState {
@@ -294,8 +298,8 @@ export interface AdamState {
   nu: Tensor[];
 }
 
-function nesterovMuHat(mu: Tensor, g: Tensor, b1: number, count: number): Tensor {
-  return add(mul(biasCorrection(mu, b1, count + 1), b1), mul(biasCorrection(g, b1, count), 1 - b1));
+function nesterovMuHat(mu: Tensor, g: Tensor, b1: Hyper, count: number): Tensor {
+  return add(mul(biasCorrection(mu, b1, count + 1), b1), mul(biasCorrection(g, b1, count), oneMinus(b1)));
 }
 
 /** Adam's scaling: bias-corrected m / (sqrt(v_hat + epsRoot) + eps); `nesterov` gives NAdam (optax). */
@@ -405,7 +409,8 @@ export function scaleByAdadelta(
 
 /** Rectified Adam (optax): momentum steps until rho_t >= threshold, then rectified adaptive steps. */
 export function scaleByRadam(
-  opts: ScaleByAdamOptions & { threshold?: number } = {},
+  // Numbers only: whether a step is rectified depends on b2's value.
+  opts: Omit<ScaleByAdamOptions, 'b2'> & { b2?: number; threshold?: number } = {},
 ): GradientTransformation<AdamState> {
   checkOptions('scaleByRadam', opts, ['b1', 'b2', 'eps', 'epsRoot', 'threshold', 'nesterov']);
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, threshold = 5, nesterov = false } = opts;

@@ -1,5 +1,6 @@
 /** Hyperparameter checks: typed errors that name the optimizer, the option and the value at fault. */
 import { ValueError } from '../errors.js';
+import { Tensor } from '../tensor/tensor.js';
 
 export function checkOptions(op: string, opts: object | undefined, allowed: readonly string[]): void {
   if (!opts) return;
@@ -32,5 +33,18 @@ export function unitInterval(op: string, name: string, v: number, closed = false
 
 export function lrValue(op: string, lr: unknown): void {
   if (typeof lr === 'function') return;
+  if (lr instanceof Tensor) return tensorHyper(op, 'lr', lr);
   nonNegative(op, 'lr', lr as number);
+}
+
+/**
+ * A tensor hyperparameter (for differentiating through training): one float element. Its value is not
+ * range-checked: it is meant to move (and inside vmap it cannot be read).
+ */
+export function tensorHyper(op: string, name: string, v: Tensor): void {
+  if (v.size !== 1 || (v.dtype !== 'float32' && v.dtype !== 'float64'))
+    throw new ValueError(
+      op,
+      `invalid ${name}: a tensor hyperparameter must be one float element, got ${v.dtype} of shape [${v.shape.join(', ')}]`,
+    );
 }
