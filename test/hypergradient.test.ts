@@ -2,8 +2,12 @@
  * Differentiating through training, float64: the gradient of a validation loss after K unrolled steps
  * with respect to tensor hyperparameters (SGD's learning rate and weight decay, Adam's learning rate and
  * b1, momentum) against central finite differences (to 1e-6); the tuning loop lowers the validation
- * loss; SGD-HD and Adam-HD against a hand computation.
+ * loss; SGD-HD and Adam-HD against a hand computation; the learning-to-learn example runs.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as d from '../src/index.js';
 import type { Tensor } from '../src/index.js';
@@ -122,4 +126,24 @@ describe('hypergradient descent (Baydin et al. 2018)', () => {
     }
     expect(state.lr).toBeGreaterThan(0.01);
   });
+});
+
+describe('examples/learning-to-learn.ts', () => {
+  it('meta-trains a learned optimizer and writes the plot against Adam', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'l2l-'));
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'examples/learning-to-learn.ts', `--out=${dir}`, '--meta-steps=20'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /after 20 steps on unseen quadratics: learned \d\.\d+, Adam \(lr [\d.]+\) \d\.\d+/,
+    );
+    const svg = readFileSync(join(dir, 'learning-to-learn.svg'), 'utf8');
+    expect(svg).toContain('learned optimizer');
+    expect(svg).toContain('Adam, lr');
+  }, 60_000);
 });
