@@ -12,14 +12,16 @@ import { describe, expect, it } from 'vitest';
 import * as d from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import {
+  RECIPE_NAMES,
   addDecayedWeights,
   adam,
   adamHd,
+  applyUpdates,
   chain,
+  optimizerByName,
   sgd,
   sgdHd,
   unroll,
-  applyUpdates,
 } from '../src/optim/index.js';
 
 d.setDefaultDtype('float64');
@@ -146,4 +148,16 @@ describe('examples/learning-to-learn.ts', () => {
     expect(svg).toContain('learned optimizer');
     expect(svg).toContain('Adam, lr');
   }, 60_000);
+});
+
+describe('every optax recipe takes a tensor learning rate and stays differentiable in it', () => {
+  for (const name of RECIPE_NAMES) {
+    it(name, () => {
+      // rprop and signSgd read only the signs of the gradients (still differentiable in lr); fromage's
+      // and lars's steps scale with parameter norms, so start away from zero.
+      const start = d.tensor([0.3, -0.2, 0.1, 0.4]);
+      const f = (lr: Tensor) => valLoss(unroll(optimizerByName(name, lr), trainLoss, start, 3).params);
+      check(f, [0.01], name);
+    });
+  }
 });

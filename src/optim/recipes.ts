@@ -34,6 +34,7 @@ import {
 } from './transforms.js';
 import { checkOptions, lrValue, nonNegative, tensorHyper, unitInterval } from './validate.js';
 import { Tensor } from '../tensor/tensor.js';
+import { add, mul, rsqrt, sub } from '../ops/primitives/elementwise.js';
 
 type Opts = Record<string, unknown>;
 
@@ -256,7 +257,7 @@ export function signSgd(lr: ScalarOrSchedule): GradientTransformation {
  * @example rprop(0.01)
  */
 export function rprop(
-  lr: number,
+  lr: Hyper,
   opts: { etaMinus?: number; etaPlus?: number; minStepSize?: number; maxStepSize?: number } = {},
 ) {
   check('rprop', lr, opts as Opts, ['etaMinus', 'etaPlus', 'minStepSize', 'maxStepSize']);
@@ -293,12 +294,12 @@ export function lars(
  * factor.
  * @example fromage(0.01)
  */
-export function fromage(lr: number, opts: { minNorm?: number } = {}): GradientTransformation {
+export function fromage(lr: Hyper, opts: { minNorm?: number } = {}): GradientTransformation {
   check('fromage', lr, opts as Opts, ['minNorm']);
-  const mult = 1 / Math.sqrt(1 + lr * lr);
+  const mult = typeof lr === 'number' ? 1 / Math.sqrt(1 + lr * lr) : rsqrt(add(mul(lr, lr), 1));
   return chain(
     scaleByTrustRatio({ minNorm: opts.minNorm ?? 1e-6 }),
-    scaleByLearningRate(lr * mult),
-    addDecayedWeights({ weightDecay: mult - 1 }),
+    scaleByLearningRate(typeof lr === 'number' ? lr * (mult as number) : mul(lr, mult)),
+    addDecayedWeights({ weightDecay: typeof mult === 'number' ? mult - 1 : sub(mult, 1) }),
   );
 }

@@ -620,7 +620,7 @@ export interface RpropState {
  * sign and shrink by etaMinus when it flips (skipping that step); the update is step * sign(g).
  */
 export function scaleByRprop(opts: {
-  learningRate: number;
+  learningRate: Hyper;
   etaMinus?: number;
   etaPlus?: number;
   minStepSize?: number;
@@ -629,7 +629,11 @@ export function scaleByRprop(opts: {
   checkOptions('scaleByRprop', opts, ['learningRate', 'etaMinus', 'etaPlus', 'minStepSize', 'maxStepSize']);
   const { learningRate, etaMinus = 0.5, etaPlus = 1.2, minStepSize = 1e-6, maxStepSize = 50 } = opts;
   return {
-    init: (params) => ({ stepSizes: fulls(params, learningRate), prevUpdates: zeros(params) }),
+    init: (params) => ({
+      // A tensor learning rate starts the step sizes in the graph (differentiable in it).
+      stepSizes: typeof learningRate === 'number' ? fulls(params, learningRate) : zeros(params).map((z) => add(z, learningRate)),
+      prevUpdates: zeros(params),
+    }),
     update: (u, s) => {
       const gs = leaves(u);
       const signs = gs.map((g, i) => mul(g, s.prevUpdates[i]));
