@@ -171,3 +171,48 @@ describe('lecture schedule forms', () => {
     expect(S.inverseTimeSchedule(0.1, 0.5, 2)(3)).toBeCloseTo(0.1 * 7 ** -0.5, 15);
   });
 });
+
+describe('closed forms (step(epoch)) are the schedule functions and agree with the recursive steps', () => {
+  const sched: Record<string, (o: SGD) => S.LRScheduler> = {
+    StepLR: (o) => new S.StepLR(o, { stepSize: 7, gamma: 0.5 }),
+    MultiStepLR: (o) => new S.MultiStepLR(o, { milestones: [5, 12, 12, 30], gamma: 0.3 }),
+    ConstantLR: (o) => new S.ConstantLR(o, { factor: 0.25, totalIters: 6 }),
+    LinearLR: (o) => new S.LinearLR(o, { startFactor: 0.2, endFactor: 0.9, totalIters: 15 }),
+    ExponentialLR: (o) => new S.ExponentialLR(o, { gamma: 0.93 }),
+    PolynomialLR: (o) => new S.PolynomialLR(o, { totalIters: 20, power: 2 }),
+    CosineAnnealingLR: (o) => new S.CosineAnnealingLR(o, { tMax: 25, etaMin: 0.001 }),
+    CosineAnnealingWarmRestarts: (o) =>
+      new S.CosineAnnealingWarmRestarts(o, { t0: 5, tMult: 2, etaMin: 0.001 }),
+  };
+  for (const [name, make] of Object.entries(sched)) {
+    it(name, () => {
+      const a = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+      const b = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+      const sa = make(a);
+      const sb = make(b);
+      for (let t = 1; t <= 60; t++) {
+        sa.step();
+        sb.step(t); // the closed form
+        const [x, y] = [sa.getLastLr()[0], sb.getLastLr()[0]];
+        expect(Math.abs(x - y), `${name} epoch ${t}: ${x} vs ${y}`).toBeLessThanOrEqual(
+          1e-12 * Math.abs(x) + 1e-15,
+        );
+      }
+    });
+  }
+
+  it("sgdrSchedule and cosineAnnealingSchedule give the schedulers' values", () => {
+    const o = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+    const s = new S.CosineAnnealingWarmRestarts(o, { t0: 4, tMult: 3, etaMin: 0.01 });
+    const f = S.sgdrSchedule({ initValue: 0.1, t0: 4, tMult: 3, etaMin: 0.01 });
+    for (let t = 1; t < 80; t++) {
+      s.step();
+      expect(f(t)).toBeCloseTo(s.getLastLr()[0], 13);
+    }
+    const c = S.cosineAnnealingSchedule({ initValue: 0.1, tMax: 10, etaMin: 0.02 });
+    expect(c(0)).toBeCloseTo(0.1, 15);
+    expect(c(10)).toBeCloseTo(0.02, 15);
+    expect(c(20)).toBeCloseTo(0.1, 15); // rises again past tMax, as PyTorch's
+    expect(() => S.sgdrSchedule({ initValue: 1, t0: 0 })).toThrow(/t0 must be a positive integer/);
+  });
+});

@@ -110,6 +110,59 @@ export function cosineDecaySchedule(o: {
   };
 }
 
+/** From start to end along half a cosine as pct goes 0 -> 1 (the anneal of OneCycleLR and SGDR). */
+export function cosineAnneal(start: number, end: number, pct: number): number {
+  return end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
+}
+
+/** From start to end along a line as pct goes 0 -> 1. */
+export function linearAnneal(start: number, end: number, pct: number): number {
+  return (end - start) * pct + start;
+}
+
+/**
+ * PyTorch's CosineAnnealingLR in closed form: etaMin + (init - etaMin)(1 + cos(pi count / tMax)) / 2. Past
+ * tMax it rises again (a period of 2 tMax), as PyTorch's does; `cosineDecaySchedule` holds instead.
+ * @example cosineAnnealingSchedule({ initValue: 0.1, tMax: 100, etaMin: 0.001 })
+ */
+export function cosineAnnealingSchedule(o: { initValue: number; tMax: number; etaMin?: number }): Schedule {
+  if (!(o.tMax > 0)) throw new ValueError('cosineAnnealingSchedule', `tMax must be > 0, got ${o.tMax}`);
+  const e = o.etaMin ?? 0;
+  return (count) => cosineAnneal(o.initValue, e, count / o.tMax);
+}
+
+/** SGDR's position: the step within the current cycle and that cycle's length (t0, t0 tMult, ...). */
+export function sgdrPosition(count: number, t0: number, tMult = 1): { tCur: number; tI: number } {
+  if (count < t0) return { tCur: count, tI: t0 };
+  if (tMult === 1) return { tCur: count % t0, tI: t0 };
+  const n = Math.floor(Math.log((count / t0) * (tMult - 1) + 1) / Math.log(tMult));
+  return { tCur: count - (t0 * (tMult ** n - 1)) / (tMult - 1), tI: t0 * tMult ** n };
+}
+
+/**
+ * SGDR, cosine annealing with warm restarts (Loshchilov and Hutter 2017; PyTorch's
+ * CosineAnnealingWarmRestarts): cycles of t0, t0 tMult, t0 tMult², ... steps, each a cosine from
+ * initValue down to etaMin.
+ * @example sgdrSchedule({ initValue: 0.1, t0: 10, tMult: 2, etaMin: 0.001 })
+ */
+export function sgdrSchedule(o: {
+  initValue: number;
+  t0: number;
+  tMult?: number;
+  etaMin?: number;
+}): Schedule {
+  if (!(Number.isInteger(o.t0) && o.t0 > 0))
+    throw new ValueError('sgdrSchedule', `t0 must be a positive integer, got ${o.t0}`);
+  const m = o.tMult ?? 1;
+  if (!(Number.isInteger(m) && m >= 1))
+    throw new ValueError('sgdrSchedule', `tMult must be an integer >= 1, got ${m}`);
+  const e = o.etaMin ?? 0;
+  return (count) => {
+    const { tCur, tI } = sgdrPosition(count, o.t0, m);
+    return cosineAnneal(o.initValue, e, tCur / tI);
+  };
+}
+
 /**
  * Runs schedules[0], then schedules[i] from boundaries[i-1] on, each with its own count from 0.
  * @example joinSchedules([linearSchedule(...), cosineDecaySchedule(...)], [10])
@@ -207,10 +260,7 @@ export function piecewiseInterpolateSchedule(
   const bounds = [0, ...items.map(([b]) => b)];
   const values = [initValue];
   for (const [, s] of items) values.push(values[values.length - 1] * s);
-  const interp =
-    interpolateType === 'linear'
-      ? (a: number, b: number, pct: number) => (b - a) * pct + a
-      : (a: number, b: number, pct: number) => b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
+  const interp = interpolateType === 'linear' ? linearAnneal : cosineAnneal;
   return (count) => {
     let out = 0;
     for (let i = 0; i < bounds.length - 1; i++) {

@@ -10,6 +10,18 @@
  * for (...) { ...; opt.step(); sched.step(); }
  */
 import { ValueError } from '../errors.js';
+import {
+  constantSchedule,
+  cosineAnneal,
+  cosineAnnealingSchedule,
+  exponentialDecay,
+  joinSchedules,
+  linearAnneal,
+  linearSchedule,
+  piecewiseConstantSchedule,
+  polynomialSchedule,
+  sgdrPosition,
+} from './functions.js';
 
 /** What a scheduler needs of an optimizer: its param groups and defaults (any descend optimizer). */
 export interface SchedulableOptimizer {
@@ -133,7 +145,14 @@ export class StepLR extends LRScheduler {
     return this.groups.map((g) => g.lr * this.gamma);
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((b) => b * this.gamma ** Math.floor(this.lastEpoch / this.opts.stepSize));
+    return this.baseLrs.map((b) =>
+      exponentialDecay({
+        initValue: b,
+        transitionSteps: this.opts.stepSize,
+        decayRate: this.gamma,
+        staircase: true,
+      })(this.lastEpoch),
+    );
   }
 }
 
@@ -154,9 +173,10 @@ export class MultiStepLR extends LRScheduler {
     return this.groups.map((g) => g.lr * (this.opts.gamma ?? 0.1) ** n);
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map(
-      (b) => b * (this.opts.gamma ?? 0.1) ** bisectRight(this.milestones, this.lastEpoch),
-    );
+    // A milestone listed k times scales by gamma^k, as in PyTorch.
+    const scales: Record<number, number> = {};
+    for (const m of this.milestones) scales[m] = (scales[m] ?? 1) * (this.opts.gamma ?? 0.1);
+    return this.baseLrs.map((b) => piecewiseConstantSchedule(b, scales)(this.lastEpoch));
   }
 }
 
@@ -183,8 +203,11 @@ export class ConstantLR extends LRScheduler {
     return this.groups.map((g) => g.lr * (1 / this.factor));
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map(
-      (b) => b * (this.factor + (this.lastEpoch >= this.totalIters ? 1 : 0) * (1 - this.factor)),
+    return this.baseLrs.map((b) =>
+      joinSchedules(
+        [constantSchedule(b * this.factor), constantSchedule(b)],
+        [this.totalIters],
+      )(this.lastEpoch),
     );
   }
 }
@@ -218,8 +241,10 @@ export class LinearLR extends LRScheduler {
     return this.groups.map((g) => g.lr * (1 + d / (this.total * this.start + (this.lastEpoch - 1) * d)));
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map(
-      (b) => b * (this.start + ((this.end - this.start) * Math.min(this.total, this.lastEpoch)) / this.total),
+    return this.baseLrs.map((b) =>
+      linearSchedule({ initValue: b * this.start, endValue: b * this.end, transitionSteps: this.total })(
+        this.lastEpoch,
+      ),
     );
   }
 }
@@ -238,7 +263,9 @@ export class ExponentialLR extends LRScheduler {
     return this.groups.map((g) => g.lr * this.opts.gamma);
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((b) => b * this.opts.gamma ** this.lastEpoch);
+    return this.baseLrs.map((b) =>
+      exponentialDecay({ initValue: b, transitionSteps: 1, decayRate: this.opts.gamma })(this.lastEpoch),
+    );
   }
 }
 
@@ -263,7 +290,11 @@ export class PolynomialLR extends LRScheduler {
     return this.groups.map((g) => g.lr * f);
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((b) => b * (1 - Math.min(this.total, this.lastEpoch) / this.total) ** this.power);
+    return this.baseLrs.map((b) =>
+      polynomialSchedule({ initValue: b, endValue: 0, power: this.power, transitionSteps: this.total })(
+        this.lastEpoch,
+      ),
+    );
   }
 }
 
@@ -285,9 +316,7 @@ export class CosineAnnealingLR extends LRScheduler {
     const e = this.etaMin;
     const t = this.lastEpoch;
     if (t === 0) return this.groups.map((g) => g.lr);
-    if (this.stepCount === 1 && t > 0) {
-      return this.baseLrs.map((b) => e + ((b - e) * (1 + Math.cos((t * Math.PI) / T))) / 2);
-    }
+    if (this.stepCount === 1 && t > 0) return this.closedFormLr();
     if ((t - 1 - T) % (2 * T) === 0) {
       return this.groups.map((g, i) => g.lr + ((this.baseLrs[i] - e) * (1 - Math.cos(Math.PI / T))) / 2);
     }
@@ -296,9 +325,8 @@ export class CosineAnnealingLR extends LRScheduler {
     );
   }
   protected override closedFormLr(): number[] {
-    const e = this.etaMin;
-    return this.baseLrs.map(
-      (b) => e + ((b - e) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.opts.tMax))) / 2,
+    return this.baseLrs.map((b) =>
+      cosineAnnealingSchedule({ initValue: b, tMax: this.opts.tMax, etaMin: this.etaMin })(this.lastEpoch),
     );
   }
 }
@@ -323,7 +351,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   }
   protected getLr(): number[] {
     const e = this.opts.etaMin ?? 0;
-    return this.baseLrs.map((b) => e + ((b - e) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2);
+    return this.baseLrs.map((b) => cosineAnneal(b, e, this.tCur / this.tI));
   }
   override step(epoch?: number): void {
     const t0 = this.opts.t0;
@@ -338,17 +366,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
       }
     } else {
       if (epoch < 0) throw new ValueError('CosineAnnealingWarmRestarts', `epoch must be >= 0, got ${epoch}`);
-      if (epoch >= t0) {
-        if (m === 1) this.tCur = epoch % t0;
-        else {
-          const n = Math.floor(Math.log((epoch / t0) * (m - 1) + 1) / Math.log(m));
-          this.tCur = epoch - (t0 * (m ** n - 1)) / (m - 1);
-          this.tI = t0 * m ** n;
-        }
-      } else {
-        this.tI = t0;
-        this.tCur = epoch;
-      }
+      ({ tCur: this.tCur, tI: this.tI } = sgdrPosition(epoch, t0, m));
     }
     this.lastEpoch = Math.floor(epoch);
     this.stepCount += 1;
@@ -503,8 +521,7 @@ export class OneCycleLR extends LRScheduler {
     this.initialStep();
   }
   private anneal(start: number, end: number, pct: number): number {
-    if ((this.opts.annealStrategy ?? 'cos') === 'linear') return (end - start) * pct + start;
-    return end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
+    return ((this.opts.annealStrategy ?? 'cos') === 'linear' ? linearAnneal : cosineAnneal)(start, end, pct);
   }
   protected getLr(): number[] {
     const t = this.lastEpoch;
