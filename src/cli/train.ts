@@ -24,40 +24,61 @@ import { backendInfo } from '../backends/registry.js';
 import { dpTrainCommand } from './train-dp.js';
 
 type Make = (p: Tensor[], o: { lr: number; weightDecay: number; momentum?: number }) => O.Optimizer<object>;
-const as = (o: unknown) => o as O.Optimizer<object>;
+/** The classes share no common generic type: each becomes the base Optimizer the trainer drives. */
+const asOptimizer = (o: unknown) => o as O.Optimizer<object>;
 /** Optimizers by name, with the trainer's default learning rates. */
 export const TRAIN_OPTIMIZERS: Record<string, { lr: number; make: Make }> = {
   sgd: {
     lr: 0.1,
-    make: (p, o) => as(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
+    make: (p, o) =>
+      asOptimizer(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
   },
   momentum: {
     lr: 0.05,
-    make: (p, o) => as(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0.9 })),
+    make: (p, o) =>
+      asOptimizer(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0.9 })),
   },
   nesterov: {
     lr: 0.05,
     make: (p, o) =>
-      as(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0.9, nesterov: true })),
+      asOptimizer(
+        new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0.9, nesterov: true }),
+      ),
   },
-  adagrad: { lr: 0.01, make: (p, o) => as(new O.Adagrad(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  adagrad: {
+    lr: 0.01,
+    make: (p, o) => asOptimizer(new O.Adagrad(p, { lr: o.lr, weightDecay: o.weightDecay })),
+  },
   rmsprop: {
     lr: 1e-3,
-    make: (p, o) => as(new O.RMSprop(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
+    make: (p, o) =>
+      asOptimizer(new O.RMSprop(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
   },
-  adadelta: { lr: 1.0, make: (p, o) => as(new O.Adadelta(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  adam: { lr: 2e-3, make: (p, o) => as(new O.Adam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  adamw: { lr: 1e-3, make: (p, o) => as(new O.AdamW(p, { lr: o.lr, weightDecay: o.weightDecay || 1e-2 })) },
-  adamax: { lr: 2e-3, make: (p, o) => as(new O.Adamax(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  nadam: { lr: 2e-3, make: (p, o) => as(new O.NAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  radam: { lr: 1e-3, make: (p, o) => as(new O.RAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  yogi: { lr: 1e-2, make: (p, o) => as(new O.Yogi(p, { lr: o.lr })) },
-  adabelief: { lr: 1e-3, make: (p, o) => as(new O.AdaBelief(p, { lr: o.lr })) },
-  lamb: { lr: 1e-3, make: (p, o) => as(new O.LAMB(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  lion: { lr: 1e-4, make: (p, o) => as(new O.Lion(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  novograd: { lr: 1e-2, make: (p, o) => as(new O.Novograd(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  adan: { lr: 1e-3, make: (p, o) => as(new O.Adan(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  signsgd: { lr: 1e-3, make: (p, o) => as(new O.SignSGD(p, { lr: o.lr })) },
+  adadelta: {
+    lr: 1.0,
+    make: (p, o) => asOptimizer(new O.Adadelta(p, { lr: o.lr, weightDecay: o.weightDecay })),
+  },
+  adam: { lr: 2e-3, make: (p, o) => asOptimizer(new O.Adam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  adamw: {
+    lr: 1e-3,
+    make: (p, o) => asOptimizer(new O.AdamW(p, { lr: o.lr, weightDecay: o.weightDecay || 1e-2 })),
+  },
+  adamax: {
+    lr: 2e-3,
+    make: (p, o) => asOptimizer(new O.Adamax(p, { lr: o.lr, weightDecay: o.weightDecay })),
+  },
+  nadam: { lr: 2e-3, make: (p, o) => asOptimizer(new O.NAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  radam: { lr: 1e-3, make: (p, o) => asOptimizer(new O.RAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  yogi: { lr: 1e-2, make: (p, o) => asOptimizer(new O.Yogi(p, { lr: o.lr })) },
+  adabelief: { lr: 1e-3, make: (p, o) => asOptimizer(new O.AdaBelief(p, { lr: o.lr })) },
+  lamb: { lr: 1e-3, make: (p, o) => asOptimizer(new O.LAMB(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  lion: { lr: 1e-4, make: (p, o) => asOptimizer(new O.Lion(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  novograd: {
+    lr: 1e-2,
+    make: (p, o) => asOptimizer(new O.Novograd(p, { lr: o.lr, weightDecay: o.weightDecay })),
+  },
+  adan: { lr: 1e-3, make: (p, o) => asOptimizer(new O.Adan(p, { lr: o.lr, weightDecay: o.weightDecay })) },
+  signsgd: { lr: 1e-3, make: (p, o) => asOptimizer(new O.SignSGD(p, { lr: o.lr })) },
 };
 export const SCHEDULES = ['none', 'cosine', 'step', 'exponential', 'onecycle'] as const;
 

@@ -42,7 +42,7 @@ function unaryPrimitive(op: UnaryOp, vjp: UnaryVjp, saves: { input?: boolean; ou
 
 const SQRT_2_OVER_PI = 2 / Math.sqrt(Math.PI);
 
-const P = {
+const UNARY = {
   neg: unaryPrimitive('neg', (g) => neg(g), {}),
   exp: unaryPrimitive('exp', (g, _x, out) => mul(g, out), { output: true }),
   log: unaryPrimitive('log', (g, x) => div(g, x), { input: true }),
@@ -74,19 +74,19 @@ const P = {
   trunc: unaryPrimitive('trunc', (g) => zerosLike(g), {}),
 };
 
-function floatUnary(name: keyof typeof P) {
-  return (x: Tensor): Tensor => P[name]([asFloat(checkTensor(name, 'x', x))], undefined);
+function floatUnary(name: keyof typeof UNARY) {
+  return (x: Tensor): Tensor => UNARY[name]([asFloat(checkTensor(name, 'x', x))], undefined);
 }
-function keepDtypeUnary(name: keyof typeof P) {
+function keepDtypeUnary(name: keyof typeof UNARY) {
   return (x: Tensor): Tensor => {
     checkTensor(name, 'x', x);
-    return P[name]([x.dtype === 'bool' ? x.to('int32') : x], undefined);
+    return UNARY[name]([x.dtype === 'bool' ? x.to('int32') : x], undefined);
   };
 }
-function integerIdentity(name: keyof typeof P) {
+function integerIdentity(name: keyof typeof UNARY) {
   return (x: Tensor): Tensor => {
     checkTensor(name, 'x', x);
-    return isFloat(x.dtype) ? P[name]([x], undefined) : x.clone();
+    return isFloat(x.dtype) ? UNARY[name]([x], undefined) : x.clone();
   };
 }
 
@@ -185,7 +185,7 @@ export function sumTangents(out: Tensor, terms: readonly (Tensor | null)[]): Ten
   return shapesEqual(total.shape, out.shape) ? total : expand(total, out.shape);
 }
 
-const B = {
+const BINARY = {
   add: binaryPrimitive('add', (g) => [g, g], []),
   sub: binaryPrimitive('sub', (g, _a, _b, _o, [, nb]) => [g, nb ? neg(g) : null], []),
   mul: binaryPrimitive(
@@ -255,20 +255,20 @@ const B = {
   ),
 };
 
-function arith(name: keyof typeof B) {
+function arith(name: keyof typeof BINARY) {
   return (a: TensorLike, b: TensorLike): Tensor => {
     const [ta, tb] = binaryOperands(name, a, b);
-    return B[name]([ta, tb], undefined);
+    return BINARY[name]([ta, tb], undefined);
   };
 }
-function floatArith(name: keyof typeof B) {
+function floatArith(name: keyof typeof BINARY) {
   return (a: TensorLike, b: TensorLike): Tensor => {
     let [ta, tb] = binaryOperands(name, a, b);
     if (!isFloat(ta.dtype)) {
       ta = asFloat(ta);
       tb = asFloat(tb);
     }
-    return B[name]([ta, tb], undefined);
+    return BINARY[name]([ta, tb], undefined);
   };
 }
 
@@ -333,7 +333,7 @@ export function powScalar(x: Tensor, exponent: number): Tensor {
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (typeof b === 'number' && typeof a !== 'number') return powScalar(a, b);
   const [ta, tb] = binaryOperands('pow', a, b);
-  return B.pow([ta, tb], undefined);
+  return BINARY.pow([ta, tb], undefined);
 }
 
 // ---------------------------------------------------------------------------------------------------
