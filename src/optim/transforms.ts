@@ -631,7 +631,10 @@ export function scaleByRprop(opts: {
   return {
     init: (params) => ({
       // A tensor learning rate starts the step sizes in the graph (differentiable in it).
-      stepSizes: typeof learningRate === 'number' ? fulls(params, learningRate) : zeros(params).map((z) => add(z, learningRate)),
+      stepSizes:
+        typeof learningRate === 'number'
+          ? fulls(params, learningRate)
+          : zeros(params).map((z) => add(z, learningRate)),
       prevUpdates: zeros(params),
     }),
     update: (u, s) => {
