@@ -1,7 +1,7 @@
 /**
  * Benchmark: what vmap buys (float32, the backend in use).
  * - Per-example gradients of a batch of 64: vmap(grad) over functionalCall against a loop of 64
- *   single-example gradients, for the bench MLP (784-256-128-10) and a small CNN.
+ *   single-example gradients, for the bench MLP (784-256-128-10) and the bench CNN (LeNet-5's shape).
  * - Ensembles: one training step of 8 copies of a small MLP (different seeds) as one batched computation
  *   (vmap over the stacked parameters) against 8 sequential steps.
  * Run: npm run bench:vmap. Medians of 5 after a warm-up; writes bench/results/vmap.json.
@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as d from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import { median } from './util.js';
-import { benchMlp } from './models.js';
+import { benchCnn, benchMlp } from './models.js';
 
 type Params = Record<string, d.Tensor>;
 d.manualSeed(0);
@@ -36,19 +36,9 @@ rows.push([
 ]);
 Object.assign(out, { mlpVmapMs: mlp.vmapMs, mlpLoopMs: mlp.loopMs });
 
-const cnnModel = new nn.Sequential(
-  new nn.Conv2d(1, 6, 5, { padding: 2 }),
-  new nn.ReLU(),
-  new nn.MaxPool2d(2),
-  new nn.Conv2d(6, 16, 5),
-  new nn.ReLU(),
-  new nn.MaxPool2d(2),
-  new nn.Flatten(),
-  new nn.Linear(400, 10),
-);
-const cnn = perExample(cnnModel, d.rand([64, 1, 28, 28]), d.randint(0, 10, [64]));
+const cnn = perExample(benchCnn(), d.rand([64, 1, 28, 28]), d.randint(0, 10, [64]));
 rows.push([
-  'per-example grads, LeNet CNN, batch 64',
+  'per-example grads, bench CNN, batch 64',
   `vmap ${cnn.vmapMs.toFixed(1)} ms, loop ${cnn.loopMs.toFixed(1)} ms (${(cnn.loopMs / cnn.vmapMs).toFixed(2)}x faster)`,
 ]);
 Object.assign(out, { cnnVmapMs: cnn.vmapMs, cnnLoopMs: cnn.loopMs });

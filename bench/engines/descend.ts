@@ -22,7 +22,7 @@ import {
   want,
 } from '../workloads.js';
 import { NeuralLM } from '../../src/lm/index.js';
-import { benchMlp } from '../models.js';
+import { benchCnn, benchMlp } from '../models.js';
 
 d.setBackend(flag('backend') ?? 'native');
 const threads = Number(flag('threads') ?? 1);
@@ -93,20 +93,7 @@ if (want('d')) {
   });
 }
 if (want('e')) {
-  const model = new nn.Sequential(
-    new nn.Conv2d(1, 6, 5, { padding: 2 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(6, 16, 5),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(400, 120),
-    new nn.ReLU(),
-    new nn.Linear(120, 84),
-    new nn.ReLU(),
-    new nn.Linear(84, 10),
-  );
+  const model = benchCnn();
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = d.rand([64, 1, 28, 28]);
   const y = d.randint(0, 10, [64]);

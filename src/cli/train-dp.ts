@@ -14,24 +14,27 @@ import { loadMnist, saveCheckpoint } from '../io/index.js';
 import { DPOptimizer } from '../privacy/index.js';
 import { buildModel, MODEL_NAMES } from './models.js';
 import { choice, num, RunFailure } from './errors.js';
+import type { TrainCliOptions } from './train.js';
 
-export interface DpCliOptions {
-  model: string;
-  optimizer: string;
-  lr?: string;
-  momentum?: string;
-  batchSize: string;
-  epochs: string;
-  seed: string;
-  dtype: string;
-  trainSize?: string;
-  testSize?: string;
-  out: string;
-  save?: string;
-  noiseMultiplier?: string;
-  maxGradNorm?: string;
-  delta?: string;
-}
+/** The `descend train` flags a private run reads. */
+export type DpCliOptions = Pick<
+  TrainCliOptions,
+  | 'model'
+  | 'optimizer'
+  | 'lr'
+  | 'momentum'
+  | 'batchSize'
+  | 'epochs'
+  | 'seed'
+  | 'dtype'
+  | 'trainSize'
+  | 'testSize'
+  | 'out'
+  | 'save'
+  | 'noiseMultiplier'
+  | 'maxGradNorm'
+  | 'delta'
+>;
 
 type Make = (
   params: Tensor[],
