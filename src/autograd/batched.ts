@@ -46,6 +46,12 @@ export function toFront(x: Tensor, bdim: number | null, size: number): Tensor {
   return moveDim(x, bdim, 0);
 }
 
+/** Every operand with the batch dim first, unbatched ones broadcast to the batch size. */
+export function allToFront(xs: readonly Tensor[], bdims: readonly (number | null)[]): Tensor[] {
+  const n = batchSizeOf(xs, bdims);
+  return xs.map((x, i) => toFront(x, bdims[i], n));
+}
+
 /**
  * For elementwise ops with broadcasting: each batched input with its batch dim first and size-1 dims
  * inserted after it, so that the per-example dims line up at the right under numpy broadcasting with

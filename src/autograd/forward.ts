@@ -6,22 +6,20 @@
  * levels' tangents (which higher-order derivatives need) and never its own.
  */
 import type { Tensor } from '../tensor/tensor.js';
+import { Levels } from './levels.js';
 
-let nextLevel = 1;
-const active = new Set<number>();
+const active = new Levels();
 /** Levels above this are invisible (while a JVP rule or a kernel runs). */
 let visibleBelow = Infinity;
 
 /** Opens a forward-mode level for one jvp call. */
 export function openLevel(): number {
-  const level = nextLevel++;
-  active.add(level);
-  return level;
+  return active.open();
 }
 
 /** Closes a level: tangents left on tensors at this level are ignored from now on. */
 export function closeLevel(level: number): void {
-  active.delete(level);
+  active.close(level);
 }
 
 /** Whether any forward-mode level is open (the fast path of every primitive checks this first). */

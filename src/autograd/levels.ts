@@ -6,23 +6,40 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 
-let nextLevel = 1;
-const active = new Set<number>();
+/** Numbered levels, opened in increasing order and closed when their transform returns. */
+export class Levels {
+  private next = 1;
+  private readonly open_ = new Set<number>();
+  open(): number {
+    const level = this.next++;
+    this.open_.add(level);
+    return level;
+  }
+  close(level: number): void {
+    this.open_.delete(level);
+  }
+  has(level: number): boolean {
+    return this.open_.has(level);
+  }
+  get size(): number {
+    return this.open_.size;
+  }
+}
+
+const vmapLevels = new Levels();
 
 /** Opens a vmap level (one per vmap call). */
 export function openBatchLevel(): number {
-  const level = nextLevel++;
-  active.add(level);
-  return level;
+  return vmapLevels.open();
 }
 
 export function closeBatchLevel(level: number): void {
-  active.delete(level);
+  vmapLevels.close(level);
 }
 
 /** Whether the vmap of this level is still running (its function has not returned). */
 export function batchLevelActive(level: number): boolean {
-  return active.has(level);
+  return vmapLevels.has(level);
 }
 
 /** The levels a tensor is batched at, outermost wrapper (highest level) first. */

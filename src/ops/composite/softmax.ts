@@ -4,7 +4,7 @@
  * vocabulary makes a few passes instead of differentiating every step of the composite.
  */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
+import { allToFront, moveDim } from '../../autograd/batched.js';
 import { expand } from '../primitives/shape.js';
 import { noGrad } from '../../autograd/mode.js';
 import { normDim, shapesEqual } from '../../tensor/shape.js';
@@ -80,16 +80,7 @@ const logSoftmaxBackwardPrim: Primitive<{ axis: number }> = definePrimitive<{ ax
     return t && !shapesEqual(t.shape, out.shape) ? expand(t, out.shape) : t;
   },
   // The fused kernel wants both operands whole: an unbatched one is broadcast over the batch.
-  batch: (xs, bdims, { axis }) => {
-    const n = batchSizeOf(xs, bdims);
-    return [
-      logSoftmaxBackwardPrim(
-        xs.map((x, i) => toFront(x, bdims[i], n)),
-        { axis: axis + 1 },
-      ),
-      0,
-    ];
-  },
+  batch: (xs, bdims, { axis }) => [logSoftmaxBackwardPrim(allToFront(xs, bdims), { axis: axis + 1 }), 0],
   saves: { inputs: [0, 1] },
 });
 

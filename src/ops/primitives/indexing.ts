@@ -1,18 +1,12 @@
 /** Index primitives: gather and its adjoint scatterAdd (indexSelect and embedding are built on them). */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
+import { allToFront, moveDim } from '../../autograd/batched.js';
 import { ShapeError } from '../../errors.js';
 import { fmtShape, normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { expand, reshape } from './shape.js';
 import { checkIndexRange, checkIndexTensor, checkTensor, fromStorage } from '../core.js';
-
-/** Index primitives batch by giving every operand the batch dim first (broadcasting unbatched ones). */
-function frontAll(xs: readonly Tensor[], bdims: readonly (number | null)[]): Tensor[] {
-  const n = batchSizeOf(xs, bdims);
-  return xs.map((x, i) => toFront(x, bdims[i], n));
-}
 
 const gatherPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number }>({
   name: 'gather',
@@ -33,7 +27,7 @@ const gatherPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number }
       const out = gatherPrim([x, merged], { axis });
       return [reshape(out, f.shape), axis];
     }
-    return [gatherPrim(frontAll([x, idx], [bx, bi]), { axis: axis + 1 }), 0];
+    return [gatherPrim(allToFront([x, idx], [bx, bi]), { axis: axis + 1 }), 0];
   },
   saves: { inputs: [1] },
 });
@@ -49,7 +43,7 @@ const scatterAddPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: numb
   // Linear in base and src together.
   jvp: ([tb, , ts], { inputs: [base, idx, src], attrs }) =>
     scatterAddPrim([tb ?? zerosLike(base), idx, ts ?? zerosLike(src)], attrs),
-  batch: (xs, bdims, { axis }) => [scatterAddPrim(frontAll(xs, bdims), { axis: axis + 1 }), 0],
+  batch: (xs, bdims, { axis }) => [scatterAddPrim(allToFront(xs, bdims), { axis: axis + 1 }), 0],
   saves: { inputs: [1] },
 });
 

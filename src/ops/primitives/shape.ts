@@ -1,6 +1,6 @@
 /** Shape primitives: reshape (a view), permute, expand, strided views (slicing) and their adjoints, cat. */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
+import { allToFront, moveDim } from '../../autograd/batched.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { checkShapeArg, fmtShape, normDim, type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -235,16 +235,7 @@ const catPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: number }>({
       inputs.map((x, i) => ts[i] ?? zerosLike(x)),
       attrs,
     ),
-  batch: (xs, bdims, { axis }) => {
-    const n = batchSizeOf(xs, bdims);
-    return [
-      catPrim(
-        xs.map((x, i) => toFront(x, bdims[i], n)),
-        { axis: axis + 1 },
-      ),
-      0,
-    ];
-  },
+  batch: (xs, bdims, { axis }) => [catPrim(allToFront(xs, bdims), { axis: axis + 1 }), 0],
 });
 
 /**
