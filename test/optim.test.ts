@@ -295,3 +295,28 @@ describe('optax recipes that PyTorch defines identically agree with the torch ru
     });
   }
 });
+
+describe('the optimizer registry (one list for the CLI, the race and the playground)', () => {
+  it('makes every class by name, with the SGD presets', () => {
+    for (const name of optim.OPTIMIZER_NAMES) {
+      const p = tensor([1, 2], { requiresGrad: true });
+      const opt = optim.makeOptimizer(name, [p], { lr: 0.01 });
+      expect(opt.paramGroups[0].params[0]).toBe(p);
+    }
+    const p = tensor([1], { requiresGrad: true });
+    expect(
+      (optim.makeOptimizer('momentum', [p]).paramGroups[0] as unknown as { momentum: number }).momentum,
+    ).toBe(0.9);
+    expect(
+      (optim.makeOptimizer('nesterov', [p]).paramGroups[0] as unknown as { nesterov: boolean }).nesterov,
+    ).toBe(true);
+  });
+  it('an unknown name or an option the class does not take is a ValueError naming it', () => {
+    const p = tensor([1], { requiresGrad: true });
+    expect(() => optim.makeOptimizer('adamm', [p])).toThrow(/unknown optimizer 'adamm'/);
+    expect(() => optim.makeOptimizer('yogi', [p], { weightDecay: 0.1 })).toThrow(
+      /unknown option 'weightDecay'/,
+    );
+    expect(optim.makeOptimizer('yogi', [p], { weightDecay: undefined })).toBeTruthy(); // undefined options are dropped
+  });
+});

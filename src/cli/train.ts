@@ -24,62 +24,53 @@ import { backendInfo } from '../backends/registry.js';
 import { dpTrainCommand } from './train-dp.js';
 
 type Make = (p: Tensor[], o: { lr: number; weightDecay: number; momentum?: number }) => O.Optimizer<object>;
-/** The classes share no common generic type: each becomes the base Optimizer the trainer drives. */
-const asOptimizer = (o: unknown) => o as O.Optimizer<object>;
-/** Optimizers by name, with the trainer's default learning rates. */
-export const TRAIN_OPTIMIZERS: Record<string, { lr: number; make: Make }> = {
-  sgd: {
-    lr: 0.1,
-    make: (p, o) =>
-      asOptimizer(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
-  },
-  momentum: {
-    lr: 0.05,
-    make: (p, o) =>
-      asOptimizer(new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0.9 })),
-  },
-  nesterov: {
-    lr: 0.05,
-    make: (p, o) =>
-      asOptimizer(
-        new O.SGD(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0.9, nesterov: true }),
-      ),
-  },
-  adagrad: {
-    lr: 0.01,
-    make: (p, o) => asOptimizer(new O.Adagrad(p, { lr: o.lr, weightDecay: o.weightDecay })),
-  },
-  rmsprop: {
-    lr: 1e-3,
-    make: (p, o) =>
-      asOptimizer(new O.RMSprop(p, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum ?? 0 })),
-  },
-  adadelta: {
-    lr: 1.0,
-    make: (p, o) => asOptimizer(new O.Adadelta(p, { lr: o.lr, weightDecay: o.weightDecay })),
-  },
-  adam: { lr: 2e-3, make: (p, o) => asOptimizer(new O.Adam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  adamw: {
-    lr: 1e-3,
-    make: (p, o) => asOptimizer(new O.AdamW(p, { lr: o.lr, weightDecay: o.weightDecay || 1e-2 })),
-  },
-  adamax: {
-    lr: 2e-3,
-    make: (p, o) => asOptimizer(new O.Adamax(p, { lr: o.lr, weightDecay: o.weightDecay })),
-  },
-  nadam: { lr: 2e-3, make: (p, o) => asOptimizer(new O.NAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  radam: { lr: 1e-3, make: (p, o) => asOptimizer(new O.RAdam(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  yogi: { lr: 1e-2, make: (p, o) => asOptimizer(new O.Yogi(p, { lr: o.lr })) },
-  adabelief: { lr: 1e-3, make: (p, o) => asOptimizer(new O.AdaBelief(p, { lr: o.lr })) },
-  lamb: { lr: 1e-3, make: (p, o) => asOptimizer(new O.LAMB(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  lion: { lr: 1e-4, make: (p, o) => asOptimizer(new O.Lion(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  novograd: {
-    lr: 1e-2,
-    make: (p, o) => asOptimizer(new O.Novograd(p, { lr: o.lr, weightDecay: o.weightDecay })),
-  },
-  adan: { lr: 1e-3, make: (p, o) => asOptimizer(new O.Adan(p, { lr: o.lr, weightDecay: o.weightDecay })) },
-  signsgd: { lr: 1e-3, make: (p, o) => asOptimizer(new O.SignSGD(p, { lr: o.lr })) },
+/** The trainer's default learning rates (for MNIST-sized MLPs); the classes come from the optim registry. */
+const TRAIN_LR: Record<string, number> = {
+  sgd: 0.1,
+  momentum: 0.05,
+  nesterov: 0.05,
+  adagrad: 0.01,
+  rmsprop: 1e-3,
+  adadelta: 1.0,
+  adam: 2e-3,
+  adamw: 1e-3,
+  adamax: 2e-3,
+  nadam: 2e-3,
+  radam: 1e-3,
+  yogi: 1e-2,
+  adabelief: 1e-3,
+  lamb: 1e-3,
+  lion: 1e-4,
+  novograd: 1e-2,
+  adan: 1e-3,
+  signsgd: 1e-3,
 };
+/** Classes without a weight decay option: they get one only when the user asks (and then refuse it). */
+const NO_WEIGHT_DECAY = new Set(['yogi', 'adabelief', 'signsgd']);
+/**
+ * Optimizers by name, with the trainer's default learning rates. `--weight-decay` (default 0) is passed
+ * to every class that takes it (AdamW: 0.01 when 0), momentum only when set (the presets keep 0.9).
+ */
+export const TRAIN_OPTIMIZERS: Record<string, { lr: number; make: Make }> = Object.fromEntries(
+  Object.entries(TRAIN_LR).map(([name, lr]) => [
+    name,
+    {
+      lr,
+      make: (p: Tensor[], o: { lr: number; weightDecay: number; momentum?: number }) =>
+        O.makeOptimizer(name, p, {
+          lr: o.lr,
+          weightDecay: NO_WEIGHT_DECAY.has(name)
+            ? o.weightDecay > 0
+              ? o.weightDecay
+              : undefined
+            : name === 'adamw'
+              ? o.weightDecay || 1e-2
+              : o.weightDecay,
+          momentum: o.momentum,
+        }),
+    },
+  ]),
+);
 export const SCHEDULES = ['none', 'cosine', 'step', 'exponential', 'onecycle'] as const;
 
 export interface TrainCliOptions {

@@ -12,47 +12,37 @@ import type { TestFunction } from './surfaces.js';
 /** Hyperparameters of one racer: lr and any option of its optimizer class (momentum, betas, eps, ...). */
 export type RaceHyper = { lr: number } & Record<string, unknown>;
 
-/** The racers, with default learning rates tuned for these scales (as in the lectures' figures). */
+/**
+ * The racers: optimizer classes from the optim registry, with learning rates tuned for these scales (as
+ * in the lectures' figures) and a few presets of their own.
+ */
+const RACERS: Record<string, { lr: number; preset?: Record<string, unknown> }> = {
+  sgd: { lr: 5e-4 },
+  momentum: { lr: 2e-4 },
+  nesterov: { lr: 2e-4 },
+  adagrad: { lr: 0.5 },
+  rmsprop: { lr: 0.01, preset: { alpha: 0.9 } },
+  adadelta: { lr: 10 },
+  adam: { lr: 0.05 },
+  adamw: { lr: 0.05 },
+  nadam: { lr: 0.05 },
+  radam: { lr: 0.002 },
+  yogi: { lr: 0.05 },
+  adabelief: { lr: 0.05 },
+  lion: { lr: 0.01, preset: { weightDecay: 0 } },
+  lbfgs: { lr: 1, preset: { maxIter: 1, lineSearchFn: 'strong_wolfe' } },
+  newton: { lr: 1, preset: { damping: 1e-3, lineSearch: 'backtracking' } },
+};
+
 export const RACE_OPTIMIZERS: Record<
   string,
   { lr: number; make: (p: Tensor[], o: RaceHyper) => O.Optimizer<object> }
-> = {
-  sgd: { lr: 5e-4, make: (p, o) => new O.SGD(p, { ...o }) as unknown as O.Optimizer<object> },
-  momentum: {
-    lr: 2e-4,
-    make: (p, o) => new O.SGD(p, { momentum: 0.9, ...o }) as unknown as O.Optimizer<object>,
-  },
-  nesterov: {
-    lr: 2e-4,
-    make: (p, o) => new O.SGD(p, { momentum: 0.9, nesterov: true, ...o }) as unknown as O.Optimizer<object>,
-  },
-  adagrad: { lr: 0.5, make: (p, o) => new O.Adagrad(p, { ...o }) as unknown as O.Optimizer<object> },
-  rmsprop: {
-    lr: 0.01,
-    make: (p, o) => new O.RMSprop(p, { alpha: 0.9, ...o }) as unknown as O.Optimizer<object>,
-  },
-  adadelta: { lr: 10, make: (p, o) => new O.Adadelta(p, { ...o }) as unknown as O.Optimizer<object> },
-  adam: { lr: 0.05, make: (p, o) => new O.Adam(p, { ...o }) as unknown as O.Optimizer<object> },
-  adamw: { lr: 0.05, make: (p, o) => new O.AdamW(p, { ...o }) as unknown as O.Optimizer<object> },
-  nadam: { lr: 0.05, make: (p, o) => new O.NAdam(p, { ...o }) as unknown as O.Optimizer<object> },
-  radam: { lr: 0.002, make: (p, o) => new O.RAdam(p, { ...o }) as unknown as O.Optimizer<object> },
-  yogi: { lr: 0.05, make: (p, o) => new O.Yogi(p, { ...o }) as unknown as O.Optimizer<object> },
-  adabelief: { lr: 0.05, make: (p, o) => new O.AdaBelief(p, { ...o }) as unknown as O.Optimizer<object> },
-  lion: {
-    lr: 0.01,
-    make: (p, o) => new O.Lion(p, { weightDecay: 0, ...o }) as unknown as O.Optimizer<object>,
-  },
-  lbfgs: {
-    lr: 1,
-    make: (p, o) =>
-      new O.LBFGS(p, { maxIter: 1, lineSearchFn: 'strong_wolfe', ...o }) as unknown as O.Optimizer<object>,
-  },
-  newton: {
-    lr: 1,
-    make: (p, o) =>
-      new O.Newton(p, { damping: 1e-3, lineSearch: 'backtracking', ...o }) as unknown as O.Optimizer<object>,
-  },
-};
+> = Object.fromEntries(
+  Object.entries(RACERS).map(([name, { lr, preset }]) => [
+    name,
+    { lr, make: (p: Tensor[], o: RaceHyper) => O.makeOptimizer(name, p, { ...preset, ...o }) },
+  ]),
+);
 
 export interface RaceResult {
   name: string;

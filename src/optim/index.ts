@@ -15,3 +15,4 @@ export * from './second-order.js';
 export * from './minimize.js';
 export * from './by-name.js';
 export * from './unroll.js';
+export * from './registry.js';

@@ -5,7 +5,7 @@
 import * as d from 'descend';
 import { circles, moons, spiral, xor, type ToyData } from 'descend/data';
 import { BatchNorm1d, init, Linear, ReLU, Sequential, Sigmoid, Tanh, type Module } from 'descend/nn';
-import { Adam, RMSprop, SGD, type Optimizer } from 'descend/optim';
+import { makeOptimizer, type Optimizer } from 'descend/optim';
 
 export const DATASETS = { spiral, moons, xor, circles } as const;
 export const ACTIVATIONS = { relu: ReLU, tanh: Tanh, sigmoid: Sigmoid } as const;
@@ -78,15 +78,8 @@ export class NetRun {
     });
     const params = this.model.parameters();
     const wd = s.weightDecay;
-    this.opt = (s.optimizer === 'adam'
-      ? new Adam(params, { lr: s.lr, weightDecay: wd })
-      : s.optimizer === 'rmsprop'
-        ? new RMSprop(params, { lr: s.lr, weightDecay: wd })
-        : new SGD(params, {
-            lr: s.lr,
-            momentum: s.optimizer === 'momentum' ? 0.9 : 0,
-            weightDecay: wd,
-          })) as unknown as Optimizer<object>;
+    // The optim registry's classes by name: 'sgd', 'momentum' (SGD with 0.9), 'adam', 'rmsprop'.
+    this.opt = makeOptimizer(s.optimizer, params, { lr: s.lr, weightDecay: wd });
     this.gradNorms = this.linears.map(() => []);
   }
 
