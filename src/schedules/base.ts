@@ -64,8 +64,11 @@ export abstract class LRScheduler {
     this.stepCount = 0;
     this.step();
   }
-  /** @internal SequentialLR restarts its first scheduler with this. */
-  initialStepPublic(): void {
+  /**
+   * Starts over from the first step (PyTorch's `_initial_step` on an existing scheduler): the step count
+   * goes back to 0 and the first step is taken again. SequentialLR restarts its first scheduler with it.
+   */
+  restart(): void {
     this.initialStep();
   }
 

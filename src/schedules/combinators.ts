@@ -54,7 +54,7 @@ export class SequentialLR extends LRScheduler {
     this.lastEpoch = lastEpoch + 1;
     for (const g of this.groups) g.lr = g.initialLr as number;
     for (const s of schedulers) s.lastEpoch -= 1;
-    schedulers[0].initialStepPublic();
+    schedulers[0].restart();
     this.lastLr = schedulers[0].getLastLr();
   }
   protected getLr(): number[] {
