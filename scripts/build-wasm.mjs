@@ -2,7 +2,7 @@
 // two variants of one module, base64-encoded so that every bundler and the plain-ESM playground load it
 // without fetching a file. `threads` imports shared memory (workers can join); `single` imports plain
 // memory, for browser pages without cross-origin isolation. Run by `npm run build:wasm`; the output is
-// committed, and test/wasm.test.ts checks it matches this source.
+// committed, and test/kernels.test.ts checks it matches this source.
 //   node scripts/build-wasm.mjs           write the generated module
 //   node scripts/build-wasm.mjs --check   exit 1 if the committed module is out of date
 import asc from 'assemblyscript/asc';

@@ -7,7 +7,7 @@
 
 namespace descend {
 
-// test/native.test.ts sweeps their whole range against the JS backend (measured worst: exp 1.0 ulp,
+// test/kernels.test.ts sweeps their whole range against the JS backend (measured worst: exp 1.0 ulp,
 // tanh 1.0, sigmoid 1.8).
 
 inline float bitsToFloat(int32_t b) {

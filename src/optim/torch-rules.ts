@@ -202,7 +202,7 @@ function adamMoments(p0: Tensor, g0: Tensor, s: ParamState, o: AdamFamilyOptions
 
 /**
  * The same update in one pass when the backend has a fused Adam kernel (the native backend): bit for bit
- * the composed ops below (tested in test/native.test.ts). Only for plain same-shaped float tensors
+ * the composed ops below (tested in test/kernels.test.ts). Only for plain same-shaped float tensors
  * outside a recorded graph, where nothing can tell the difference.
  */
 function fusedAdam(

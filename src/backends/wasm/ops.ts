@@ -1,7 +1,7 @@
 import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
 
 // The kernels' op codes, by position: the same order as the comments in wasm/src/elementwise.ts and
-// reduce.ts (test/wasm.test.ts runs every one against the JS backend, so a mismatch fails there).
+// reduce.ts (test/kernels.test.ts runs every one against the JS backend, so a mismatch fails there).
 const UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sqrt', 'relu', 'floor', 'ceil', 'round', 'trunc'];
 /** The float32-only unary ops (float-lane polynomials; float64 keeps the JS backend's Math calls). */
 const UNARY_F32_ONLY: readonly UnaryOp[] = ['exp', 'tanh', 'sigmoid'];
