@@ -8,7 +8,7 @@ import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { rand, randn, tensor, zerosLike } from '../tensor/creation.js';
-import { add, div, minimum, mul, sqrt } from '../ops/primitives/elementwise.js';
+import { add, div, minimum, mul } from '../ops/primitives/elementwise.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { reshape } from '../ops/primitives/shape.js';
 import { indexSelectTrusted } from '../ops/primitives/indexing.js';
@@ -18,6 +18,7 @@ import { noGrad } from '../autograd/mode.js';
 import type { Module } from '../nn/module.js';
 import { functionalCall, paramsOf } from '../nn/functional-call.js';
 import { RDPAccountant } from './rdp.js';
+import { globalNorm } from '../optim/transforms.js';
 
 export interface DPOptions {
   /** σ: the noise's standard deviation in units of the clipping norm. */
@@ -53,17 +54,9 @@ type Grads = Record<string, Tensor>;
 export function clipAndSum(perExample: Grads, maxNorm: number): { sums: Grads; norms: Tensor } {
   if (!(maxNorm > 0)) throw new ValueError('clipAndSum', `maxNorm must be positive, got ${maxNorm}`);
   const names = Object.keys(perExample);
-  let sq: Tensor | null = null;
-  for (const k of names) {
-    const g = perExample[k];
-    const s = sum(
-      mul(g, g),
-      g.shape.slice(1).map((_, i) => i + 1),
-    );
-    sq = sq ? add(sq, s) : s;
-  }
-  if (!sq) throw new ValueError('clipAndSum', 'no gradients to clip');
-  const norms = sqrt(sq);
+  if (!names.length) throw new ValueError('clipAndSum', 'no gradients to clip');
+  // Each example's norm over all its parameters: optax's globalNorm, vmapped over the examples.
+  const norms = vmap((g: Grads) => globalNorm(g))(perExample);
   const factor = minimum(div(maxNorm, add(norms, 1e-6)), 1);
   const sums: Grads = {};
   for (const k of names) {

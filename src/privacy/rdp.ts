@@ -39,25 +39,7 @@ export function logErfc(x: number): number {
   return -x * x - 0.5 * Math.log(Math.PI) - Math.log(k);
 }
 
-function logBinom(n: number, k: number): number {
-  return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
-}
-
-/** log Γ(x) for x > 0 (Lanczos, g = 7; ~15 digits). */
-function lgamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-  x -= 1;
-  let a = c[0];
-  const t = x + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i] / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** Generalized binomial coefficient C(α, i) for real α (its sign matters for fractional α). */
+/** Binomial coefficient C(α, i) for real α (its sign matters for fractional α; exact enough up to α = 63's). */
 function binom(alpha: number, i: number): number {
   let c = 1;
   for (let k = 0; k < i; k++) c *= (alpha - k) / (k + 1);
@@ -67,7 +49,7 @@ function binom(alpha: number, i: number): number {
 function logAInt(q: number, sigma: number, alpha: number): number {
   let logA = -Infinity;
   for (let i = 0; i <= alpha; i++) {
-    const logCoef = logBinom(alpha, i) + i * Math.log(q) + (alpha - i) * Math.log(1 - q);
+    const logCoef = Math.log(binom(alpha, i)) + i * Math.log(q) + (alpha - i) * Math.log(1 - q);
     logA = logAdd(logA, logCoef + (i * i - i) / (2 * sigma * sigma));
   }
   return logA;
