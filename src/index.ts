@@ -64,7 +64,28 @@ export {
 } from './diagnostics/gradcheck.js';
 export { type Tree, treeLeaves, treeMap, ravel } from './tree.js';
 
-export type { Backend, Storage, UnaryOp, BinaryOp, ReduceOp, Window2d } from './backends/backend.js';
+export type {
+  Backend,
+  Storage,
+  UnaryOp,
+  BinaryOp,
+  ReduceOp,
+  ActivationGradOp,
+  Window2d,
+  WindowKernels,
+  ConvKernels,
+  PoolKernels,
+  LinalgKernels,
+  ActivationKernels,
+  SoftmaxKernels,
+  OptimKernels,
+  AdamStepArgs,
+  AdamStepResult,
+  SgdStepArgs,
+} from './backends/backend.js';
+export { kernelsOf, composedKernels, type Kernels } from './backends/kernels.js';
+export { UNARY_OPS, ELEMENTWISE_BINARY_OPS, ACTIVATION_GRAD_OPS, REDUCE_OPS } from './backends/op-codes.js';
+export { JsBackend } from './backends/js/index.js';
 export {
   getBackend,
   setBackend,

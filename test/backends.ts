@@ -1,10 +1,14 @@
 /**
- * The backends the shared suites (conformance, gradcheck) run on: every one available here. The one
+ * The backends the shared suites (conformance, gradcheck) run on: every one available here, plus the
+ * core-only JS backend (test/core-only-backend.ts). The one
  * place where a backend may skip a test, each with its reason (empty: nothing is skipped).
  */
 import { afterAll, beforeAll, describe } from 'vitest';
-import { backend, listBackends, setBackend, wasmBackend } from '../src/index.js';
+import { backend, listBackends, registerBackend, setBackend, wasmBackend } from '../src/index.js';
+import { CoreOnlyBackend } from './core-only-backend.js';
 
+// The JS backend without its capabilities runs the suites too: the composed paths are the reference.
+registerBackend(new CoreOnlyBackend());
 export const BACKENDS: readonly string[] = listBackends();
 
 /** backend name -> test name -> why that backend skips it. */

@@ -2,10 +2,14 @@ import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 
 /**
- * The backend interface: memory plus a small set of numeric kernels. Every numeric loop in descend lives
- * behind it. Kernels know nothing of autodiff or broadcasting rules beyond the shapes they are handed;
- * ops decide semantics, backends only compute. A new backend (WASM, native, WebGPU) implements this
- * and passes the same test suite.
+ * The backend interface: memory plus a small core of semantics-free kernels (storage, elementwise by op
+ * code, reductions, matmul, gather/scatter, layout, sort/scan), and optional capabilities: fused or
+ * convention-bearing kernels (sliding windows, convolution, pooling, linear algebra, activation VJPs,
+ * softmax, optimizer steps). Every numeric loop in descend lives behind it. Ops decide semantics; where a
+ * backend lacks a capability, ops run its composed version (src/backends/composed/), written with the core
+ * kernels, which is the reference the fused kernels are tested against. A new backend (WebGPU) implements
+ * the core and passes the suite; each capability it adds is a speed-up, not a requirement. docs/backends.md
+ * has the recipe.
  */
 
 /** An opaque block of elements owned by a backend. Ops never look inside. */
@@ -15,64 +19,8 @@ export interface Storage {
   readonly size: number;
 }
 
-export type UnaryOp =
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'sin'
-  | 'cos'
-  | 'tan'
-  | 'tanh'
-  | 'sigmoid'
-  | 'atan'
-  | 'asin'
-  | 'acos'
-  | 'sinh'
-  | 'cosh'
-  | 'erf'
-  | 'abs'
-  | 'sign'
-  | 'log1p'
-  | 'expm1'
-  | 'floor'
-  | 'ceil'
-  | 'round'
-  | 'trunc'
-  | 'isnan'
-  | 'isinf'
-  | 'isfinite'
-  | 'logicalNot'
-  /** x <= 0 ? 0 : x (NaN stays NaN). */
-  | 'relu';
-
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'maximum'
-  | 'minimum'
-  | 'atan2'
-  /** g * (1 - y * y): tanh's VJP from its output y, fused (PyTorch's tanh_backward). */
-  | 'tanhBackward'
-  /** g * (y * (1 - y)): sigmoid's VJP from its output y, fused (PyTorch's sigmoid_backward). */
-  | 'sigmoidBackward'
-  /** y <= 0 ? 0 : g: relu's VJP from its output y, fused (PyTorch's threshold_backward). */
-  | 'reluBackward'
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge'
-  | 'logicalAnd'
-  | 'logicalOr'
-  | 'logicalXor';
-
-export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+import type { ActivationGradOp, BinaryOp, ReduceOp, UnaryOp } from './op-codes.js';
+export type { ActivationGradOp, BinaryOp, ReduceOp, UnaryOp } from './op-codes.js';
 
 /** Geometry of a 2-D sliding window (im2col / col2im). */
 export interface Window2d {
@@ -128,6 +76,7 @@ export interface SgdStepArgs {
   maximize: boolean;
 }
 
+/** The core: what every backend implements (19 methods). */
 export interface Backend {
   readonly name: string;
 
@@ -206,19 +155,28 @@ export interface Backend {
   argsort(s: Storage, shape: Shape, axis: number, descending: boolean): Storage;
   /** Inclusive prefix sums along `axis`, from the lane's end when `reverse` (cumsum's adjoint). */
   cumsum(s: Storage, shape: Shape, axis: number, reverse: boolean): Storage;
-  /** Solves A X = B for square A [n, n] and B [n, k] (LU with partial pivoting). Throws on a singular A. */
-  solve(a: Storage, b: Storage, n: number, k: number): Storage;
-  /**
-   * Eigendecomposition of a symmetric matrix [n, n] (Householder tridiagonalization + implicit QL):
-   * eigenvalues ascending [n] and the matching orthonormal eigenvectors as columns of [n, n].
-   */
-  eigh(a: Storage, n: number): { values: Storage; vectors: Storage };
-  /** Eigenvalues only (ascending) of a symmetric matrix [n, n]; much cheaper than `eigh`. */
-  eigvalsh(a: Storage, n: number): Storage;
+
+  // Optional capabilities: ops use them when present and the composed path (src/backends/composed/)
+  // when absent. Read them through `kernelsOf(backend)` (src/backends/kernels.ts), never directly.
+  readonly window?: WindowKernels;
+  readonly conv?: ConvKernels;
+  readonly pool?: PoolKernels;
+  readonly linalg?: LinalgKernels;
+  readonly activations?: ActivationKernels;
+  readonly softmax?: SoftmaxKernels;
+  readonly optim?: OptimKernels;
+}
+
+/** Sliding windows: unfold and fold. Composed: a padded copy, then one strided view (and its adjoint). */
+export interface WindowKernels {
   /** [n, c, h, w] -> [n, c*kh*kw, oh*ow]; out-of-image taps read `padValue`. */
   im2col(s: Storage, g: Window2d, padValue: number): Storage;
   /** The adjoint of im2col: [n, c*kh*kw, oh*ow] -> [n, c, h, w], summing overlaps, dropping padding. */
   col2im(s: Storage, g: Window2d): Storage;
+}
+
+/** Convolution and its two gradients. Composed: unfold + matmul (what the JS backend runs). */
+export interface ConvKernels {
   /**
    * Convolution (cross-correlation) of x [n, c, h, w] with w [o, c, kh, kw] over the windows g:
    * y [n, o, oh, ow] = w [o, c*kh*kw] @ im2col(x) per image.
@@ -228,26 +186,64 @@ export interface Backend {
   conv2dWeightGrad(x: Storage, gy: Storage, g: Window2d, o: number): Storage;
   /** Its gradient with respect to x: dx [n, c, h, w] = col2im(w^T @ gy) per image (a transposed conv). */
   conv2dInputGrad(gy: Storage, w: Storage, g: Window2d, o: number): Storage;
+}
+
+/** Max pooling's window choices (PyTorch's tie, NaN and padding rules). Composed: unfold, max, first match. */
+export interface PoolKernels {
   /**
    * Max pooling's choices: for each window of an [n, c, h, w] input, the flat index (into its h*w
    * plane) of the first maximum in window order, a NaN winning at once; padding never wins (a window of
    * -Infinity picks its first real element, as torch does). int32 [n, c, oh*ow].
    */
   poolArgmax(s: Storage, g: Window2d): Storage;
+}
+
+/** Dense linear algebra on small matrices. Composed: the JS reference kernels on a host copy. */
+export interface LinalgKernels {
+  /** Solves A X = B for square A [n, n] and B [n, k] (LU with partial pivoting). Throws on a singular A. */
+  solve(a: Storage, b: Storage, n: number, k: number): Storage;
   /**
-   * Optional fused kernel: log-softmax over each row of a contiguous [rows, cols] float array, what
-   * ops/composite/softmax.ts composes (max subtracted, an infinite max shifting by 0). Backends without it
-   * get the composed ops.
+   * Eigendecomposition of a symmetric matrix [n, n] (Householder tridiagonalization + implicit QL):
+   * eigenvalues ascending [n] and the matching orthonormal eigenvectors as columns of [n, n].
    */
-  logSoftmax?(s: Storage, rows: number, cols: number): Storage;
-  /** Optional fused kernel: log-softmax's VJP g - exp(y) * sum(g) over each row of [rows, cols]. */
-  logSoftmaxBackward?(g: Storage, y: Storage, rows: number, cols: number): Storage;
+  eigh(a: Storage, n: number): { values: Storage; vectors: Storage };
+  /** Eigenvalues only (ascending) of a symmetric matrix [n, n]; much cheaper than `eigh`. */
+  eigvalsh(a: Storage, n: number): Storage;
+}
+
+/** Activations' fused VJPs from their outputs (one pass, one rounding). Composed: the core's mul/sub/where. */
+export interface ActivationKernels {
+  /** `op`(g, y) with broadcasting, as Backend.binary. */
+  activationGrad(
+    op: ActivationGradOp,
+    g: Storage,
+    gShape: Shape,
+    y: Storage,
+    yShape: Shape,
+    out: Shape,
+    outDtype: DType,
+  ): Storage;
+}
+
+/** Fused log-softmax. Composed: ops/composite/softmax.ts's max-shifted ops. */
+export interface SoftmaxKernels {
   /**
-   * Optional fused kernel: one Adam(W) update of same-shaped float tensors in one pass, bit for bit what
+   * Log-softmax over each row of a contiguous [rows, cols] float array, what
+   * ops/composite/softmax.ts composes (max subtracted, an infinite max shifting by 0).
+   */
+  logSoftmax(s: Storage, rows: number, cols: number): Storage;
+  /** Log-softmax's VJP g - exp(y) * sum(g) over each row of [rows, cols]. */
+  logSoftmaxBackward(g: Storage, y: Storage, rows: number, cols: number): Storage;
+}
+
+/** Fused optimizer updates, bit for bit the composed rules in optim/torch-rules.ts. */
+export interface OptimKernels {
+  /**
+   * One Adam(W) update of same-shaped float tensors in one pass, bit for bit what
    * optim/torch-rules.ts's adamRule computes op by op (same order, same rounding). New storages, or
-   * with `inPlace` p, m, v and maxV themselves, overwritten. Backends without it get the composed ops.
+   * with `inPlace` p, m, v and maxV themselves, overwritten.
    */
-  adamStep?(
+  adamStep(
     p: Storage,
     g: Storage,
     m: Storage,
@@ -257,11 +253,11 @@ export interface Backend {
     inPlace?: boolean,
   ): AdamStepResult;
   /**
-   * Optional fused kernel: one SGD update (momentum, dampening, Nesterov, weight decay), bit for bit
+   * One SGD update (momentum, dampening, Nesterov, weight decay), bit for bit
    * optim/torch-rules.ts's sgdRule. `buf` is the momentum buffer (null before the first step). New
    * storages, or with `inPlace` p and buf themselves (a new buf on the first step).
    */
-  sgdStep?(
+  sgdStep(
     p: Storage,
     g: Storage,
     buf: Storage | null,

@@ -8,10 +8,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { fullLike, zerosLike } from '../tensor/creation.js';
 import { abs, add, div, maximum, mul, neg, sqrt, sub } from '../ops/primitives/elementwise.js';
-import { fromStorage } from '../ops/core.js';
-import { isFloat } from '../tensor/dtype.js';
-import { shapesEqual } from '../tensor/shape.js';
-import { isGradEnabled } from '../autograd/mode.js';
+import { fusedAdamStep, fusedSgdStep } from '../ops/fused-optim.js';
 
 /** A parameter's optimizer state: tensors, numbers, null, or arrays/records of them. */
 export type ParamState = Record<string, unknown>;
@@ -54,27 +51,13 @@ export interface SgdRuleOptions {
   nesterov: boolean;
   maximize: boolean;
 }
-/**
- * Whether a backend's fused update may stand in for the composed ops: float tensors of p's dtype, backend
- * and shape (null: absent state), outside a recorded graph, where nothing can tell the difference.
- */
-function fusable(p: Tensor, g: Tensor, state: readonly (Tensor | null)[]): boolean {
-  const same = (t: Tensor | null) =>
-    t === null || (t.dtype === p.dtype && t.backend === p.backend && shapesEqual(t.shape, p.shape));
-  if (!isFloat(p.dtype) || (isGradEnabled() && (p.requiresGrad || g.requiresGrad))) return false;
-  return same(g) && state.every(same);
-}
-
-/** sgdRule's update through the backend's fused kernel (native): bit for bit the composed ops. */
+/** sgdRule's update through the backend's fused kernel where there is one: bit for bit the composed ops. */
 function fusedSgd(p: Tensor, g: Tensor, s: ParamState, o: SgdRuleOptions, inPlace: boolean) {
-  const kernel = p.backend.sgdStep;
   const prev = (s.momentumBuffer as Tensor | null | undefined) ?? null;
-  if (!kernel || !fusable(p, g, [prev])) return null;
-  const r = kernel.call(p.backend, p._storage, g._storage, prev ? prev._storage : null, o, inPlace);
-  const buf = r.buf === null ? null : prev && r.buf === prev._storage ? prev : fromStorage(r.buf, p.shape);
-  if (inPlace) for (const t of [p, prev]) if (t) t._version.value++;
-  const state: ParamState = o.momentum === 0 ? {} : { momentumBuffer: buf };
-  return [inPlace ? p : fromStorage(r.p, p.shape), state] as [Tensor, ParamState];
+  const r = fusedSgdStep(p, g, prev, o, inPlace);
+  if (!r) return null;
+  const state: ParamState = o.momentum === 0 ? {} : { momentumBuffer: r.buf };
+  return [r.p, state] as [Tensor, ParamState];
 }
 
 export function sgdRule(o: SgdRuleOptions): ParamRule {
@@ -201,9 +184,8 @@ function adamMoments(p0: Tensor, g0: Tensor, s: ParamState, o: AdamFamilyOptions
 }
 
 /**
- * The same update in one pass when the backend has a fused Adam kernel (the native backend): bit for bit
- * the composed ops below (tested in test/kernels.test.ts). Only for plain same-shaped float tensors
- * outside a recorded graph, where nothing can tell the difference.
+ * The same update in one pass where the backend has a fused Adam kernel: bit for bit the composed ops
+ * below (tested in test/kernels.test.ts).
  */
 function fusedAdam(
   p0: Tensor,
@@ -212,11 +194,6 @@ function fusedAdam(
   o: AdamRuleOptions,
   inPlace: boolean,
 ): [Tensor, ParamState] | null {
-  const kernel = p0.backend.adamStep;
-  const m = s.expAvg as Tensor;
-  const v = s.expAvgSq as Tensor;
-  const maxV = o.amsgrad ? (s.maxExpAvgSq as Tensor) : null;
-  if (!kernel || !fusable(p0, g0, [m, v, maxV])) return null;
   const [b1, b2] = o.betas;
   const step = (s.step as number) + 1;
   const args = {
@@ -230,24 +207,13 @@ function fusedAdam(
     stepSize: o.lr / (1 - b1 ** step),
     bc2Sqrt: Math.sqrt(1 - b2 ** step),
   };
-  const st = (t: Tensor | null) => (t ? t._storage : null);
-  const r = kernel.call(
-    p0.backend,
-    p0._storage,
-    g0._storage,
-    m._storage,
-    v._storage,
-    st(maxV),
-    args,
-    inPlace,
-  );
-  if (inPlace) {
-    for (const t of [p0, m, v, maxV]) if (t) t._version.value++;
-    return [p0, { ...s, step }];
-  }
-  const next: ParamState = { step, expAvg: fromStorage(r.m, p0.shape), expAvgSq: fromStorage(r.v, p0.shape) };
-  if (r.maxV) next.maxExpAvgSq = fromStorage(r.maxV, p0.shape);
-  return [fromStorage(r.p, p0.shape), next];
+  const maxV = o.amsgrad ? (s.maxExpAvgSq as Tensor) : null;
+  const r = fusedAdamStep(p0, g0, s.expAvg as Tensor, s.expAvgSq as Tensor, maxV, args, inPlace);
+  if (!r) return null;
+  if (inPlace) return [p0, { ...s, step }];
+  const next: ParamState = { step, expAvg: r.m, expAvgSq: r.v };
+  if (r.maxV) next.maxExpAvgSq = r.maxV;
+  return [r.p, next];
 }
 
 export interface AdamRuleOptions {

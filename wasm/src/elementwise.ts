@@ -6,7 +6,7 @@
 // ranges between threads at multiples of 4 elements, so the overrun only ever lands in padding.
 import { exp4, sigmoid4, tanh4 } from './fastmath';
 
-// Unary op codes, in the order src/backends/wasm/ops.ts lists them:
+// Unary op codes: the indices in src/backends/op-codes.ts (UNARY_OPS):
 // 0 neg, 1 abs, 2 sqrt, 3 relu, 4 floor, 5 ceil, 6 round, 7 trunc, 8 exp, 9 tanh, 10 sigmoid (the last
 // three float32 only).
 
@@ -79,7 +79,7 @@ export function unary64(op: i32, x: usize, o: usize, n: i32): void {
   }
 }
 
-// Binary op codes: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum, 6 tanhBackward, 7 sigmoidBackward,
+// Binary op codes (ELEMENTWISE_BINARY_OPS in src/backends/op-codes.ts): 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum, 6 tanhBackward, 7 sigmoidBackward,
 // 8 reluBackward.
 
 // maximum/minimum as JS computes them: a > b ? a : b (so max(+0, -0) is -0), NaN if either is NaN.

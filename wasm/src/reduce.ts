@@ -1,7 +1,7 @@
 // Reductions, as the JS reference backend computes them: accumulate in float64 in the same order, round
 // once at the end; so sums, maxima and minima are bit for bit the JS backend's.
 
-// Op codes: 0 sum, 1 prod, 2 max, 3 min (the order of src/backends/wasm/ops.ts).
+// Op codes: 0 sum, 1 prod, 2 max, 3 min (REDUCE_OPS in src/backends/op-codes.ts).
 
 /**
  * x has `rank` dims; meta holds rank ints each of x's shape, x's strides and the output's strides over

@@ -1,4 +1,18 @@
-import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from '../backend.js';
+import type {
+  ActivationKernels,
+  Backend,
+  BinaryOp,
+  LinalgKernels,
+  PoolKernels,
+  ReduceOp,
+  Storage,
+  UnaryOp,
+  Window2d,
+  WindowKernels,
+} from '../backend.js';
+import type { ElementwiseBinaryOp } from '../op-codes.js';
+import { col2imLoop, im2colLoop, poolArgmaxLoop } from './window.js';
+import { luSolve } from './linalg.js';
 import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { ValueError } from '../../errors.js';
@@ -67,8 +81,13 @@ export class JsBackend implements Backend {
     return this.make(outDtype, out);
   }
 
-  binary(
-    op: BinaryOp,
+  binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Shape, dt: DType): Storage {
+    return this.binaryKernel(op, a, aShape, b, bShape, out, dt);
+  }
+
+  /** The binary loops, over the whole elementwise code table (activation VJPs included). */
+  protected binaryKernel(
+    op: ElementwiseBinaryOp,
     a: Storage,
     aShape: Shape,
     b: Storage,
@@ -463,163 +482,49 @@ export class JsBackend implements Backend {
     }
     return this.make(s.dtype, out);
   }
+  // Capabilities: the reference loops for windows, pooling, linear algebra and activation VJPs. Convolution
+  // is left to the composed unfold + matmul, which is the reference.
+  readonly window: WindowKernels = {
+    im2col: (s, g, padValue) => this.unfold(s, g, padValue),
+    col2im: (s, g) => this.fold(s, g),
+  };
 
-  // Convolution as unfold + batched matmul over the whole batch (the reference; the wasm backend runs it
-  // on its own im2col/matmul kernels).
-  conv2d(x: Storage, w: Storage, g: Window2d, o: number): Storage {
-    const k = g.c * g.kh * g.kw;
-    const wb = this.strided(w, [g.n, o, k], [0, k, 1], 0);
-    return this.matmul(wb, this.im2col(x, g, 0), g.n, o, k, g.oh * g.ow);
-  }
+  readonly pool: PoolKernels = { poolArgmax: (s, g) => this.poolChoices(s, g) };
 
-  conv2dWeightGrad(x: Storage, gy: Storage, g: Window2d, o: number): Storage {
-    const k = g.c * g.kh * g.kw;
-    const each = this.matmul(gy, this.im2col(x, g, 0), g.n, o, g.oh * g.ow, k, false, true);
-    return this.reduce('sum', each, [g.n, o, k], [0]);
-  }
-
-  conv2dInputGrad(gy: Storage, w: Storage, g: Window2d, o: number): Storage {
-    const k = g.c * g.kh * g.kw;
-    const wb = this.strided(w, [g.n, o, k], [0, k, 1], 0);
-    return this.col2im(this.matmul(wb, gy, g.n, k, o, g.oh * g.ow, true, false), g);
-  }
-
-  poolArgmax(s: Storage, g: Window2d): Storage {
-    const x = this.data(s);
-    const L = g.oh * g.ow;
-    const out = new Int32Array(g.n * g.c * L);
-    for (let plane = 0; plane < g.n * g.c; plane++) {
-      const base = plane * g.h * g.w;
-      for (let oi = 0; oi < g.oh; oi++)
-        for (let oj = 0; oj < g.ow; oj++) {
-          let best = -Infinity;
-          let bi = -1;
-          for (let ki = 0; ki < g.kh && !(best !== best); ki++) {
-            const y = oi * g.sh - g.ph + ki * g.dh;
-            if (y < 0 || y >= g.h) continue;
-            for (let kj = 0; kj < g.kw; kj++) {
-              const xx = oj * g.sw - g.pw + kj * g.dw;
-              if (xx < 0 || xx >= g.w) continue;
-              const v = x[base + y * g.w + xx];
-              if (bi < 0 || v > best || v !== v) {
-                best = v;
-                bi = y * g.w + xx;
-                if (v !== v) break;
-              }
-            }
-          }
-          out[plane * L + oi * g.ow + oj] = bi;
-        }
-    }
-    return this.make('int32', out);
-  }
-
-  solve(a: Storage, b: Storage, n: number, k: number): Storage {
-    const A = Float64Array.from(this.data(a));
-    const X = Float64Array.from(this.data(b));
-    for (let c = 0; c < n; c++) {
-      let piv = c;
-      for (let r = c + 1; r < n; r++) if (Math.abs(A[r * n + c]) > Math.abs(A[piv * n + c])) piv = r;
-      if (A[piv * n + c] === 0 || !Number.isFinite(A[piv * n + c])) {
-        throw new ValueError(
-          'solve',
-          `the matrix is singular (no pivot in column ${c} of a ${n}x${n} matrix)`,
-        );
-      }
-      if (piv !== c) {
-        for (let j = 0; j < n; j++) [A[c * n + j], A[piv * n + j]] = [A[piv * n + j], A[c * n + j]];
-        for (let j = 0; j < k; j++) [X[c * k + j], X[piv * k + j]] = [X[piv * k + j], X[c * k + j]];
-      }
-      for (let r = c + 1; r < n; r++) {
-        const f = A[r * n + c] / A[c * n + c];
-        if (f === 0) continue;
-        for (let j = c; j < n; j++) A[r * n + j] -= f * A[c * n + j];
-        for (let j = 0; j < k; j++) X[r * k + j] -= f * X[c * k + j];
-      }
-    }
-    for (let c = n - 1; c >= 0; c--) {
-      for (let j = 0; j < k; j++) {
-        let acc = X[c * k + j];
-        for (let q = c + 1; q < n; q++) acc -= A[c * n + q] * X[q * k + j];
-        X[c * k + j] = acc / A[c * n + c];
-      }
-    }
-    const out = allocArray(a.dtype, n * k);
-    out.set(X);
-    return this.make(a.dtype, out);
-  }
-
-  eigh(a: Storage, n: number): { values: Storage; vectors: Storage } {
-    const { d, V } = symmetricEigen(Float64Array.from(this.data(a)), n);
-    const values = allocArray(a.dtype, n);
-    values.set(d);
-    const vectors = allocArray(a.dtype, n * n);
-    vectors.set(V);
-    return { values: this.make(a.dtype, values), vectors: this.make(a.dtype, vectors) };
-  }
-
-  eigvalsh(a: Storage, n: number): Storage {
-    const d = symmetricEigenvalues(Float64Array.from(this.data(a)), n);
-    const values = allocArray(a.dtype, n);
-    values.set(d);
-    return this.make(a.dtype, values);
-  }
-
-  im2col(s: Storage, g: Window2d, padValue: number): Storage {
-    const x = this.data(s);
-    const L = g.oh * g.ow;
-    const rows = g.c * g.kh * g.kw;
-    const out = allocArray(s.dtype, g.n * rows * L);
-    for (let b = 0; b < g.n; b++) {
-      for (let c = 0; c < g.c; c++) {
-        const xo = (b * g.c + c) * g.h * g.w;
-        for (let ki = 0; ki < g.kh; ki++) {
-          for (let kj = 0; kj < g.kw; kj++) {
-            const r = (c * g.kh + ki) * g.kw + kj;
-            const oo = (b * rows + r) * L;
-            for (let oi = 0; oi < g.oh; oi++) {
-              const y = oi * g.sh - g.ph + ki * g.dh;
-              for (let oj = 0; oj < g.ow; oj++) {
-                const xx = oj * g.sw - g.pw + kj * g.dw;
-                out[oo + oi * g.ow + oj] =
-                  y >= 0 && y < g.h && xx >= 0 && xx < g.w ? x[xo + y * g.w + xx] : padValue;
-              }
-            }
-          }
-        }
-      }
-    }
+  /** The reference unfold (subclasses fall back to it for dtypes their kernels lack). */
+  protected unfold(s: Storage, g: Window2d, padValue: number): Storage {
+    const out = allocArray(s.dtype, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+    im2colLoop(this.data(s), g, padValue, out);
     return this.make(s.dtype, out);
   }
 
-  col2im(s: Storage, g: Window2d): Storage {
-    const cols = this.data(s);
-    const L = g.oh * g.ow;
-    const rows = g.c * g.kh * g.kw;
+  protected fold(s: Storage, g: Window2d): Storage {
     const out = allocArray(s.dtype, g.n * g.c * g.h * g.w);
-    for (let b = 0; b < g.n; b++) {
-      for (let c = 0; c < g.c; c++) {
-        const xo = (b * g.c + c) * g.h * g.w;
-        for (let ki = 0; ki < g.kh; ki++) {
-          for (let kj = 0; kj < g.kw; kj++) {
-            const r = (c * g.kh + ki) * g.kw + kj;
-            const oo = (b * rows + r) * L;
-            for (let oi = 0; oi < g.oh; oi++) {
-              const y = oi * g.sh - g.ph + ki * g.dh;
-              if (y < 0 || y >= g.h) continue;
-              for (let oj = 0; oj < g.ow; oj++) {
-                const xx = oj * g.sw - g.pw + kj * g.dw;
-                if (xx >= 0 && xx < g.w) out[xo + y * g.w + xx] += cols[oo + oi * g.ow + oj];
-              }
-            }
-          }
-        }
-      }
-    }
+    col2imLoop(this.data(s), g, out);
     return this.make(s.dtype, out);
   }
-}
 
+  protected poolChoices(s: Storage, g: Window2d): Storage {
+    return this.make('int32', poolArgmaxLoop(this.data(s), g));
+  }
+
+  readonly linalg: LinalgKernels = {
+    solve: (a, b, n, k) => {
+      const x = luSolve(Float64Array.from(this.data(a)), Float64Array.from(this.data(b)), n, k);
+      return this.fromArray(a.dtype, x);
+    },
+    eigh: (a, n) => {
+      const { d, V } = symmetricEigen(Float64Array.from(this.data(a)), n);
+      return { values: this.fromArray(a.dtype, d), vectors: this.fromArray(a.dtype, V) };
+    },
+    eigvalsh: (a, n) => this.fromArray(a.dtype, symmetricEigenvalues(Float64Array.from(this.data(a)), n)),
+  };
+
+  readonly activations: ActivationKernels = {
+    activationGrad: (op, g, gShape, y, yShape, out, dtype) =>
+      this.binaryKernel(op, g, gShape, y, yShape, out, dtype),
+  };
+}
 let scratchBuf = new Float64Array(0);
 let scratchBufA = new Float64Array(0);
 /** Reusable float64 buffers of at least `n` elements (contents undefined): one per matmul operand. */
@@ -633,4 +538,4 @@ function scratchA(n: number): Float64Array {
 }
 
 /** The reference backend instance. */
-export const jsBackend: Backend = new JsBackend();
+export const jsBackend: JsBackend = new JsBackend();

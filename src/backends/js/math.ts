@@ -1,4 +1,5 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { UnaryOp } from '../backend.js';
+import type { ElementwiseBinaryOp } from '../op-codes.js';
 import { erf } from './erf.js';
 
 /** Round half to even, as torch.round does. */
@@ -46,7 +47,7 @@ export const UNARY: Record<UnaryOp, (x: number) => number> = {
   relu: (x) => (x <= 0 ? 0 : x),
 };
 
-export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+export const BINARY: Record<ElementwiseBinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,

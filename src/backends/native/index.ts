@@ -1,13 +1,19 @@
 import type {
   AdamStepArgs,
   AdamStepResult,
-  BinaryOp,
+  ConvKernels,
+  OptimKernels,
+  PoolKernels,
   SgdStepArgs,
   ReduceOp,
+  SoftmaxKernels,
   Storage,
   UnaryOp,
   Window2d,
+  WindowKernels,
 } from '../backend.js';
+import type { ElementwiseBinaryOp } from '../op-codes.js';
+import { composedConv } from '../composed/conv.js';
 import { allocArray, type DType, isFloat, type TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
@@ -94,8 +100,8 @@ export class NativeBackend extends JsBackend {
     return this.make(outDtype, out);
   }
 
-  override binary(
-    op: BinaryOp,
+  protected override binaryKernel(
+    op: ElementwiseBinaryOp,
     a: Storage,
     aShape: Shape,
     b: Storage,
@@ -106,7 +112,7 @@ export class NativeBackend extends JsBackend {
     const code = this.binaryCode.get(op);
     const fits = outDtype === a.dtype || outDtype === 'bool';
     if (code === undefined || !isFloat(a.dtype) || a.dtype !== b.dtype || !fits)
-      return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
+      return super.binaryKernel(op, a, aShape, b, bShape, outShape, outDtype);
     const n = sizeOf(outShape);
     const out = uninit(outDtype, n);
     if (a.size === n && b.size === n) {
@@ -124,7 +130,7 @@ export class NativeBackend extends JsBackend {
           broadcastStrides(bShape, outShape),
         )
       )
-        return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
+        return super.binaryKernel(op, a, aShape, b, bShape, outShape, outDtype);
       this.addon.binary(code, this.data(a), this.data(b), out, rank, this.meta);
     }
     return this.make(outDtype, out);
@@ -213,7 +219,7 @@ export class NativeBackend extends JsBackend {
 
   private readonly adamScalars = new Float64Array(7);
 
-  adamStep(
+  private adamStep(
     p: Storage,
     g: Storage,
     m: Storage,
@@ -262,18 +268,6 @@ export class NativeBackend extends JsBackend {
     return this.make('int32', out);
   }
 
-  logSoftmax(s: Storage, rows: number, cols: number): Storage {
-    const out = uninit(s.dtype, s.size) as FloatArray;
-    this.addon.logSoftmax(this.data(s) as FloatArray, out, rows, cols);
-    return this.make(s.dtype, out);
-  }
-
-  logSoftmaxBackward(g: Storage, y: Storage, rows: number, cols: number): Storage {
-    const out = uninit(g.dtype, g.size) as FloatArray;
-    this.addon.logSoftmaxBackward(this.data(g) as FloatArray, this.data(y) as FloatArray, out, rows, cols);
-    return this.make(g.dtype, out);
-  }
-
   override gather(s: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage {
     const rank = idxShape.length;
     if (!isFloat(s.dtype) || !this.writeMeta(rank, idxShape, shape))
@@ -305,7 +299,7 @@ export class NativeBackend extends JsBackend {
 
   private readonly sgdScalars = new Float64Array(4);
 
-  sgdStep(
+  private sgdStep(
     p: Storage,
     g: Storage,
     buf: Storage | null,
@@ -331,46 +325,70 @@ export class NativeBackend extends JsBackend {
     return this.geometry;
   }
 
-  override im2col(s: Storage, g: Window2d, padValue: number): Storage {
-    if (!isFloat(s.dtype)) return super.im2col(s, g, padValue);
-    const out = uninit(s.dtype, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
-    this.addon.im2col(this.data(s), out, this.writeGeometry(g), padValue);
-    return this.make(s.dtype, out);
-  }
+  // Capabilities: the addon's fused kernels; other dtypes take the JS loops or the composed path.
+  override readonly window: WindowKernels = {
+    im2col: (s, g, padValue) => {
+      if (!isFloat(s.dtype)) return this.unfold(s, g, padValue);
+      const out = uninit(s.dtype, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+      this.addon.im2col(this.data(s), out, this.writeGeometry(g), padValue);
+      return this.make(s.dtype, out);
+    },
+    col2im: (s, g) => {
+      if (!isFloat(s.dtype)) return this.fold(s, g);
+      const out = allocArray(s.dtype, g.n * g.c * g.h * g.w);
+      this.addon.col2im(this.data(s), out, this.writeGeometry(g));
+      return this.make(s.dtype, out);
+    },
+  };
 
-  override col2im(s: Storage, g: Window2d): Storage {
-    if (!isFloat(s.dtype)) return super.col2im(s, g);
-    const out = allocArray(s.dtype, g.n * g.c * g.h * g.w);
-    this.addon.col2im(this.data(s), out, this.writeGeometry(g));
-    return this.make(s.dtype, out);
-  }
+  readonly conv: ConvKernels = {
+    conv2d: (x, w, g, o) => {
+      if (!isFloat(x.dtype) || w.dtype !== x.dtype) return this.composedConv.conv2d(x, w, g, o);
+      return this.runConv(0, x, w, g, o, uninit(x.dtype, g.n * o * g.oh * g.ow));
+    },
+    conv2dWeightGrad: (x, gy, g, o) => {
+      if (!isFloat(x.dtype) || gy.dtype !== x.dtype) return this.composedConv.conv2dWeightGrad(x, gy, g, o);
+      return this.runConv(1, x, gy, g, o, uninit(x.dtype, o * g.c * g.kh * g.kw));
+    },
+    conv2dInputGrad: (gy, w, g, o) => {
+      if (!isFloat(gy.dtype) || w.dtype !== gy.dtype) return this.composedConv.conv2dInputGrad(gy, w, g, o);
+      // col2im adds into its output: it starts as zeros.
+      return this.runConv(2, gy, w, g, o, allocArray(gy.dtype, g.n * g.c * g.h * g.w));
+    },
+  };
 
-  override conv2d(x: Storage, w: Storage, g: Window2d, o: number): Storage {
-    if (!isFloat(x.dtype) || w.dtype !== x.dtype) return super.conv2d(x, w, g, o);
-    return this.conv(0, x, w, g, o, uninit(x.dtype, g.n * o * g.oh * g.ow));
-  }
+  private readonly composedConv: ConvKernels = composedConv(this, this.window);
 
-  override conv2dWeightGrad(x: Storage, gy: Storage, g: Window2d, o: number): Storage {
-    if (!isFloat(x.dtype) || gy.dtype !== x.dtype) return super.conv2dWeightGrad(x, gy, g, o);
-    return this.conv(1, x, gy, g, o, uninit(x.dtype, o * g.c * g.kh * g.kw));
-  }
-
-  override conv2dInputGrad(gy: Storage, w: Storage, g: Window2d, o: number): Storage {
-    if (!isFloat(gy.dtype) || w.dtype !== gy.dtype) return super.conv2dInputGrad(gy, w, g, o);
-    // col2im adds into its output: it starts as zeros.
-    return this.conv(2, gy, w, g, o, allocArray(gy.dtype, g.n * g.c * g.h * g.w));
-  }
-
-  private conv(kind: 0 | 1 | 2, a: Storage, b: Storage, g: Window2d, o: number, out: TypedArray): Storage {
+  private runConv(kind: 0 | 1 | 2, a: Storage, b: Storage, g: Window2d, o: number, out: TypedArray): Storage {
     const f = (s: Storage) => this.data(s) as FloatArray;
     this.addon.conv(kind, f(a), f(b), out as FloatArray, this.writeGeometry(g), o);
     return this.make(a.dtype, out);
   }
 
-  override poolArgmax(s: Storage, g: Window2d): Storage {
-    if (!isFloat(s.dtype)) return super.poolArgmax(s, g);
-    const out = uninit('int32', g.n * g.c * g.oh * g.ow) as Int32Array;
-    this.addon.poolArgmax(this.data(s), out, this.writeGeometry(g));
-    return this.make('int32', out);
-  }
+  override readonly pool: PoolKernels = {
+    poolArgmax: (s, g) => {
+      if (!isFloat(s.dtype)) return this.poolChoices(s, g);
+      const out = uninit('int32', g.n * g.c * g.oh * g.ow) as Int32Array;
+      this.addon.poolArgmax(this.data(s), out, this.writeGeometry(g));
+      return this.make('int32', out);
+    },
+  };
+
+  readonly softmax: SoftmaxKernels = {
+    logSoftmax: (s, rows, cols) => {
+      const out = uninit(s.dtype, s.size) as FloatArray;
+      this.addon.logSoftmax(this.data(s) as FloatArray, out, rows, cols);
+      return this.make(s.dtype, out);
+    },
+    logSoftmaxBackward: (g, y, rows, cols) => {
+      const out = uninit(g.dtype, g.size) as FloatArray;
+      this.addon.logSoftmaxBackward(this.data(g) as FloatArray, this.data(y) as FloatArray, out, rows, cols);
+      return this.make(g.dtype, out);
+    },
+  };
+
+  readonly optim: OptimKernels = {
+    adamStep: (p, g, m, v, maxV, a, inPlace) => this.adamStep(p, g, m, v, maxV, a, inPlace),
+    sgdStep: (p, g, buf, a, inPlace) => this.sgdStep(p, g, buf, a, inPlace),
+  };
 }

@@ -1,13 +1,14 @@
 import type {
   AdamStepArgs,
   AdamStepResult,
-  BinaryOp,
+  OptimKernels,
   ReduceOp,
   SgdStepArgs,
   Storage,
   UnaryOp,
   Window2d,
 } from '../backend.js';
+import type { ElementwiseBinaryOp } from '../op-codes.js';
 import { type DType, isFloat } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { JsBackend } from '../js/index.js';
@@ -114,8 +115,8 @@ export class WasmBackend extends JsBackend {
     return this.make(s.dtype, k.take(o, f64, n));
   }
 
-  override binary(
-    op: BinaryOp,
+  protected override binaryKernel(
+    op: ElementwiseBinaryOp,
     a: Storage,
     aShape: Shape,
     b: Storage,
@@ -134,7 +135,7 @@ export class WasmBackend extends JsBackend {
       n < this.minSize ||
       rank * 12 > 4096
     )
-      return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
+      return super.binaryKernel(op, a, aShape, b, bShape, outShape, outDtype);
     const k = this.kernels;
     const f64 = a.dtype === 'float64';
     k.reset();
@@ -202,7 +203,7 @@ export class WasmBackend extends JsBackend {
     return this.make(a.dtype, k.take(o, f64, size));
   }
 
-  adamStep(
+  private adamStep(
     p: Storage,
     g: Storage,
     m: Storage,
@@ -233,7 +234,7 @@ export class WasmBackend extends JsBackend {
     return { p: out(p, pp), m: out(m, pm), v: out(v, pv), maxV: maxV ? out(maxV, pmax) : null };
   }
 
-  sgdStep(
+  private sgdStep(
     p: Storage,
     g: Storage,
     buf: Storage | null,
@@ -265,13 +266,18 @@ export class WasmBackend extends JsBackend {
     return { p: pOut, buf: this.make(p.dtype, k.take(pbo, f64, n)) };
   }
 
+  readonly optim: OptimKernels = {
+    adamStep: (p, g, m, v, maxV, a, inPlace) => this.adamStep(p, g, m, v, maxV, a, inPlace),
+    sgdStep: (p, g, buf, a, inPlace) => this.sgdStep(p, g, buf, a, inPlace),
+  };
+
   private geometry(g: Window2d): void {
     const k = this.kernels;
     k.i32.set(windowFields(g), k.meta >> 2);
   }
 
-  override im2col(s: Storage, g: Window2d, padValue: number): Storage {
-    if (!isFloat(s.dtype)) return super.im2col(s, g, padValue);
+  protected override unfold(s: Storage, g: Window2d, padValue: number): Storage {
+    if (!isFloat(s.dtype)) return super.unfold(s, g, padValue);
     const k = this.kernels;
     const f64 = s.dtype === 'float64';
     const n = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
@@ -285,8 +291,8 @@ export class WasmBackend extends JsBackend {
     return this.make(s.dtype, k.take(o, f64, n));
   }
 
-  override col2im(s: Storage, g: Window2d): Storage {
-    if (!isFloat(s.dtype)) return super.col2im(s, g);
+  protected override fold(s: Storage, g: Window2d): Storage {
+    if (!isFloat(s.dtype)) return super.fold(s, g);
     const k = this.kernels;
     const f64 = s.dtype === 'float64';
     const n = g.n * g.c * g.h * g.w;
@@ -362,8 +368,8 @@ export class WasmBackend extends JsBackend {
     return this.indexed('scatterAdd', base, shape, axis, idx, idxShape, src);
   }
 
-  override poolArgmax(s: Storage, g: Window2d): Storage {
-    if (!isFloat(s.dtype)) return super.poolArgmax(s, g);
+  protected override poolChoices(s: Storage, g: Window2d): Storage {
+    if (!isFloat(s.dtype)) return super.poolChoices(s, g);
     const k = this.kernels;
     const f64 = s.dtype === 'float64';
     const n = g.n * g.c * g.oh * g.ow;

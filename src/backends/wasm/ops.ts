@@ -1,28 +1,15 @@
-import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import { ELEMENTWISE_BINARY_OPS, REDUCE_OPS, UNARY_OPS, WASM_COVERS } from '../op-codes.js';
 
-// The kernels' op codes, by position: the same order as the comments in wasm/src/elementwise.ts and
-// reduce.ts (test/kernels.test.ts runs every one against the JS backend, so a mismatch fails there).
-const UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sqrt', 'relu', 'floor', 'ceil', 'round', 'trunc'];
-/** The float32-only unary ops (float-lane polynomials; float64 keeps the JS backend's Math calls). */
-const UNARY_F32_ONLY: readonly UnaryOp[] = ['exp', 'tanh', 'sigmoid'];
-const BINARY: readonly BinaryOp[] = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'maximum',
-  'minimum',
-  'tanhBackward',
-  'sigmoidBackward',
-  'reluBackward',
-];
-const REDUCE: readonly ReduceOp[] = ['sum', 'prod', 'max', 'min'];
-
-const codes = <T extends string>(names: readonly T[]) => new Map(names.map((n, i) => [n, i]));
-export const UNARY_CODE_F64: ReadonlyMap<string, number> = codes(UNARY);
-export const UNARY_CODE_F32: ReadonlyMap<string, number> = codes([...UNARY, ...UNARY_F32_ONLY]);
-export const BINARY_CODE: ReadonlyMap<string, number> = codes(BINARY);
-export const REDUCE_CODE: ReadonlyMap<string, number> = codes(REDUCE);
+// The kernels' op codes are the shared table's (src/backends/op-codes.ts): wasm/src/elementwise.ts and
+// reduce.ts switch on them and implement the leading codes WASM_COVERS counts (test/kernels.test.ts runs
+// every one against the JS backend, so a mismatch fails there).
+const codes = (names: readonly string[], covered: number) =>
+  new Map(names.slice(0, covered).map((n, i) => [n, i]));
+/** float64 keeps the JS backend's Math calls for exp/tanh/sigmoid; float32 has float-lane polynomials. */
+export const UNARY_CODE_F64: ReadonlyMap<string, number> = codes(UNARY_OPS, WASM_COVERS.unaryF64);
+export const UNARY_CODE_F32: ReadonlyMap<string, number> = codes(UNARY_OPS, WASM_COVERS.unaryF32);
+export const BINARY_CODE: ReadonlyMap<string, number> = codes(ELEMENTWISE_BINARY_OPS, WASM_COVERS.binary);
+export const REDUCE_CODE: ReadonlyMap<string, number> = codes(REDUCE_OPS, WASM_COVERS.reduce);
 
 /** Job kinds, as wasm/src/index.ts's run() reads them (float64 is the float32 kind + 1 where both exist). */
 export const JOB = {

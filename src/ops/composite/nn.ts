@@ -1,4 +1,5 @@
 /** Neural-network functions (torch.nn.functional): normalization, embedding, convolution, pooling, dropout. */
+import { kernelsOf } from '../../backends/kernels.js';
 import type { Window2d } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/mode.js';
 import { moveDim } from '../../autograd/batched.js';
@@ -268,7 +269,7 @@ function poolIndices(xf: Tensor, g: Window2d): Tensor {
       return reshape(idx, [B, g.n, g.c, g.oh * g.ow])._asBatched(0, xf._batchLevel);
     });
   }
-  return fromStorage(xf.backend.poolArgmax(xf._storage, g), [g.n, g.c, g.oh * g.ow]);
+  return fromStorage(kernelsOf(xf.backend).pool.poolArgmax(xf._storage, g), [g.n, g.c, g.oh * g.ow]);
 }
 
 /**

@@ -3,6 +3,7 @@
  * run without a graph), the VJP a closed formula of the output, so a training step over a large
  * vocabulary makes a few passes instead of differentiating every step of the composite.
  */
+import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
 import { allToFront, moveDim } from '../../autograd/batched.js';
 import { expand } from '../primitives/shape.js';
@@ -44,8 +45,8 @@ const logSoftmaxPrim: Primitive<{ axis: number }> = definePrimitive<{ axis: numb
   name: 'logSoftmax',
   forward: ([x], { axis }) => {
     const rc = fusedRows(x, axis);
-    if (rc && x.backend.logSoftmax)
-      return fromStorage(x.backend.logSoftmax(x._storage, rc[0], rc[1]), x.shape);
+    const fused = kernelsOf(x.backend).softmax;
+    if (rc && fused) return fromStorage(fused.logSoftmax(x._storage, rc[0], rc[1]), x.shape);
     return noGrad(() => {
       const z = shift(x, axis);
       return sub(z, log(sum(exp(z), axis, true)));
@@ -63,8 +64,9 @@ const logSoftmaxBackwardPrim: Primitive<{ axis: number }> = definePrimitive<{ ax
   name: 'logSoftmaxBackward',
   forward: ([g, y], { axis }) => {
     const rc = fusedRows(g, axis);
-    if (rc && g.backend.logSoftmaxBackward && g.dtype === y.dtype)
-      return fromStorage(g.backend.logSoftmaxBackward(g._storage, y._storage, rc[0], rc[1]), g.shape);
+    const fused = kernelsOf(g.backend).softmax;
+    if (rc && fused && g.dtype === y.dtype)
+      return fromStorage(fused.logSoftmaxBackward(g._storage, y._storage, rc[0], rc[1]), g.shape);
     return noGrad(() => sub(g, mul(exp(y), sum(g, axis, true))));
   },
   // h = g - e^y S with S = sum(g): dh/dg^T u = u - sum(u e^y); dh/dy^T u = -u e^y S.

@@ -3,6 +3,8 @@
  * gradient back to each input's shape (`sumTo`).
  */
 import type { BinaryOp, UnaryOp } from '../../backends/backend.js';
+import { type ElementwiseBinaryOp, isActivationGrad } from '../../backends/op-codes.js';
+import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
 import { alignForBroadcast } from '../../autograd/batched.js';
 import { type DType, getDefaultDtype, isFloat } from '../../tensor/dtype.js';
@@ -142,9 +144,14 @@ export const trunc = integerIdentity('trunc');
 // ---------------------------------------------------------------------------------------------------
 // Binary arithmetic
 
-function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType): Tensor {
+function binaryForward(op: ElementwiseBinaryOp, a: Tensor, b: Tensor, outDtype: DType): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  return fromStorage(a.backend.binary(op, a._storage, a.shape, b._storage, b.shape, shape, outDtype), shape);
+  const [x, y] = [a._storage, b._storage];
+  // Activations' VJPs are a capability (fused where the backend has them), the rest core arithmetic.
+  const out = isActivationGrad(op)
+    ? kernelsOf(a.backend).activations.activationGrad(op, x, a.shape, y, b.shape, shape, outDtype)
+    : a.backend.binary(op, x, a.shape, y, b.shape, shape, outDtype);
+  return fromStorage(out, shape);
 }
 
 /** A binary VJP: (g, a, b, out, need) -> [ga, gb]; `need` says which of the two are wanted (skip the rest). */
@@ -156,7 +163,7 @@ type BinaryVjp = (
   need: readonly boolean[],
 ) => [Tensor | null, Tensor | null];
 
-function binaryPrimitive(op: BinaryOp, vjp: BinaryVjp, saves: readonly number[], output = false) {
+function binaryPrimitive(op: ElementwiseBinaryOp, vjp: BinaryVjp, saves: readonly number[], output = false) {
   const prim: Primitive<undefined> = definePrimitive<undefined>({
     name: op,
     forward: ([a, b]) => binaryForward(op, a, b, a.dtype),

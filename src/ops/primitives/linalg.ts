@@ -1,4 +1,5 @@
 /** Batched matrix multiply: the one linear-algebra primitive; matmul's variants are built on it. */
+import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
 import { batchByLoop, batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
 import { sumTangents } from './elementwise.js';
@@ -91,7 +92,7 @@ export const bmmPrim: Primitive<BmmAttrs | undefined> = definePrimitive<BmmAttrs
 
 const solvePrim: Primitive<undefined> = definePrimitive<undefined>({
   name: 'solve',
-  forward: ([a, b]) => fromStorage(a.backend.solve(a._storage, b._storage, a.shape[0], b.shape[1]), b.shape),
+  forward: ([a, b]) => fromStorage(kernelsOf(a.backend).linalg.solve(a._storage, b._storage, a.shape[0], b.shape[1]), b.shape),
   // X = A^-1 B: gB = A^-T g, gA = -gB X^T.
   vjp: (g, { inputs: [a], out }) => {
     const gb = solvePrim([t2(a), g], undefined);
@@ -148,7 +149,7 @@ export function eigh(a: Tensor): { values: Tensor; vectors: Tensor } {
   if (a.shape.length !== 2 || a.shape[0] !== a.shape[1])
     throw new ShapeError('eigh', `a must be a square matrix, got shape ${fmtShape(a.shape)}`);
   const n = a.shape[0];
-  const { values, vectors } = a.backend.eigh(a._storage, n);
+  const { values, vectors } = kernelsOf(a.backend).linalg.eigh(a._storage, n);
   return { values: fromStorage(values, [n]), vectors: fromStorage(vectors, [n, n]) };
 }
 
@@ -160,5 +161,5 @@ export function eigvalsh(a: Tensor): Tensor {
   checkTensor('eigvalsh', 'a', a);
   if (a.shape.length !== 2 || a.shape[0] !== a.shape[1])
     throw new ShapeError('eigvalsh', `a must be a square matrix, got shape ${fmtShape(a.shape)}`);
-  return fromStorage(a.backend.eigvalsh(a._storage, a.shape[0]), [a.shape[0]]);
+  return fromStorage(kernelsOf(a.backend).linalg.eigvalsh(a._storage, a.shape[0]), [a.shape[0]]);
 }

@@ -1,5 +1,6 @@
 /** Sliding-window primitives: im2col (unfold) and its adjoint col2im (fold). Convolution and pooling use them. */
 import type { Window2d } from '../../backends/backend.js';
+import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
 import { batchByLoop, batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -25,7 +26,7 @@ export const im2colPrim: Primitive<{ g: Window2d; padValue: number }> = definePr
 }>({
   name: 'unfold',
   forward: ([x], { g, padValue }) =>
-    fromStorage(x.backend.im2col(x._storage, g, padValue), [g.n, g.c * g.kh * g.kw, g.oh * g.ow]),
+    fromStorage(kernelsOf(x.backend).window.im2col(x._storage, g, padValue), [g.n, g.c * g.kh * g.kw, g.oh * g.ow]),
   vjp: (grad, { attrs: { g } }) => [col2imPrim([grad], { g })],
   jvp: ([t], { attrs }) => (t ? im2colPrim([t], attrs) : null), // linear
   batch: ([x], [b], { g, padValue }) =>
@@ -34,7 +35,7 @@ export const im2colPrim: Primitive<{ g: Window2d; padValue: number }> = definePr
 
 export const col2imPrim: Primitive<{ g: Window2d }> = definePrimitive<{ g: Window2d }>({
   name: 'fold',
-  forward: ([cols], { g }) => fromStorage(cols.backend.col2im(cols._storage, g), [g.n, g.c, g.h, g.w]),
+  forward: ([cols], { g }) => fromStorage(kernelsOf(cols.backend).window.col2im(cols._storage, g), [g.n, g.c, g.h, g.w]),
   vjp: (grad, { attrs: { g } }) => [im2colPrim([grad], { g, padValue: 0 })],
   jvp: ([t], { attrs }) => (t ? col2imPrim([t], attrs) : null), // linear
   batch: ([x], [b], { g }) => foldBatch(x, b!, (f, n) => col2imPrim([f], { g: { ...g, n } })),
@@ -52,7 +53,7 @@ type ConvAttrs = { g: Window2d; o: number };
 export const conv2dPrim: Primitive<ConvAttrs> = definePrimitive<ConvAttrs>({
   name: 'conv2d',
   forward: ([x, w], { g, o }) =>
-    fromStorage(x.backend.conv2d(x._storage, w._storage, g, o), [g.n, o, g.oh, g.ow]),
+    fromStorage(kernelsOf(x.backend).conv.conv2d(x._storage, w._storage, g, o), [g.n, o, g.oh, g.ow]),
   vjp: (gy, { inputs: [x, w], attrs, needsGrad }) => [
     needsGrad[0] ? conv2dInputGradPrim([gy, w], attrs) : null,
     needsGrad[1] ? conv2dWeightGradPrim([x, gy], attrs) : null,
@@ -70,7 +71,7 @@ export const conv2dPrim: Primitive<ConvAttrs> = definePrimitive<ConvAttrs>({
 export const conv2dWeightGradPrim: Primitive<ConvAttrs> = definePrimitive<ConvAttrs>({
   name: 'conv2dWeightGrad',
   forward: ([x, gy], { g, o }) =>
-    fromStorage(x.backend.conv2dWeightGrad(x._storage, gy._storage, g, o), [o, g.c, g.kh, g.kw]),
+    fromStorage(kernelsOf(x.backend).conv.conv2dWeightGrad(x._storage, gy._storage, g, o), [o, g.c, g.kh, g.kw]),
   vjp: (k, { inputs: [x, gy], attrs, needsGrad }) => [
     needsGrad[0] ? conv2dInputGradPrim([gy, k], attrs) : null,
     needsGrad[1] ? conv2dPrim([x, k], attrs) : null,
@@ -101,7 +102,7 @@ export const conv2dWeightGradPrim: Primitive<ConvAttrs> = definePrimitive<ConvAt
 export const conv2dInputGradPrim: Primitive<ConvAttrs> = definePrimitive<ConvAttrs>({
   name: 'conv2dInputGrad',
   forward: ([gy, w], { g, o }) =>
-    fromStorage(gy.backend.conv2dInputGrad(gy._storage, w._storage, g, o), [g.n, g.c, g.h, g.w]),
+    fromStorage(kernelsOf(gy.backend).conv.conv2dInputGrad(gy._storage, w._storage, g, o), [g.n, g.c, g.h, g.w]),
   vjp: (h, { inputs: [gy, w], attrs, needsGrad }) => [
     needsGrad[0] ? conv2dPrim([h, w], attrs) : null,
     needsGrad[1] ? conv2dWeightGradPrim([h, gy], attrs) : null,
