@@ -13,6 +13,8 @@ import type {
 import type { ElementwiseBinaryOp } from '../op-codes.js';
 import { col2imLoop, im2colLoop, poolArgmaxLoop } from './window.js';
 import { luSolve } from './linalg.js';
+import { matmulLoop } from './matmul.js';
+import { argsortLoop, cumsumLoop } from './scan.js';
 import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { ValueError } from '../../errors.js';
@@ -236,79 +238,8 @@ export class JsBackend implements Backend {
     transA = false,
     transB = false,
   ): Storage {
-    const xs = this.data(a);
-    const y = this.data(b);
     const out = allocArray(a.dtype, batch * m * n);
-    // The kernel reads a as [m, k] and b as bt = [n, k], both contiguous: b is transposed once unless it
-    // arrives transposed, a only when it does. A 2x4 block of outputs is kept in locals (float64
-    // accumulation whatever the dtype). The transpose buffers are reused across calls.
-    const bt = scratch(transB ? 0 : k * n);
-    const at = transA ? scratchA(m * k) : null;
-    for (let t = 0; t < batch; t++) {
-      let x: ArrayLike<number> = xs;
-      let ao = t * m * k;
-      if (at) {
-        for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) at[i * k + p] = xs[ao + p * m + i];
-        x = at;
-        ao = 0;
-      }
-      const bo = t * k * n;
-      const oo = t * m * n;
-      let w: ArrayLike<number> = bt;
-      let wo = 0;
-      if (transB) {
-        w = y;
-        wo = bo;
-      } else for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = y[bo + p * n + j];
-      for (let i = 0; i < m; i += 2) {
-        const two = i + 1 < m;
-        const a0 = ao + i * k;
-        const a1 = two ? a0 + k : a0;
-        for (let j = 0; j < n; j += 4) {
-          const nj = Math.min(4, n - j);
-          const b0 = wo + j * k;
-          const b1 = nj > 1 ? b0 + k : b0;
-          const b2 = nj > 2 ? b0 + 2 * k : b0;
-          const b3 = nj > 3 ? b0 + 3 * k : b0;
-          let c00 = 0,
-            c01 = 0,
-            c02 = 0,
-            c03 = 0,
-            c10 = 0,
-            c11 = 0,
-            c12 = 0,
-            c13 = 0;
-          for (let p = 0; p < k; p++) {
-            const u0 = x[a0 + p];
-            const u1 = x[a1 + p];
-            const w0 = w[b0 + p];
-            const w1 = w[b1 + p];
-            const w2 = w[b2 + p];
-            const w3 = w[b3 + p];
-            c00 += u0 * w0;
-            c01 += u0 * w1;
-            c02 += u0 * w2;
-            c03 += u0 * w3;
-            c10 += u1 * w0;
-            c11 += u1 * w1;
-            c12 += u1 * w2;
-            c13 += u1 * w3;
-          }
-          const o0 = oo + i * n + j;
-          out[o0] = c00;
-          if (nj > 1) out[o0 + 1] = c01;
-          if (nj > 2) out[o0 + 2] = c02;
-          if (nj > 3) out[o0 + 3] = c03;
-          if (two) {
-            const o1 = o0 + n;
-            out[o1] = c10;
-            if (nj > 1) out[o1 + 1] = c11;
-            if (nj > 2) out[o1 + 2] = c12;
-            if (nj > 3) out[o1 + 3] = c13;
-          }
-        }
-      }
-    }
+    matmulLoop(this.data(a), this.data(b), out, batch, m, k, n, transA, transB);
     return this.make(a.dtype, out);
   }
 
@@ -435,53 +366,15 @@ export class JsBackend implements Backend {
   }
 
   argsort(s: Storage, shape: Shape, axis: number, descending: boolean): Storage {
-    const x = this.data(s);
-    const len = shape[axis];
-    const inner = sizeOf(shape.slice(axis + 1));
-    const outer = sizeOf(shape.slice(0, axis));
-    const out = new Int32Array(x.length);
-    const lane = Array.from({ length: len }, (_, i) => i);
-    const vals = new Float64Array(len);
-    // NaN above everything; ties by position (Array.prototype.sort is stable).
-    const cmp = (a: number, b: number) => {
-      const va = vals[a];
-      const vb = vals[b];
-      const d = va !== va ? (vb !== vb ? 0 : 1) : vb !== vb ? -1 : va < vb ? -1 : va > vb ? 1 : 0;
-      return descending ? -d : d;
-    };
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const base = o * len * inner + i;
-        for (let j = 0; j < len; j++) {
-          vals[j] = x[base + j * inner];
-          lane[j] = j;
-        }
-        lane.sort(cmp);
-        for (let j = 0; j < len; j++) out[base + j * inner] = lane[j];
-      }
-    }
-    return this.make('int32', out);
+    return this.make('int32', argsortLoop(this.data(s), shape, axis, descending));
   }
 
   cumsum(s: Storage, shape: Shape, axis: number, reverse: boolean): Storage {
-    const x = this.data(s);
-    const len = shape[axis];
-    const inner = sizeOf(shape.slice(axis + 1));
-    const outer = sizeOf(shape.slice(0, axis));
-    const out = allocArray(s.dtype, x.length);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const base = o * len * inner + i;
-        let acc = 0;
-        for (let j = 0; j < len; j++) {
-          const p = base + (reverse ? len - 1 - j : j) * inner;
-          acc += x[p];
-          out[p] = acc;
-        }
-      }
-    }
+    const out = allocArray(s.dtype, s.size);
+    cumsumLoop(this.data(s), shape, axis, reverse, out);
     return this.make(s.dtype, out);
   }
+
   // Capabilities: the reference loops for windows, pooling, linear algebra and activation VJPs. Convolution
   // is left to the composed unfold + matmul, which is the reference.
   readonly window: WindowKernels = {
@@ -525,17 +418,5 @@ export class JsBackend implements Backend {
       this.binaryKernel(op, g, gShape, y, yShape, out, dtype),
   };
 }
-let scratchBuf = new Float64Array(0);
-let scratchBufA = new Float64Array(0);
-/** Reusable float64 buffers of at least `n` elements (contents undefined): one per matmul operand. */
-function scratch(n: number): Float64Array {
-  if (scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, 2 * scratchBuf.length));
-  return scratchBuf;
-}
-function scratchA(n: number): Float64Array {
-  if (scratchBufA.length < n) scratchBufA = new Float64Array(Math.max(n, 2 * scratchBufA.length));
-  return scratchBufA;
-}
-
 /** The reference backend instance. */
 export const jsBackend: JsBackend = new JsBackend();
