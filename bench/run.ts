@@ -16,7 +16,8 @@
  * OPENBLAS_CORETYPE: reported, and unset for every engine (pass --keep-coretype to keep it for all).
  * Flags: --quick (fewer sizes and steps), --only=a,b,..., --engines=name,name (a subset of the columns),
  * --base=name (the column the ratios compare with; default descend-native, else descend-js), --isolate
- * (each workload in a fresh process of each engine).
+ * (each workload in a fresh process of each engine), --baseline=DIR (another checkout of descend, its
+ * native addon built: adds its descend columns as "<name> @DIR", for a same-run old-vs-new comparison).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -107,6 +108,17 @@ const columns: Column[] = [
   { name: 'numpy 1t', cmd: pyCmd('numpy', 1), env: { OPENBLAS_NUM_THREADS: '1' } },
   { name: 'numpy 2t', cmd: pyCmd('numpy', 2), env: { OPENBLAS_NUM_THREADS: '2' } },
 ];
+
+// --baseline=DIR: the same descend columns run from another checkout (an older commit), in the same run.
+const baseline = argv.find((a) => a.startsWith('--baseline='))?.slice(11);
+if (baseline) {
+  for (const c of columns.filter((c) => c.name.startsWith('descend-'))) {
+    const cmd = c.cmd.map((a) =>
+      a === 'bench/engines/descend.ts' ? `${baseline}/bench/engines/descend.ts` : a,
+    );
+    columns.push({ ...c, name: `${c.name} @${baseline}`, cmd });
+  }
+}
 
 function skipReason(c: Column): string | undefined {
   if (c.name.startsWith('descend-native') && !nativeBackend) return `skipped: ${backendInfo().native}`;

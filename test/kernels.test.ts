@@ -27,7 +27,7 @@ import { compileKernels } from '../src/backends/wasm/kernels.js';
 import { kernelsOf } from '../src/backends/kernels.js';
 import { type ElementwiseBinaryOp, isActivationGrad } from '../src/backends/op-codes.js';
 import { sizeOf, stridesOf } from '../src/tensor/shape.js';
-import { adamRule, sgdRule } from '../src/optim/torch-rules.js';
+import { adamRule, sgdRule } from '../src/optim/torch/index.js';
 import { Adam, SGD } from '../src/optim/index.js';
 
 const native = nativeBackend;

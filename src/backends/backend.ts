@@ -236,11 +236,11 @@ export interface SoftmaxKernels {
   logSoftmaxBackward(g: Storage, y: Storage, rows: number, cols: number): Storage;
 }
 
-/** Fused optimizer updates, bit for bit the composed rules in optim/torch-rules.ts. */
+/** Fused optimizer updates, bit for bit the composed rules in optim/torch/ (sgd.ts, adam.ts). */
 export interface OptimKernels {
   /**
    * One Adam(W) update of same-shaped float tensors in one pass, bit for bit what
-   * optim/torch-rules.ts's adamRule computes op by op (same order, same rounding). New storages, or
+   * optim/torch/adam.ts's adamRule computes op by op (same order, same rounding). New storages, or
    * with `inPlace` p, m, v and maxV themselves, overwritten.
    */
   adamStep(
@@ -254,7 +254,7 @@ export interface OptimKernels {
   ): AdamStepResult;
   /**
    * One SGD update (momentum, dampening, Nesterov, weight decay), bit for bit
-   * optim/torch-rules.ts's sgdRule. `buf` is the momentum buffer (null before the first step). New
+   * optim/torch/sgd.ts's sgdRule. `buf` is the momentum buffer (null before the first step). New
    * storages, or with `inPlace` p and buf themselves (a new buf on the first step).
    */
   sgdStep(

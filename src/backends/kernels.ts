@@ -1,7 +1,7 @@
 /**
  * A backend's kernels for every capability: its own where it has them, the composed ones (written with
  * its core kernels) where it does not. Softmax and optimizer steps have no storage-level composition:
- * their composed path is the differentiable ops themselves (ops/composite/softmax.ts, optim/torch-rules.ts),
+ * their composed path is the differentiable ops themselves (ops/composite/softmax.ts, optim/torch/adam.ts and sgd.ts),
  * so they stay optional here.
  */
 import type {

@@ -8,7 +8,10 @@ import { DescendError } from '../errors.js';
 import { RunFailure, UsageError, usage } from './errors.js';
 import { editDistance } from '../data/text/vocab.js';
 import { backendInfo, listBackends, setBackend } from '../backends/registry.js';
-import { SCHEDULES, TRAIN_OPTIMIZERS, evalCommand, predictCommand, trainCommand } from './train.js';
+import { SCHEDULE_NAMES } from '../schedules/registry.js';
+import { TRAIN_OPTIMIZERS } from './train-config.js';
+import { trainCommand } from './train.js';
+import { evalCommand, predictCommand } from './eval.js';
 import { raceCommand } from './race.js';
 import { RACE_OPTIMIZERS } from '../diagnostics/race.js';
 import { landscapeCommand } from './landscape.js';
@@ -62,7 +65,9 @@ export function program(): Command {
     .option('--lr <number>', "learning rate (default: the optimizer's own)")
     .option('--momentum <number>', 'momentum for sgd/momentum/nesterov/rmsprop')
     .option('--weight-decay <number>', 'weight decay (coupled L2, decoupled for adamw/lamb/lion/adan)', '0')
-    .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('cosine'))
+    .addOption(
+      new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULE_NAMES).default('cosine'),
+    )
     .option('--batch-size <n>', 'minibatch size', '64')
     .option('--epochs <n>', 'epochs', '15')
     .option('--dropout <p>', 'dropout probability', '0')

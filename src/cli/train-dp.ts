@@ -14,7 +14,7 @@ import { loadMnist, saveCheckpoint } from '../io/index.js';
 import { DPOptimizer } from '../privacy/index.js';
 import { buildModel, MODEL_NAMES } from './models.js';
 import { choice, num, RunFailure } from './errors.js';
-import type { TrainCliOptions } from './train.js';
+import type { TrainCliOptions } from './train-config.js';
 
 /** The `descend train` flags a private run reads. */
 export type DpCliOptions = Pick<

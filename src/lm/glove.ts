@@ -10,7 +10,7 @@ import { Generator } from '../tensor/random.js';
 import { add, log, minimum, mul, pow, sub } from '../ops/primitives/elementwise.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { indexSelect } from '../ops/composite/shape.js';
-import { Adagrad } from '../optim/classes.js';
+import { Adagrad } from '../optim/torch/index.js';
 import { noGrad } from '../autograd/mode.js';
 import { type ProgressWriter, progressBarFor } from '../train/progress.js';
 

@@ -9,7 +9,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { DataLoader, TensorDataset } from '../data/dataset.js';
 import { Vocab } from '../data/text/vocab.js';
 import { crossEntropy } from '../ops/composite/losses.js';
-import { Adam } from '../optim/classes.js';
+import { Adam } from '../optim/torch/index.js';
 import { fit, type History } from '../train/fit.js';
 import type { ProgressWriter } from '../train/progress.js';
 import { NGramModel } from './ngram.js';

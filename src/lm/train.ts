@@ -12,7 +12,7 @@ import { logSoftmax } from '../ops/composite/softmax.js';
 import { gather } from '../ops/primitives/indexing.js';
 import { reshape } from '../ops/primitives/shape.js';
 import type { Module } from '../nn/module.js';
-import { Adam, AdamW, SGD } from '../optim/classes.js';
+import { Adam, AdamW, SGD } from '../optim/torch/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { LambdaLR } from '../schedules/schedulers.js';
 import { inverseTimeSchedule } from '../schedules/functions.js';

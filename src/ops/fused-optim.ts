@@ -2,7 +2,7 @@
  * Fused optimizer steps as ops: one pass of the backend's `optim` capability where it has one, over plain
  * same-shaped float tensors outside a recorded graph (where nothing can tell the difference from the
  * composed update). Each returns null when it does not apply; the caller then runs the composed rule
- * (optim/torch-rules.ts), which is the definition the kernels are tested against bit for bit.
+ * (optim/torch/sgd.ts, adam.ts), which is the definition the kernels are tested against bit for bit.
  */
 import type { AdamStepArgs, SgdStepArgs, Storage } from '../backends/backend.js';
 import { kernelsOf } from '../backends/kernels.js';

@@ -3,7 +3,7 @@ import { ValueError } from '../errors.js';
 import type { GradientTransformation, ScalarOrSchedule } from './core.js';
 import * as R from './recipes.js';
 
-/** The recipes by name. */
+/** The recipes by name: the function's name in lower case (signSgd is 'signsgd', as in the class registry). */
 export const RECIPES = {
   sgd: R.sgd,
   adagrad: R.adagrad,
@@ -23,7 +23,7 @@ export const RECIPES = {
   lion: R.lion,
   novograd: R.novograd,
   adan: R.adan,
-  signSgd: R.signSgd,
+  signsgd: R.signSgd,
   rprop: R.rprop,
   lars: R.lars,
   fromage: R.fromage,
@@ -50,5 +50,5 @@ export function optimizerByName(
       'optimizerByName',
       `unknown optimizer '${name}' (known: ${RECIPE_NAMES.join(', ')})`,
     );
-  return name === 'signSgd' ? R.signSgd(lr) : make(lr, options);
+  return name === 'signsgd' ? R.signSgd(lr) : make(lr, options);
 }

@@ -14,7 +14,7 @@ import { abs, mul, neg, sub } from '../ops/primitives/elementwise.js';
 import { amax, sum } from '../ops/primitives/reduce.js';
 import { cat, reshape } from '../ops/primitives/shape.js';
 import { type Closure, type ParamGroupInit, Optimizer } from './optimizer.js';
-import type { ParamRule, ParamState } from './torch-rules.js';
+import type { ParamState } from './torch/rule.js';
 import { nonNegative, positive } from './validate.js';
 
 export interface LBFGSOptions {
@@ -200,9 +200,6 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         `lineSearchFn must be 'strong_wolfe' or null, got '${String(o.lineSearchFn)}'`,
       );
     }
-  }
-  protected rule(): ParamRule {
-    throw new ValueError('LBFGS', 'internal: LBFGS has no per-parameter rule');
   }
   private get params(): Tensor[] {
     return this.paramGroups[0].params;

@@ -10,7 +10,7 @@ import { isFloat } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isTensorJSON, tensorFromJSON } from '../tensor/serialize.js';
-import type { ParamRule, ParamState } from './torch-rules.js';
+import type { ParamRule, ParamState } from './torch/rule.js';
 import { checkOptions } from './validate.js';
 
 /** A group of parameters with its own options. */
@@ -70,8 +70,16 @@ export abstract class Optimizer<O extends object> {
   /** Checks one group's options; throws a ValueError naming the option and value. */
   protected abstract validate(options: O): void;
 
-  /** The pure update rule for a group's current options. */
-  protected abstract rule(group: ParamGroup<O>): ParamRule;
+  /**
+   * The pure update rule for a group's current options. Optimizers that are not per-parameter rules
+   * (LBFGS, Newton) have none: they override `step`, and their state is checked as they load it.
+   */
+  protected rule?(group: ParamGroup<O>): ParamRule;
+
+  private ruleOf(group: ParamGroup<O>): ParamRule {
+    if (!this.rule) throw new ValueError(this.name ?? 'Optimizer', 'has no per-parameter rule: it overrides step');
+    return this.rule(group);
+  }
 
   /** Adds a group of parameters (with option overrides), as PyTorch's `add_param_group`. */
   addParamGroup(group: ParamGroupInit<O>): void {
@@ -109,7 +117,7 @@ export abstract class Optimizer<O extends object> {
     const loss = closure ? lossValue(enableGrad(closure)) : undefined;
     noGrad(() => {
       for (const group of this.paramGroups) {
-        const rule = this.rule(group);
+        const rule = this.ruleOf(group);
         for (const p of group.params) {
           if (!p.grad) continue;
           const s = this.state.get(p) ?? rule.init(p);
@@ -225,8 +233,8 @@ export abstract class Optimizer<O extends object> {
       const where = `the state of param ${key}`;
       if (!isObj(s)) throw new ValueError(op, `${where} is not an object`);
       const decoded = decodeState(op, s, p, this.checkStateShapes) as ParamState;
-      if (this.checkStateShapes) {
-        const fresh = noGrad(() => this.rule(newGroups[groupOf[Number(key)]].merged).init(p));
+      if (this.checkStateShapes && this.rule) {
+        const fresh = noGrad(() => this.ruleOf(newGroups[groupOf[Number(key)]].merged).init(p));
         matchState(op, where, decoded, fresh, p, '');
       }
       restored.set(p, decoded);

@@ -7,11 +7,13 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Optimizer } from './optimizer.js';
-import * as C from './classes.js';
+import * as torch from './torch/index.js';
+import * as optaxClasses from './optax-classes.js';
 import { LBFGS } from './lbfgs.js';
 import { DiagonalNewton, Newton } from './second-order.js';
 
 type Options = Record<string, unknown>;
+const C = { ...torch, ...optaxClasses };
 type Make = (params: Tensor[], options: Options) => Optimizer<object>;
 
 // The classes' option types differ; each takes the caller's record and validates it itself.

@@ -13,7 +13,7 @@ import { solve } from '../ops/primitives/linalg.js';
 import { HessianOperator } from '../diagnostics/operator.js';
 import { materialize } from '../diagnostics/spectra.js';
 import { type Closure, type ParamGroupInit, Optimizer } from './optimizer.js';
-import type { ParamRule } from './torch-rules.js';
+
 import { nonNegative, positive } from './validate.js';
 
 /** The loss, flat gradient and dense Hessian of `closure` with respect to `params` (from descend/diagnostics). */
@@ -58,9 +58,6 @@ export class Newton extends Optimizer<NewtonOptions> {
         `lineSearch must be 'backtracking' or null, got '${String(o.lineSearch)}'`,
       );
     }
-  }
-  protected rule(): ParamRule {
-    throw new ValueError('Newton', 'internal: Newton has no per-parameter rule');
   }
   override step(closure?: Closure): number | undefined {
     if (!closure) throw new ValueError('Newton', 'step needs a closure that returns the loss');
@@ -120,9 +117,6 @@ export class DiagonalNewton extends Optimizer<{ lr: number; eps: number }> {
   protected validate(o: { lr: number; eps: number }): void {
     positive('DiagonalNewton', 'lr', o.lr);
     nonNegative('DiagonalNewton', 'eps', o.eps);
-  }
-  protected rule(): ParamRule {
-    throw new ValueError('DiagonalNewton', 'internal: no per-parameter rule');
   }
   override step(closure?: Closure): number | undefined {
     if (!closure) throw new ValueError('DiagonalNewton', 'step needs a closure that returns the loss');

@@ -5,3 +5,4 @@
  */
 export * from './functions.js';
 export * from './schedulers.js';
+export * from './registry.js';

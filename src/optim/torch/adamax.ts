@@ -1,0 +1,69 @@
+/** torch.optim.Adamax: its rule, options and class. */
+import type { Tensor } from '../../tensor/tensor.js';
+import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { zerosLike } from '../../tensor/creation.js';
+import { abs, add, maximum, mul } from '../../ops/primitives/elementwise.js';
+import {
+  type Betas,
+  type ParamRule,
+  type Params,
+  addcdiv,
+  checkBetas,
+  checkCommon,
+  lerp,
+  prep,
+} from './rule.js';
+
+export interface AdamaxRuleOptions {
+  lr: number;
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+export function adamaxRule(o: AdamaxRuleOptions): ParamRule {
+  const [b1, b2] = o.betas;
+  return {
+    init: (p) => ({ step: 0, expAvg: zerosLike(p.detach()), expInf: zerosLike(p.detach()) }),
+    step: (p, g0, s) => {
+      const step = (s.step as number) + 1;
+      const g = prep(g0, p, o);
+      const expAvg = lerp(s.expAvg as Tensor, g, 1 - b1);
+      const expInf = maximum(mul(s.expInf as Tensor, b2), add(abs(g), o.eps));
+      const clr = o.lr / (1 - b1 ** step);
+      return [addcdiv(p, expAvg, expInf, -clr), { step, expAvg, expInf }];
+    },
+  };
+}
+
+export interface AdamaxOptions {
+  lr: number;
+  betas: Betas;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+/** Adamax (torch.optim.Adamax): u = max(b2 u, |g| + eps). */
+export class Adamax extends Optimizer<AdamaxOptions> {
+  constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
+    super(
+      'Adamax',
+      params,
+      {
+        lr: 2e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        maximize: false,
+      },
+      options,
+    );
+  }
+  protected validate(o: AdamaxOptions): void {
+    checkCommon('Adamax', o);
+    checkBetas('Adamax', o.betas);
+  }
+  protected override rule(g: ParamGroup<AdamaxOptions>): ParamRule {
+    return adamaxRule(g);
+  }
+}

@@ -1,0 +1,80 @@
+/** torch.optim.NAdam: its rule, options and class. */
+import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { zerosLike } from '../../tensor/creation.js';
+import { add, div, sqrt } from '../../ops/primitives/elementwise.js';
+import { nonNegative } from '../validate.js';
+import {
+  type Betas,
+  type ParamRule,
+  type Params,
+  adamMoments,
+  addcdiv,
+  checkBetas,
+  checkCommon,
+} from './rule.js';
+
+export interface NadamRuleOptions {
+  lr: number;
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  momentumDecay: number;
+  decoupledWeightDecay: boolean;
+  maximize: boolean;
+}
+export function nadamRule(o: NadamRuleOptions): ParamRule {
+  const [b1, b2] = o.betas;
+  return {
+    init: (p) => ({ step: 0, muProduct: 1, expAvg: zerosLike(p.detach()), expAvgSq: zerosLike(p.detach()) }),
+    step: (p0, g0, s) => {
+      const { step, p, g, expAvg, expAvgSq } = adamMoments(p0, g0, s, o, b1, b2);
+      const bc2 = 1 - b2 ** step;
+      // PyTorch 2.x's momentum schedule.
+      const mu = b1 * (1 - 0.5 * 0.96 ** (step * o.momentumDecay));
+      const muNext = b1 * (1 - 0.5 * 0.96 ** ((step + 1) * o.momentumDecay));
+      const muProduct = (s.muProduct as number) * mu;
+      const denom = add(sqrt(div(expAvgSq, bc2)), o.eps);
+      const muProductNext = muProduct * muNext;
+      let out = addcdiv(p, g, denom, (-o.lr * (1 - mu)) / (1 - muProduct));
+      out = addcdiv(out, expAvg, denom, (-o.lr * muNext) / (1 - muProductNext));
+      return [out, { step, muProduct, expAvg, expAvgSq }];
+    },
+  };
+}
+
+export interface NAdamOptions {
+  lr: number;
+  betas: Betas;
+  eps: number;
+  weightDecay: number;
+  momentumDecay: number;
+  decoupledWeightDecay: boolean;
+  maximize: boolean;
+}
+/** NAdam as PyTorch 2.x defines it (the momentumDecay schedule of mu_t). */
+export class NAdam extends Optimizer<NAdamOptions> {
+  constructor(params: Params<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
+    super(
+      'NAdam',
+      params,
+      {
+        lr: 2e-3,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        momentumDecay: 4e-3,
+        decoupledWeightDecay: false,
+        maximize: false,
+      },
+      options,
+    );
+  }
+  protected validate(o: NAdamOptions): void {
+    checkCommon('NAdam', o);
+    checkBetas('NAdam', o.betas);
+    nonNegative('NAdam', 'momentumDecay', o.momentumDecay);
+  }
+  protected override rule(g: ParamGroup<NAdamOptions>): ParamRule {
+    return nadamRule(g);
+  }
+}
