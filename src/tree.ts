@@ -10,7 +10,7 @@ import { cat, narrow, reshape } from './ops/primitives/shape.js';
 export type Tree =
   Tensor | number | boolean | string | null | undefined | readonly Tree[] | { readonly [key: string]: Tree };
 
-/** The tensors in a tree, in a deterministic order. @example treeLeaves({ w, b: [b1, b2] }) // [b1, b2, w] */
+/** The tensors in a tree, in a deterministic order. @example treeLeaves({ w: tensor([1]), b: [tensor([2]), tensor([3])] }) // [[2], [3], [1]] */
 export function treeLeaves(tree: Tree): Tensor[] {
   const out: Tensor[] = [];
   const walk = (t: Tree): void => {

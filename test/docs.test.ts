@@ -1,8 +1,12 @@
-/** Every TypeScript example in the README and docs/*.md runs (against the source, via the `descend` alias). */
+/**
+ * Every TypeScript example in the README and docs/*.md runs (against the source, via the `descend` alias),
+ * and every `expr // literal` line in them is checked, by the doctest's rules (test/doctest-check.ts).
+ */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { instrument } from './doctest-check.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = join(root, 'test', '.docs-tmp');
@@ -23,7 +27,8 @@ describe('README and docs examples', () => {
   runs.forEach(({ name, code }, i) => {
     it(`${name} runs`, async () => {
       const file = join(tmp, `example${i}.ts`);
-      writeFileSync(file, code);
+      const checked = instrument(code, name).code;
+      writeFileSync(file, `import { check as __check } from '../doctest-check.js';\n${checked}`);
       const log = vi.spyOn(console, 'log').mockImplementation(() => {});
       try {
         await import(file);

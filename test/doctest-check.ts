@@ -50,7 +50,9 @@ function matches(actual: unknown, expected: unknown, numbers: string[]): boolean
   if (Array.isArray(expected)) {
     const list = ArrayBuffer.isView(actual) ? Array.from(actual as unknown as ArrayLike<number>) : actual;
     return (
-      Array.isArray(list) && list.length === expected.length && expected.every((e, i) => matches(list[i], e, numbers))
+      Array.isArray(list) &&
+      list.length === expected.length &&
+      expected.every((e, i) => matches(list[i], e, numbers))
     );
   }
   if (expected !== null && typeof expected === 'object') {
@@ -74,4 +76,47 @@ export function check(actual: unknown, expected: Expected, where: string): void 
     const shown = actual instanceof Tensor ? JSON.stringify(actual.tolist()) : JSON.stringify(actual);
     throw new Error(`${where}: got ${shown}, the example says ${expected.text}`);
   }
+}
+
+/** Splits `a; b; expr` at its last top-level semicolon: [statements, final expression]. */
+function lastStatement(code: string): [string, string] {
+  let depth = 0;
+  let quote = '';
+  let cut = -1;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = '';
+    } else if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (ch === ';' && depth === 0 && i < code.trimEnd().length - 1) cut = i;
+  }
+  return cut < 0 ? ['', code] : [code.slice(0, cut + 1), code.slice(cut + 1)];
+}
+
+/** The example with each checkable `// literal` line turned into a check; how many checks it has. */
+export function instrument(code: string, where: string): { code: string; checks: number } {
+  let checks = 0;
+  const lines = code.split('\n').map((line) => {
+    const m = line.match(/^(.*?\S.*?)\s*\/\/\s*(.+)$/);
+    if (!m || m[1].includes('//')) return line;
+    const expected = parseExpected(m[2]);
+    if (!expected) return line;
+    const [before, last] = lastStatement(m[1].trim().replace(/;$/, ''));
+    // `console.log(v); // literal` shows what v prints: check v.
+    const expr = last.trim().replace(/^console\.log\(([\s\S]*)\)$/, '$1');
+    const arg = JSON.stringify(expected);
+    const at = JSON.stringify(where);
+    const decl = expr.match(/^(?:const|let)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=/);
+    if (decl) {
+      checks++;
+      return `${before} ${expr}; __check(${decl[1]}, ${arg}, ${at});`;
+    }
+    if (/^(const|let|var|for|if|while|return|class|function)\b/.test(expr)) return line;
+    checks++;
+    return `${before} __check((${expr}), ${arg}, ${at});`;
+  });
+  return { code: lines.join('\n'), checks };
 }

@@ -24,10 +24,30 @@ function fixtures() {
   const params = model.parameters();
   const xb = d.randn([6, 4], { generator: g });
   const yb = int([0, 1, 2, 0, 1, 2]);
-  const A = d.tensor([[3, 1], [1, 2]], { dtype: 'float64' });
+  const A = d.tensor(
+    [
+      [3, 1],
+      [1, 2],
+    ],
+    { dtype: 'float64' },
+  );
   const quad = (t: d.Tensor) => d.matmul(t, d.matmul(A, t)).mul(0.5);
-  const H = diagnostics.denseOperator(d.tensor([[4, 1, 0], [1, 3, 0], [0, 0, 1]], { dtype: 'float64' }));
-  const ids = Int32Array.from({ length: 400 }, (_, i) => (i * 7 + (i % 5)) % 20);
+  const H = diagnostics.denseOperator(
+    d.tensor(
+      [
+        [4, 1, 0],
+        [1, 3, 0],
+        [0, 0, 1],
+      ],
+      { dtype: 'float64' },
+    ),
+  );
+  // A toy corpus: 40 word types, a repetitive stream (with '<unk>' at id 0, as Vocab builds it).
+  const words = Array.from({ length: 600 }, (_, i) => `w${(i * 7 + (i % 5)) % 40}`);
+  words.push('man', 'king', 'woman', 'queen', 'The', 'Monday', 'neighbours');
+  const vocab = data.Vocab.build(words);
+  const ids = vocab.encode(words);
+  const lmModel = new lm.NeuralLM(vocab.size, { context: 3, embeddingDim: 8, hidden: 16 });
   return {
     // Tensors: x is float64 [3, 4, 5] (and requires grad where an example differentiates it).
     x: r([3, 4, 5]),
@@ -69,10 +89,15 @@ function fixtures() {
     f: quad,
     quad,
     H,
-    // Text.
+    // Text: a vocabulary, a token stream, a small neural LM over it, word vectors.
+    vocab,
     ids,
-    trainIds: ids.subarray(0, 300),
-    testIds: ids.subarray(300),
+    trainIds: ids.subarray(0, 400),
+    validIds: ids.subarray(400, 500),
+    testIds: ids.subarray(500),
+    lmModel,
+    vectors: r([vocab.size, 8]),
+    id: (w: string) => vocab.lookup('id', w),
   };
 }
 

@@ -8,79 +8,70 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { extractExamples } from '../scripts/doctest-extract.js';
-import { parseExpected } from './doctest-check.js';
+import { check, instrument, parseExpected } from './doctest-check.js';
+import { tensor as tensorOf } from '../src/index.js';
 import { exampleScope } from './doctest-prelude.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = join(root, 'test', '.doctest-tmp');
 const examples = extractExamples(root);
 
-/** Splits `a; b; expr` at its last top-level semicolon: [statements, final expression]. */
-function lastStatement(code: string): [string, string] {
-  let depth = 0;
-  let quote = '';
-  let cut = -1;
-  for (let i = 0; i < code.length; i++) {
-    const ch = code[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = '';
-    } else if (ch === "'" || ch === '"' || ch === '`') quote = ch;
-    else if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch)) depth--;
-    else if (ch === ';' && depth === 0 && i < code.trimEnd().length - 1) cut = i;
-  }
-  return cut < 0 ? ['', code] : [code.slice(0, cut + 1), code.slice(cut + 1)];
-}
-
-/** The example with each checkable `// literal` line turned into a check; how many checks it has. */
-export function instrument(code: string, where: string): { code: string; checks: number } {
-  let checks = 0;
-  const lines = code.split('\n').map((line) => {
-    const m = line.match(/^(.*?\S.*?)\s*\/\/\s*(.+)$/);
-    if (!m || m[1].includes('//')) return line;
-    const expected = parseExpected(m[2]);
-    if (!expected) return line;
-    const [before, last] = lastStatement(m[1].trim().replace(/;$/, ''));
-    const expr = last.trim();
-    const arg = JSON.stringify(expected);
-    const at = JSON.stringify(where);
-    const decl = expr.match(/^(?:const|let)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=/);
-    if (decl) {
-      checks++;
-      return `${before} ${expr}; __check(${decl[1]}, ${arg}, ${at});`;
-    }
-    if (/^(const|let|var|for|if|while|return|class|function)\b/.test(expr)) return line;
-    checks++;
-    return `${before} __check((${expr}), ${arg}, ${at});`;
-  });
-  return { code: lines.join('\n'), checks };
-}
-
 describe('doctest: every @example in src/ runs', () => {
   mkdirSync(tmp, { recursive: true });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  it('finds the examples', () => expect(examples.length).toBeGreaterThan(300));
+  it('finds the examples, and checks the printed output of those that show one', () => {
+    expect(examples.length).toBeGreaterThan(300);
+    const checks = examples.reduce((n, ex) => n + instrument(ex.code, ex.where).checks, 0);
+    expect(checks).toBeGreaterThan(100);
+  });
+  it('a wrong printed output fails (the check is not vacuous)', () => {
+    const { code, checks } = instrument('add(tensor([1]), 1) // tensor([3.])', 'x.ts:1');
+    expect(checks).toBe(1);
+    expect(code).toContain('__check((add(tensor([1]), 1)),');
+    const t = tensorOf([2]);
+    expect(() => check(t, parseExpected('tensor([3.])')!, 'x.ts:1')).toThrow(
+      'x.ts:1: printed tensor([2.]), the example says tensor([3.])',
+    );
+    expect(() => check(t, parseExpected('tensor([2.])')!, 'x.ts:1')).not.toThrow();
+    expect(() => check(0.17, parseExpected('0.1')!, 'x.ts:1')).toThrow(/got 0.17/);
+    expect(() => check(0.12, parseExpected('0.12')!, 'x.ts:1')).not.toThrow();
+    expect(parseExpected('1 with probability 0.8')).toBeNull();
+  });
   examples.forEach((ex, i) => {
-    it(ex.where, async () => {
-      const { code } = instrument(ex.code, ex.where);
-      const names = Object.keys(await exampleScope());
-      const file = join(tmp, `ex${i}.ts`);
-      writeFileSync(
-        file,
-        `import { exampleScope } from '../doctest-prelude.js';\n` +
-          `import { check as __check } from '../doctest-check.js';\n` +
-          `const { ${names.join(', ')} } = await exampleScope();\n` +
-          `process.chdir(${JSON.stringify(tmp)});\n{\n${code}\n}\nexport {};\n`,
-      );
-      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-      const cwd = process.cwd();
-      try {
-        await import(file);
-      } finally {
-        process.chdir(cwd);
-        log.mockRestore();
-      }
-    }, 60_000);
+    it(
+      ex.where,
+      async () => {
+        const { code } = instrument(ex.code, ex.where);
+        const scope = await exampleScope();
+        // The example's own file's exports too (internal helpers are documented with examples).
+        const src = join(root, ex.where.slice(0, ex.where.lastIndexOf(':')));
+        const own = Object.keys((await import(src)) as object).filter(
+          (n) => !(n in scope) && n !== 'default',
+        );
+        const file = join(tmp, `ex${i}.ts`);
+        writeFileSync(
+          file,
+          `import { exampleScope } from '../doctest-prelude.js';\n` +
+            `import { check as __check } from '../doctest-check.js';\n` +
+            `import * as __own from ${JSON.stringify(src)};\n` +
+            `const { ${Object.keys(scope).join(', ')} } = await exampleScope();\n` +
+            (own.length ? `const { ${own.join(', ')} } = __own;\n` : '') +
+            `process.chdir(${JSON.stringify(tmp)});\n` +
+            // Examples of global switches (setBackend, setGradEnabled, ...) must not leak into the next.
+            `const __was = [backend(), getDefaultDtype()] as const;\n` +
+            `try {\n${code}\n} finally {\n  setBackend(__was[0]); setDefaultDtype(__was[1]);\n` +
+            `  setGradEnabled(true); setDetectAnomaly(false);\n}\nexport {};\n`,
+        );
+        const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+        const cwd = process.cwd();
+        try {
+          await import(file);
+        } finally {
+          process.chdir(cwd);
+          log.mockRestore();
+        }
+      },
+      60_000,
+    );
   });
 });

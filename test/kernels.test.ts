@@ -713,7 +713,9 @@ for (const [label, fast, absent] of FAST) {
     if (label === 'native')
       it('the op lists above cover every op the addon implements', () => {
         expect(native!.addon.unaryOps.filter((op) => !UNARY.includes(op as UnaryOp))).toEqual([]);
-        expect(native!.addon.binaryOps.filter((op) => !BINARY.includes(op as ElementwiseBinaryOp))).toEqual([]);
+        expect(native!.addon.binaryOps.filter((op) => !BINARY.includes(op as ElementwiseBinaryOp))).toEqual(
+          [],
+        );
       });
     it('integer and bool kernels fall back to the reference loops', () => {
       const a = nb!.fromArray('int32', [1, -2, 3]);
@@ -837,7 +839,9 @@ describe('poolArgmax (the JS reference)', () => {
       ow: 4,
     };
     const x = [-Infinity, -Infinity, 5, 2, NaN, 5, 2, 1, 7];
-    const got = Array.from(jsBackend.read(kernelsOf(jsBackend).pool.poolArgmax(jsBackend.fromArray('float64', x), g)));
+    const got = Array.from(
+      jsBackend.read(kernelsOf(jsBackend).pool.poolArgmax(jsBackend.fromArray('float64', x), g)),
+    );
     // Worked by hand: row 0 of windows: [pad pad; pad x0] -> 0 (the only real one, -Infinity), [x0 x1]
     // -> 0 (first of the tie), [x1 x2] -> 2, [x2 pad] -> 2. Windows touching x4 (NaN) pick it; the ties
     // x2 = x5 and x3 = x6 go to the first in window order.

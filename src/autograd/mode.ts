@@ -33,6 +33,7 @@ export function withGradMode<T>(on: boolean, fn: () => T): T {
  * Optimizers update parameters in here.
  * @example
  * const w = randn([3], { requiresGrad: true });
+ * w.pow(2).sum().backward();
  * noGrad(() => w.sub_(w.grad!.mul(0.1)));
  */
 export function noGrad<T>(fn: () => T): T {

@@ -158,7 +158,9 @@ export function grad<A extends unknown[]>(
  * The value and gradient of a scalar function (JAX's `jax.value_and_grad`): returns `[value, grads]`
  * with one gradient tree per argnum.
  * @example
- * const [loss, [gw, gb]] = valueAndGrad(lossFn, { argnums: [0, 1] })(w, b);
+ * const lossFn = (w: Tensor, b: Tensor) => w.pow(2).sum().add(b.mul(3).sum());
+ * const [loss, [gw, gb]] = valueAndGrad(lossFn, { argnums: [0, 1] })(tensor([1, 2]), tensor([0]));
+ * gw // tensor([2., 4.])
  */
 export function valueAndGrad<A extends unknown[]>(
   f: (...args: A) => Tensor,
@@ -179,7 +181,10 @@ export function valueAndGrad<A extends unknown[]>(
 
 /**
  * Like `valueAndGrad` for a function that returns `[loss, aux]`: gives `[[loss, aux], grads]`.
- * @example const [[loss, logits], [g]] = valueAndGradWithAux(f)(w);
+ * @example
+ * const f = (w: Tensor): [Tensor, Tensor] => { const logits = w.mul(2); return [logits.sum(), logits]; };
+ * const [[loss, logits], [g]] = valueAndGradWithAux(f)(tensor([1, 2]));
+ * g // tensor([2., 2.])
  */
 export function valueAndGradWithAux<A extends unknown[], Aux extends Tree>(
   f: (...args: A) => [Tensor, Aux],
@@ -234,7 +239,7 @@ export function vjp<A extends unknown[], O extends Tree>(
 
 /**
  * Cuts the gradient: the value passes, the derivative is zero (JAX's `stop_gradient`; PyTorch's `detach`).
- * @example const target = stopGradient(model(x));
+ * @example grad((x: Tensor) => x.mul(stopGradient(x)).sum())(tensor([3])) // tensor([3.])
  */
 export function stopGradient(x: Tensor): Tensor {
   return x.detach();

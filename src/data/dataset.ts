@@ -12,7 +12,7 @@ export interface Dataset<T> {
   get(index: number): T;
 }
 
-/** Samples are the i-th rows of each tensor, e.g. [x_i, y_i]. @example new TensorDataset(X, y) */
+/** Samples are the i-th rows of each tensor, e.g. [x_i, y_i]. @example new TensorDataset(randn([6, 2]), tensor([0, 1, 0, 1, 0, 1])).length // 6 */
 export class TensorDataset implements Dataset<Tensor[]> {
   readonly tensors: Tensor[];
   constructor(...tensors: Tensor[]) {
@@ -59,7 +59,10 @@ export class Subset<T> implements Dataset<T> {
 
 /**
  * Splits a dataset at random into parts of the given sizes (or fractions summing to 1).
- * @example const [train, val] = randomSplit(ds, [0.8, 0.2], { generator: new Generator(0) });
+ * @example
+ * const ds = new TensorDataset(randn([10, 2]));
+ * const [train, val] = randomSplit(ds, [0.8, 0.2], { generator: new Generator(0) });
+ * val.length // 2
  */
 export function randomSplit<T>(
   dataset: Dataset<T>,
@@ -121,8 +124,8 @@ function defaultCollate(samples: unknown[]): Batch {
 /**
  * Iterates minibatches. Each epoch (each `for...of`) draws a new permutation when shuffling.
  * @example
- * const loader = new DataLoader(new TensorDataset(X, y), { batchSize: 32, shuffle: true, generator: new Generator(0) });
- * for (const [xb, yb] of loader) { ... }
+ * const loader = new DataLoader(new TensorDataset(xs, ys), { batchSize: 4, shuffle: true, generator: new Generator(0) });
+ * for (const [xb, yb] of loader) console.log(xb.shape, yb.shape);
  */
 export class DataLoader<T = Tensor[]> implements Iterable<Batch> {
   readonly batchSize: number;

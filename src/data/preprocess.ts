@@ -6,7 +6,7 @@ import { mean, std } from '../ops/composite/reduce.js';
 
 /**
  * Per-feature mean and standard deviation (biased), fitted once and reused.
- * @example const s = Standardizer.fit(Xtrain); const Xt = s.transform(Xtest);
+ * @example const s = Standardizer.fit(tensor([[0, 10], [2, 30]])); s.transform(tensor([[1, 20]])) // [[0, 0]]
  */
 export class Standardizer {
   private constructor(

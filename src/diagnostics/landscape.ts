@@ -65,7 +65,7 @@ function classify(
 
 /**
  * Analyzes f at x (a tensor or a tree of parameters): curvature, conditioning and the kind of point.
- * @example analyzeLandscape((t: Tensor) => matmul(t, matmul(A, t)).mul(0.5), x).conditionNumber
+ * @example analyzeLandscape(quad, tensor([0, 0], { dtype: 'float64' })).kind // 'minimum'
  */
 export function analyzeLandscape<T extends Tree>(
   f: (x: T) => Tensor,
@@ -113,7 +113,7 @@ export function denseHessianOperator<T extends Tree>(f: (x: T) => Tensor, x: T) 
 
 /**
  * v^T H v along a direction (divided by v^T v with `normalize`): the second derivative of f along v.
- * @example curvature(f, x, v)
+ * @example curvature(quad, tensor([1, 1], { dtype: 'float64' }), tensor([1, 0], { dtype: 'float64' })) // 3
  */
 export function curvature<T extends Tree>(
   f: (x: T) => Tensor,
@@ -137,7 +137,7 @@ function lerpTree<T extends Tree>(a: T, b: T, t: number): T {
 /**
  * Checks Jensen's inequality f((1-t) a + t b) <= (1-t) f(a) + t f(b) at sampled t: a necessary condition
  * for convexity along the segment. Reports the worst violation.
- * @example convexityAlongSegment(f, a, b).convex
+ * @example convexityAlongSegment(quad, tensor([-1, 0], { dtype: 'float64' }), tensor([2, 1], { dtype: 'float64' })).convex // true
  */
 export function convexityAlongSegment<T extends Tree>(
   f: (x: T) => Tensor,
@@ -194,7 +194,9 @@ export function randomDirection<T extends Tree>(
 
 /**
  * f(x + alpha d) for alpha on a grid: a 1-D slice of the landscape.
- * @example const { alphas, losses } = lossSlice1d(f, params, d, { from: -1, to: 1, steps: 41 });
+ * @example
+ * const x0 = tensor([1, 1], { dtype: 'float64' });
+ * const { alphas, losses } = lossSlice1d(quad, x0, tensor([1, 0], { dtype: 'float64' }), { steps: 41 });
  */
 export function lossSlice1d<T extends Tree>(
   f: (x: T) => Tensor,
@@ -214,7 +216,9 @@ export function lossSlice1d<T extends Tree>(
 
 /**
  * f(x + alpha d1 + beta d2) on a grid: a 2-D slice for contour plots (losses[i][j] at alphas[i], betas[j]).
- * @example lossSlice2d(f, params, d1, d2, { steps: 21 })
+ * @example
+ * const [d1, d2] = [tensor([1, 0], { dtype: 'float64' }), tensor([0, 1], { dtype: 'float64' })];
+ * lossSlice2d(quad, tensor([1, 1], { dtype: 'float64' }), d1, d2, { steps: 21 }).losses.length // 21
  */
 export function lossSlice2d<T extends Tree>(
   f: (x: T) => Tensor,

@@ -22,7 +22,7 @@ export interface LinearOperator {
   readonly matvecs: number;
 }
 
-/** A LinearOperator from a dense symmetric matrix. @example denseOperator(H) */
+/** A LinearOperator from a dense symmetric matrix. @example denseOperator(eye(3, 3, { dtype: 'float64' })).dim // 3 */
 export function denseOperator(H: Tensor): LinearOperator {
   if (H.shape.length !== 2 || H.shape[0] !== H.shape[1])
     throw new ShapeError('denseOperator', `needs a square matrix, got shape ${fmtShape(H.shape)}`);
@@ -43,7 +43,7 @@ export function denseOperator(H: Tensor): LinearOperator {
 /**
  * The Hessian of `loss()` with respect to `params` (tensors requiring grad, e.g. `model.parameters()`)
  * as an operator on the raveled parameters; also gives the loss and flat gradient.
- * @example const H = hessianOperator(() => crossEntropy(model.call(x), y), model.parameters());
+ * @example const H = hessianOperator(() => crossEntropy(model.call(xs) as Tensor, ys), model.parameters());
  */
 export class HessianOperator implements LinearOperator {
   readonly dim: number;

@@ -88,7 +88,7 @@ export interface LanczosResult {
 /**
  * Extreme eigenvalues by the Lanczos method with full reorthogonalization, stopping when the wanted Ritz
  * values' residuals |beta_m s_m| fall below tol. Exact once the Krylov space fills the whole space.
- * @example lanczos(H, { k: 5, which: 'largest' }).largest
+ * @example lanczos(H, { k: 2, which: 'largest' }).largest
  */
 export function lanczos(op: LinearOperator, opts: LanczosOptions = {}): LanczosResult {
   const k = opts.k ?? 1;

@@ -25,7 +25,7 @@ import { CheckpointError, parseUntrustedJson, setOwn } from './untrusted.js';
 /**
  * Writes bytes so that `path` always holds either the old file or the complete new one: a temporary file
  * in the same directory, fsync, then rename over the target.
- * @example writeFileAtomic('model.safetensors', bytes)
+ * @example writeFileAtomic('model.safetensors', serializeSafetensors({ w: randn([2]) }))
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   removeStaleTemps(path);
@@ -148,7 +148,7 @@ const FORMAT = 'descend-checkpoint-1';
  * Saves a model's state dict (tensors under `model.`), and optionally the optimizer's state (its tensors
  * as tensors named `optim.<param>.<key>`, the rest as JSON), the random generators' states and training
  * progress, to one safetensors file, atomically, with a CRC-32 per tensor.
- * @example saveCheckpoint('ckpt.safetensors', model, { optimizer, progress: { epoch } })
+ * @example saveCheckpoint('ckpt.safetensors', model, { optimizer, progress: { epoch: 3 } })
  */
 export function saveCheckpoint(path: string, model: Module, extras: CheckpointExtras = {}): void {
   const tensors: Record<string, Tensor> = {};
@@ -194,7 +194,10 @@ function tensorsOut(sd: OptimizerStateDict, tensors: Record<string, Tensor>): Op
  * generators; returns the saved progress. All or nothing: the file, the model's state, the optimizer's
  * state and the generators' states are all checked before anything is written, so a failed load leaves
  * every object as it was. Every failure is a CheckpointError naming the file.
- * @example const { progress } = loadCheckpoint('ckpt.safetensors', model, { optimizer });
+ * @example
+ * saveCheckpoint('ckpt.safetensors', model, { optimizer, progress: { epoch: 3 } });
+ * const { progress } = loadCheckpoint('ckpt.safetensors', model, { optimizer });
+ * progress // { epoch: 3 }
  */
 export function loadCheckpoint(
   path: string,

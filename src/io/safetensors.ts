@@ -136,7 +136,10 @@ function fail(msg: string): never {
 /**
  * Decodes a safetensors buffer, validating the header (size cap, UTF-8 JSON object, known dtypes,
  * integer shapes, offsets that match each tensor's size, do not overlap and cover the data exactly).
- * @example const { tensors, metadata } = parseSafetensors(bytes);
+ * @example
+ * const bytes = serializeSafetensors({ w: tensor([1, 2]) }, { epoch: '3' });
+ * const { tensors, metadata } = parseSafetensors(bytes);
+ * metadata // { epoch: '3' }
  */
 export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   if (!(bytes instanceof Uint8Array)) fail('expected a Uint8Array');

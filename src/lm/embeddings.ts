@@ -94,7 +94,7 @@ function rankByCosine(
 
 /**
  * The `k` rows of `table` most similar (cosine) to row `id`, itself left out.
- * @example nearestNeighbors(model.C.weight, vocab.lookup('neighbours', 'Monday'), 10)
+ * @example nearestNeighbors(vectors, id('Monday'), 10)
  */
 export function nearestNeighbors(
   table: Tensor,
@@ -118,7 +118,7 @@ export function nearestNeighbors(
 /**
  * a : b :: c : ?, by 3CosAdd (Mikolov et al. 2013): the rows closest to b - a + c (unit vectors), the
  * three query words left out.
- * @example analogy(vectors, id('man'), id('king'), id('woman')) // 'queen' near the top, with luck
+ * @example analogy(vectors, id('man'), id('king'), id('woman')) // trained vectors put 'queen' near the top
  */
 export function analogy(
   table: Tensor,
@@ -140,7 +140,7 @@ export function analogy(
 
 /**
  * Principal components: X [N, d] centred and projected on its top-k eigenvectors of the covariance.
- * @example const xy = pca(vectors.narrow(0, 1, 500), 2) // [500, 2]
+ * @example pca(vectors.narrow(0, 1, 30), 2).shape // [30, 2]
  */
 export function pca(X: Tensor, k = 2): Tensor {
   checkTable('pca', X);
@@ -177,7 +177,7 @@ export function pairwiseSqDist(Y: Tensor): Tensor {
  * t-SNE's input affinities: for each row a Gaussian over the others with its precision found by
  * bisection so the row's perplexity is `perplexity`; symmetrized, P = (P + P^T) / 2N. Vectorized over
  * rows (every bisection step is a few tensor ops).
- * @example const P = tsneAffinities(X, 30); // [N, N], sums to 1
+ * @example tsneAffinities(X, 5).sum().item() // 1.000
  */
 export function tsneAffinities(X: Tensor, perplexity = 30): Tensor {
   checkTable('tsneAffinities', X);
@@ -214,7 +214,9 @@ export function tsneAffinities(X: Tensor, perplexity = 30): Tensor {
 }
 
 /** t-SNE's objective KL(P || Q) with Student-t affinities Q in the map Y [N, k].
- * @example const g = grad((y: Tensor) => tsneLoss(y, P))(Y);
+ * @example
+ * const P = tsneAffinities(X, 5);
+ * const g = grad((y: Tensor) => tsneLoss(y, P))(Y);
  */
 export function tsneLoss(Y: Tensor, P: Tensor): Tensor {
   const N = Y.shape[0];
@@ -238,7 +240,7 @@ export interface TsneOptions {
 /**
  * A 2-D map of the rows of X by t-SNE: gradient descent with momentum on KL(P || Q), the gradient from
  * `grad(tsneLoss)`.
- * @example const xy = tsne(vectors.narrow(0, 1, 500), { iterations: 500 })
+ * @example tsne(vectors.narrow(0, 1, 30), { perplexity: 5, iterations: 50 }).shape // [30, 2]
  */
 export function tsne(X: Tensor, o: TsneOptions = {}): Tensor {
   const N = X.shape[0];

@@ -74,7 +74,11 @@ export interface GloveParams {
 /**
  * GloVe's objective over the given entries (int32 rows/cols, float counts x), differentiable in every
  * parameter: sum_k f(x_k) (w_rk . w~_ck + b_rk + b~_ck - log x_k)^2.
- * @example gloveLoss({ W, Wt, b, bt }, rows, cols, counts).backward();
+ * @example
+ * const [W, Wt] = [randn([3, 2], { requiresGrad: true }), randn([3, 2], { requiresGrad: true })];
+ * const [b, bt] = [zeros([3], { requiresGrad: true }), zeros([3], { requiresGrad: true })];
+ * const [rows, cols] = [tensor([0, 1], { dtype: 'int32' }), tensor([1, 2], { dtype: 'int32' })];
+ * gloveLoss({ W, Wt, b, bt }, rows, cols, tensor([3, 1])).backward();
  */
 export function gloveLoss(
   p: GloveParams,
@@ -110,7 +114,7 @@ export interface GloveOptions {
 /**
  * Fits GloVe vectors to a co-occurrence matrix; returns the parameters, the loss per epoch, and the
  * word vectors W + W~ (the paper's choice).
- * @example const { vectors } = trainGlove(cooccurrence(ids, { vocabSize: V }), { dim: 50, epochs: 15 });
+ * @example const { vectors } = trainGlove(cooccurrence(ids, { vocabSize: vocab.size }), { dim: 8, epochs: 3 });
  */
 export function trainGlove(
   X: Cooccurrence,

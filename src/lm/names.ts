@@ -87,7 +87,7 @@ export interface NameModel {
 
 /**
  * Splits the names, counts bigrams (add-1) and trains the MLP with Adam.
- * @example const { model, vocab } = trainNameModel(loadNames(), { epochs: 10 });
+ * @example const { model, vocab } = trainNameModel(loadNames().slice(0, 300), { epochs: 1 });
  */
 export function trainNameModel(names: readonly string[], o: NameModelOptions = {}): NameModel {
   if (names.length < 10)
@@ -147,7 +147,7 @@ export function trainNameModel(names: readonly string[], o: NameModelOptions = {
 
 /**
  * Samples `count` names from the MLP (or from the bigram model with `from: 'bigram'`).
- * @example sampleNames(m, 10, { temperature: 0.8 })
+ * @example sampleNames(trainNameModel(loadNames().slice(0, 50), { epochs: 1 }), 10, { temperature: 0.8 })
  */
 export function sampleNames(
   m: Pick<NameModel, 'model' | 'vocab' | 'bigram'>,

@@ -27,7 +27,7 @@ export interface NeuralLMOptions extends LayerOptions {
 
 /**
  * The model: `forward(contexts)` maps int32 contexts [B, n-1] to logits [B, |V|].
- * @example const lm = new NeuralLM(vocab.size, { context: 4, embeddingDim: 30, hidden: 100 });
+ * @example new NeuralLM(vocab.size, { context: 4, embeddingDim: 30, hidden: 100 }).call(tensor([[1, 2, 3, 4]], { dtype: 'int32' })).shape // [1, 48]
  */
 export class NeuralLM extends Module {
   readonly C: Embedding;

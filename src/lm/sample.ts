@@ -25,7 +25,7 @@ export interface SampleOptions {
 /**
  * Samples `length` token ids after `context` (padded on the left with `padId` 0 when shorter than the
  * model's context).
- * @example sampleLM(model, vocab.encode(['The']), 20, { temperature: 0.8, topK: 50 })
+ * @example sampleLM(lmModel, vocab.encode(['The']), 20, { temperature: 0.8, topK: 5 }).length // 20
  */
 export function sampleLM(
   model: ContextModel,

@@ -35,7 +35,7 @@ function contextSize(model: ContextModel): number {
 /**
  * Natural-log probability the model gives each token of `ids` (every token counts; `history` is the
  * text before `ids`, so the first tokens see real contexts).
- * @example const lp = lmLogProbs(model, test, { history: valid }); perplexityOf(lp);
+ * @example const lp = lmLogProbs(lmModel, testIds, { history: validIds }); perplexityOf(lp);
  */
 export function lmLogProbs(
   model: ContextModel,
@@ -75,7 +75,7 @@ export function perplexityOf(logProbs: ArrayLike<number>): number {
 /**
  * Perplexity of the mixture w p_a + (1 - w) p_b of two models' per-token log probabilities (the paper's
  * MLP10 averages the MLP with the interpolated trigram, w = 0.5).
- * @example mixturePerplexity(neuralLogProbs, kneserNeyLogProbs, 0.5)
+ * @example mixturePerplexity([Math.log(0.5)], [Math.log(0.25)], 0.5) // 2.667
  */
 export function mixturePerplexity(a: ArrayLike<number>, b: ArrayLike<number>, w = 0.5): number {
   if (a.length !== b.length)
@@ -87,7 +87,7 @@ export function mixturePerplexity(a: ArrayLike<number>, b: ArrayLike<number>, w 
 }
 
 /** The mixture weight in [0, 1] (a grid of 0.05) with the lowest perplexity on held-out tokens.
- * @example const w = bestMixtureWeight(nnValid, knValid);
+ * @example bestMixtureWeight([Math.log(0.5), Math.log(0.1)], [Math.log(0.1), Math.log(0.5)]) // 0.5
  */
 export function bestMixtureWeight(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let best = 0.5;
@@ -146,7 +146,7 @@ export function makeLMOptimizer(model: Module, o: TrainLMOptions): Optimizer<obj
 /**
  * Trains a context model on token streams with `fit`: minibatches of (context, next word), validation
  * perplexity each epoch (its log is fit's valLoss), early stopping that keeps the best weights.
- * @example const { history } = trainLM(model, { train, valid }, { epochs: 5 });
+ * @example const { history } = trainLM(lmModel, { train: trainIds, valid: validIds }, { epochs: 1 });
  */
 export function trainLM(
   model: ContextModel,

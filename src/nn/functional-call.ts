@@ -17,7 +17,7 @@ function didYouMean(name: string, names: readonly string[]): string {
 
 /**
  * A module's parameters by dotted name (the tensors themselves, as `dict(model.named_parameters())`).
- * @example const params = paramsOf(model); grad((p) => loss(functionalCall(model, p, x), y))(params);
+ * @example const p = paramsOf(model); grad((q) => crossEntropy(functionalCall(model, q, xs) as Tensor, ys))(p);
  */
 export function paramsOf(module: Module): Record<string, Tensor> {
   return Object.fromEntries(module.namedParameters());
@@ -33,7 +33,9 @@ export function buffersOf(module: Module): Record<string, Tensor> {
  * standing in for its own; the module is left as it was, also when the call throws. Differentiable in
  * `params`, so `grad`, `vmap` and `jvp` work on any module.
  * @example
- * const perExample = vmap(grad((p, x, y) => crossEntropy(functionalCall(model, p, x.unsqueeze(0)), y.unsqueeze(0))), { inAxes: [null, 0, 0] });
+ * const lossOne = (p: Record<string, Tensor>, x: Tensor, y: Tensor) =>
+ *   crossEntropy(functionalCall(model, p, x.unsqueeze(0)) as Tensor, y.unsqueeze(0));
+ * const perExample = vmap(grad(lossOne), { inAxes: [null, 0, 0] })(paramsOf(model), xs, ys);
  */
 export function functionalCall<T = Tensor>(
   module: Module,

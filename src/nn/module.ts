@@ -203,7 +203,7 @@ export abstract class Module {
   /**
    * The checking half of `loadStateDict`: validates `sd` without changing the module and returns the
    * `commit` that writes it (used to load a model and its optimizer together, or neither).
-   * @example const { commit } = model.prepareLoadStateDict(sd); const apply = opt.prepareLoadStateDict(osd); commit(); apply();
+   * @example const { commit } = model.prepareLoadStateDict(model.stateDict()); const apply = opt.prepareLoadStateDict(opt.stateDict()); commit(); apply();
    */
   prepareLoadStateDict(
     sd: Record<string, unknown>,

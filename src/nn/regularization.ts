@@ -8,7 +8,7 @@ import { enableGrad, noGrad } from '../autograd/mode.js';
 
 /**
  * (lambda / 2) sum of squared entries of the given parameters: J = L + l2Penalty([W1, W2], lambda).
- * @example const J = loss.add(l2Penalty([fc1.weight, fc2.weight], 1e-3));
+ * @example const J = loss().add(l2Penalty([fc1.weight, fc2.weight], 1e-3));
  */
 export function l2Penalty(params: readonly Tensor[], lambda: number): Tensor {
   if (!params.length) throw new ValueError('l2Penalty', 'needs at least one parameter');
@@ -18,7 +18,7 @@ export function l2Penalty(params: readonly Tensor[], lambda: number): Tensor {
   );
 }
 
-/** lambda * sum of absolute entries (L1, which drives weights to exactly zero). @example l1Penalty([W], 1e-4) */
+/** lambda * sum of absolute entries (L1, which drives weights to exactly zero). @example l1Penalty([tensor([1, -2])], 0.5) // tensor(1.5000) */
 export function l1Penalty(params: readonly Tensor[], lambda: number): Tensor {
   if (!params.length) throw new ValueError('l1Penalty', 'needs at least one parameter');
   return mul(
@@ -30,7 +30,7 @@ export function l1Penalty(params: readonly Tensor[], lambda: number): Tensor {
 /**
  * Double backprop: lambda * ||d loss / d inputs||^2, differentiable with respect to the parameters.
  * `lossFn` recomputes the loss from the given inputs.
- * @example const J = loss.add(gradientPenalty((x) => lossOf(model(x)), x, 0.1));
+ * @example const J = loss().add(gradientPenalty((x) => crossEntropy(model.call(x) as Tensor, ys), xs, 0.1));
  */
 export function gradientPenalty(lossFn: (inputs: Tensor) => Tensor, inputs: Tensor, lambda: number): Tensor {
   return enableGrad(() => {
@@ -43,7 +43,7 @@ export function gradientPenalty(lossFn: (inputs: Tensor) => Tensor, inputs: Tens
 /**
  * The fast gradient sign method: x + eps * sign(d loss / d x), an adversarial example for adversarial
  * training. The result does not require grad.
- * @example const xAdv = fgsm((x) => crossEntropy(model.call(x), y), x, 0.1);
+ * @example const xAdv = fgsm((x) => crossEntropy(model.call(x) as Tensor, ys), xs, 0.1);
  */
 export function fgsm(lossFn: (inputs: Tensor) => Tensor, inputs: Tensor, eps: number): Tensor {
   const [g] = enableGrad(() => {

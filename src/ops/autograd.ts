@@ -32,7 +32,10 @@ export interface AutogradGradOptions extends BackwardOptions {
  * PyTorch's `torch.autograd.grad`: the gradients of `outputs` with respect to `inputs`, returned rather
  * than accumulated into `.grad`.
  * @example
- * const [gx] = autogradGrad([y], [x], { createGraph: true }); // then differentiate gx again
+ * const x = tensor([3], { requiresGrad: true });
+ * const [gx] = autogradGrad([x.pow(3).sum()], [x], { createGraph: true });
+ * gx.item() // 27
+ * autogradGrad([gx.sum()], [x])[0].item() // 18
  */
 export function autogradGrad(
   outputs: readonly Tensor[],

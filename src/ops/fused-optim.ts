@@ -43,7 +43,15 @@ export function fusedAdamStep(
 ): AdamStepTensors | null {
   const kernel = kernelsOf(p.backend).optim;
   if (!kernel || !fusable(p, g, [m, v, maxV])) return null;
-  const r = kernel.adamStep(p._storage, g._storage, m._storage, v._storage, maxV?._storage ?? null, args, inPlace);
+  const r = kernel.adamStep(
+    p._storage,
+    g._storage,
+    m._storage,
+    v._storage,
+    maxV?._storage ?? null,
+    args,
+    inPlace,
+  );
   if (inPlace) {
     bump([p, m, v, maxV]);
     return { p, m, v, maxV };

@@ -81,7 +81,7 @@ export function chain(...txs: GradientTransformation[]): GradientTransformation<
 
 /**
  * params + updates, leaf by leaf (a new tree; the inputs are not modified), like `optax.apply_updates`.
- * @example params = applyUpdates(params, updates);
+ * @example applyUpdates({ w: tensor([1, 2]) }, { w: tensor([0.5, -1]) }).w // tensor([1.5000, 1.0000])
  */
 export function applyUpdates<T extends Tree>(params: T, updates: Tree): T {
   const us = leaves(updates);

@@ -3,8 +3,10 @@
  * step or PyTorch's strong-Wolfe line search (cubic interpolation, bracketing and zoom). Needs a closure
  * that re-evaluates the loss and its gradients, as in PyTorch.
  * @example
+ * const x = tensor([1, 1], { dtype: 'float64', requiresGrad: true });
  * const opt = new LBFGS([x], { lineSearchFn: 'strong_wolfe' });
- * opt.step(() => { opt.zeroGrad(); const l = f(x); l.backward(); return l; });
+ * opt.step(() => { opt.zeroGrad(); const l = quad(x); l.backward(); return l; });
+ * x.detach().abs().max().item() < 1e-6 // true
  */
 import { enableGrad, noGrad } from '../autograd/mode.js';
 import { ValueError } from '../errors.js';

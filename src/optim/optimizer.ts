@@ -77,7 +77,8 @@ export abstract class Optimizer<O extends object> {
   protected rule?(group: ParamGroup<O>): ParamRule;
 
   private ruleOf(group: ParamGroup<O>): ParamRule {
-    if (!this.rule) throw new ValueError(this.name ?? 'Optimizer', 'has no per-parameter rule: it overrides step');
+    if (!this.rule)
+      throw new ValueError(this.name ?? 'Optimizer', 'has no per-parameter rule: it overrides step');
     return this.rule(group);
   }
 
@@ -173,7 +174,7 @@ export abstract class Optimizer<O extends object> {
 
   /**
    * The checking half of `loadStateDict`: validates `sd` and returns the function that applies it.
-   * @example const apply = optimizer.prepareLoadStateDict(saved); apply(); // or nothing changes when it throws
+   * @example const apply = optimizer.prepareLoadStateDict(optimizer.stateDict()); apply(); // nothing changes if it throws
    */
   prepareLoadStateDict(sd: OptimizerStateDict): () => void {
     const op = `${this.name}.loadStateDict`;

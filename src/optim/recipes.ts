@@ -3,8 +3,9 @@
  * option names (camelCased) as optax 0.2, so optax code ports line by line and gives optax's numbers.
  * @example
  * const tx = adamw(1e-3, { weightDecay: 1e-2 });
- * let state = tx.init(params);
- * const [updates, next] = tx.update(grads, state, params);
+ * let params = { w: tensor([1, 2]) };
+ * const state = tx.init(params);
+ * const [updates, next] = tx.update({ w: tensor([0.1, -0.1]) }, state, params);
  * params = applyUpdates(params, updates);
  */
 import { type GradientTransformation, type Hyper, type ScalarOrSchedule, chain, identity } from './core.js';

@@ -38,8 +38,9 @@ export interface NewtonOptions {
  * Newton's method: d = -(H + damping I)^-1 g, x += lr d. One step solves a convex quadratic exactly.
  * Needs a closure that returns the loss with its graph (no backward call needed).
  * @example
- * const opt = new Newton([x]);
- * opt.step(() => f(x));
+ * const x = tensor([1, 1], { dtype: 'float64', requiresGrad: true });
+ * new Newton([x]).step(() => quad(x));
+ * x.detach() // tensor([0., 0.], dtype=float64)
  */
 export class Newton extends Optimizer<NewtonOptions> {
   protected override checkStateShapes = false;
@@ -104,7 +105,7 @@ export class Newton extends Optimizer<NewtonOptions> {
 /**
  * Diagonal-Hessian preconditioning: x -= lr g / (|diag H| + eps), each coordinate scaled by its own
  * curvature (exact for separable quadratics, where one step with lr 1 lands on the minimum).
- * @example const opt = new DiagonalNewton([x], { lr: 1 }); opt.step(() => f(x));
+ * @example const x = tensor([1, 1], { dtype: 'float64', requiresGrad: true }); new DiagonalNewton([x], { lr: 1 }).step(() => quad(x));
  */
 export class DiagonalNewton extends Optimizer<{ lr: number; eps: number }> {
   protected override checkStateShapes = false;

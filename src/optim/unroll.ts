@@ -27,7 +27,9 @@ import { type ScaleByAdamOptions, scaleByAdam } from './transforms.js';
  * modified). Inside `grad`, the result is differentiable in `params0` and in the tensors `tx` holds as
  * hyperparameters: the gradients of every step are kept in the graph.
  * @example
- * const valLoss = (lr: Tensor) => mse(model(unroll(sgd(lr), trainLoss, w0, 5).params, xVal), yVal);
+ * const trainLoss = (w: Tensor) => w.sub(3).pow(2).sum();
+ * const w0 = tensor([0], { dtype: 'float64' });
+ * const valLoss = (lr: Tensor) => (unroll(sgd(lr), trainLoss, w0, 5).params as Tensor).sub(2.5).pow(2).sum();
  * const dLr = grad(valLoss)(tensor(0.1, { dtype: 'float64' }));
  */
 export function unroll<T extends Tree>(

@@ -49,7 +49,7 @@ type Grads = Record<string, Tensor>;
  * Clips per-example gradients (each tensor [B, ...param shape]) to a joint 2-norm of at most `maxNorm`
  * per example (factor min(1, C / (norm + 1e-6)), as Opacus) and sums them over the batch. Returns the
  * sums by name and the per-example norms before clipping.
- * @example const { sums, norms } = clipAndSum(perExample, 1.0);
+ * @example const { sums, norms } = clipAndSum({ w: tensor([[3, 4], [0.3, 0.4]]) }, 1.0); norms // tensor([5.0000, 0.5000])
  */
 export function clipAndSum(perExample: Grads, maxNorm: number): { sums: Grads; norms: Tensor } {
   if (!(maxNorm > 0)) throw new ValueError('clipAndSum', `maxNorm must be positive, got ${maxNorm}`);
@@ -70,7 +70,7 @@ export function clipAndSum(perExample: Grads, maxNorm: number): { sums: Grads; n
 /**
  * Indices of a Poisson sample of 0..n-1: each joins independently with probability q (the batch size
  * varies; it may be empty).
- * @example const idx = poissonSample(60000, 256 / 60000, g);
+ * @example const idx = poissonSample(60000, 256 / 60000, new Generator(0));
  */
 export function poissonSample(n: number, q: number, generator?: Generator): Tensor {
   if (!(q > 0 && q <= 1)) throw new ValueError('poissonSample', `sample rate must be in (0, 1], got ${q}`);
@@ -87,7 +87,7 @@ export function poissonSample(n: number, q: number, generator?: Generator): Tens
  * @example
  * const dp = new DPOptimizer(model, new SGD(model.parameters(), { lr: 0.1 }), {
  *   noiseMultiplier: 1.1, maxGradNorm: 1, expectedBatchSize: 256 }, { datasetSize: 60000 });
- * dp.step((out, y) => crossEntropy(out, y), xb, yb); dp.accountant.getEpsilon(1e-5);
+ * dp.step((out, y) => crossEntropy(out, y), xs, ys); dp.accountant.getEpsilon(1e-5);
  */
 export class DPOptimizer {
   readonly accountant = new RDPAccountant();

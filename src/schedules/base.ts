@@ -7,7 +7,9 @@
  * @example
  * const opt = new SGD(params, { lr: 0.1, momentum: 0.9 });
  * const sched = new CosineAnnealingLR(opt, { tMax: 100 });
- * for (...) { ...; opt.step(); sched.step(); }
+ * for (let epoch = 0; epoch < 3; epoch++) {
+ *   opt.zeroGrad(); loss().backward(); opt.step(); sched.step();
+ * }
  */
 import { ValueError } from '../errors.js';
 

@@ -165,7 +165,10 @@ export function sgdrSchedule(o: {
 
 /**
  * Runs schedules[0], then schedules[i] from boundaries[i-1] on, each with its own count from 0.
- * @example joinSchedules([linearSchedule(...), cosineDecaySchedule(...)], [10])
+ * @example
+ * const warm = linearSchedule({ initValue: 0, endValue: 0.1, transitionSteps: 10 });
+ * const lr = joinSchedules([warm, cosineDecaySchedule({ initValue: 0.1, decaySteps: 90 })], [10]);
+ * lr(5) // 0.05
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (schedules.length !== boundaries.length + 1) {

@@ -187,7 +187,11 @@ export class Tensor {
   }
   /**
    * Calls `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces the gradient.
-   * @example const h = x.registerHook((g) => g.mul(2)); ...; h.remove();
+   * @example
+   * const w = tensor([1, 2], { requiresGrad: true });
+   * const h = w.registerHook((g) => g.mul(2));
+   * w.sum().backward(); h.remove();
+   * w.grad // tensor([2., 2.])
    */
   registerHook(hook: GradHook): RemovableHandle {
     if (!this.requiresGrad) {

@@ -18,7 +18,9 @@ export interface EarlyStoppingOptions {
 
 /**
  * Stops training when the monitored value stops improving, optionally restoring the best weights.
- * @example fit(model, { ..., callbacks: [new EarlyStopping({ patience: 10 })] })
+ * @example
+ * const data = new DataLoader(new TensorDataset(xs, ys), { batchSize: 3 });
+ * fit(model, { loss: crossEntropy, optimizer: opt, data, validation: data, epochs: 5, callbacks: [new EarlyStopping({ patience: 2 })] });
  */
 export class EarlyStopping implements Callback {
   best: number;

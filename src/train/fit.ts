@@ -22,7 +22,7 @@ export class DivergenceError extends DescendError {}
 /** A metric of a batch: output and target in, a number out (averaged over samples). */
 export type Metric = (output: Tensor, target: Tensor) => number;
 
-/** Fraction of rows whose argmax equals the int32 label. @example fit(model, { metrics: { accuracy } }) */
+/** Fraction of rows whose argmax equals the int32 label. @example accuracy(tensor([[0.1, 0.9], [0.8, 0.2]]), tensor([1, 1], { dtype: 'int32' })) // 0.5 */
 export function accuracy(output: Tensor, target: Tensor): number {
   return noGrad(() => eq(argmax(output, -1), target).to('float64').mean().item());
 }
@@ -135,7 +135,8 @@ function evaluate(
  * Trains `model` and returns the history (one entry per epoch).
  * @example
  * const history = fit(model, { loss: crossEntropy, optimizer: new Adam(model.parameters(), { lr: 1e-2 }),
- *   data: new DataLoader(new TensorDataset(x, y), { batchSize: 32, shuffle: true }), epochs: 50, metrics: { accuracy } });
+ *   data: new DataLoader(new TensorDataset(xs, ys), { batchSize: 2, shuffle: true }), epochs: 5, metrics: { accuracy } });
+ * history.epochs.length // 5
  */
 export function fit(model: Module, o: FitOptions): History {
   if (!(Number.isInteger(o.epochs) && o.epochs > 0))

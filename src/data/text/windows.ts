@@ -49,7 +49,7 @@ export function ngramWindows(
 
 /**
  * A DataLoader of [contexts, targets] minibatches over a token stream.
- * @example for (const [ctx, y] of ngramLoader(ids, 5, { batchSize: 128, shuffle: true })) { ... }
+ * @example for (const [ctx, y] of ngramLoader(ids, 5, { batchSize: 128, shuffle: true })) console.log(ctx.shape);
  */
 export function ngramLoader(
   ids: ArrayLike<number>,

@@ -58,7 +58,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return reshape(bmmPrim([a3, b3], undefined), [...batch, m, n]);
 }
 
-/** Dot product of two 1-D tensors. @example dot(tensor([1, 2]), tensor([3, 4])) // tensor(11) */
+/** Dot product of two 1-D tensors. @example dot(tensor([1, 2]), tensor([3, 4])) // tensor(11.) */
 export function dot(a: Tensor, b: Tensor): Tensor {
   checkTensor('dot', 'a', a);
   checkTensor('dot', 'b', b);

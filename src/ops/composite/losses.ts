@@ -297,7 +297,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
 
 /**
  * Cosine similarity along `dim`: sum(a b) / (max(|a|, eps) max(|b|, eps)), as PyTorch.
- * @example cosineSimilarity(a, b, 1)
+ * @example cosineSimilarity(tensor([[1, 0]]), tensor([[1, 1]]), 1) // tensor([0.7071])
  */
 export function cosineSimilarity(a: Tensor, b: Tensor, dim = 1, eps = 1e-8): Tensor {
   checkPair('cosineSimilarity', a, b, 'a', 'b');

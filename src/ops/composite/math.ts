@@ -22,7 +22,7 @@ import {
   where,
 } from '../primitives/elementwise.js';
 
-/** x * x. @example square(tensor([3])) // tensor([9]) */
+/** x * x. @example square(tensor([3])) // tensor([9.]) */
 export function square(x: Tensor): Tensor {
   return mul(x, x);
 }

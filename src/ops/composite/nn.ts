@@ -25,7 +25,7 @@ import { fullLike } from '../../tensor/creation.js';
 
 /**
  * Layer normalization over the trailing `normalizedShape` dims, with optional elementwise affine.
- * @example layerNorm(x, [5], w, b)
+ * @example layerNorm(x, [5], ones([5], { dtype: 'float64' }), zeros([5], { dtype: 'float64' }))
  */
 export function layerNorm(
   x: Tensor,
@@ -64,7 +64,9 @@ export interface BatchNormOptions {
 /**
  * Batch normalization over every dim but 1 (channels). In training it normalizes with the biased batch
  * variance and updates `runningMean`/`runningVar` in place with the unbiased one; in eval it uses them.
- * @example batchNorm(x, runningMean, runningVar, w, b, { training: true })
+ * @example
+ * const [runningMean, runningVar] = [zeros([4], { dtype: 'float64' }), ones([4], { dtype: 'float64' })];
+ * batchNorm(x, runningMean, runningVar, null, null, { training: true });
  */
 export function batchNorm(
   x: Tensor,
@@ -200,7 +202,7 @@ export interface Conv2dOptions {
 /**
  * 2-D convolution (cross-correlation, as PyTorch): x [N, C, H, W], weight [O, C, kh, kw], bias [O].
  * One primitive whose gradients are primitives too (see primitives/window.ts): gradients of every order.
- * @example conv2d(x, w, b, { padding: 1 })
+ * @example conv2d(randn([1, 3, 8, 8]), randn([6, 3, 3, 3]), zeros([6]), { padding: 1 }).shape // [1, 6, 8, 8]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   checkTensor('conv2d', 'x', x);
@@ -275,7 +277,7 @@ function poolIndices(xf: Tensor, g: Window2d): Tensor {
 /**
  * Max pooling; padding never wins; the gradient goes to the first maximum of each window (a NaN wins at
  * once), as in torch.
- * @example maxPool2d(x, 2)
+ * @example maxPool2d(randn([1, 3, 8, 8]), 2).shape // [1, 3, 4, 4]
  */
 export function maxPool2d(
   x: Tensor,
@@ -293,7 +295,7 @@ export function maxPool2d(
 
 /**
  * Average pooling; with `countIncludePad` (default true) zero padding counts in the divisor.
- * @example avgPool2d(x, 2)
+ * @example avgPool2d(tensor([[[[1, 2], [3, 4]]]]), 2) // tensor([[[[2.5000]]]])
  */
 export function avgPool2d(
   x: Tensor,

@@ -59,7 +59,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
-/** Stacks equal-shaped tensors along a new dim. @example stack([a, b, c], 1) */
+/** Stacks equal-shaped tensors along a new dim. @example stack([zeros([2]), ones([2]), zeros([2])], 1).shape // [2, 3] */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0)
     throw new ValueError('stack', 'expected a non-empty array of tensors');

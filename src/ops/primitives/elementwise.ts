@@ -92,21 +92,21 @@ function integerIdentity(name: keyof typeof UNARY) {
   };
 }
 
-/** -x. @example neg(tensor([1, -2])) // tensor([-1, 2]) */
+/** -x. @example neg(tensor([1, -2])) // tensor([-1., 2.]) */
 export const neg = keepDtypeUnary('neg');
 /** e^x. @example exp(tensor([0, 1])) // tensor([1.0000, 2.7183]) */
 export const exp = floatUnary('exp');
-/** Natural log. @example log(tensor([1, Math.E])) // tensor([0, 1]) */
+/** Natural log. @example log(tensor([1, Math.E])) // tensor([0.0000, 1.0000]) */
 export const log = floatUnary('log');
-/** Square root. @example sqrt(tensor([4, 9])) // tensor([2, 3]) */
+/** Square root. @example sqrt(tensor([4, 9])) // tensor([2., 3.]) */
 export const sqrt = floatUnary('sqrt');
 /** 1/sqrt(x). @example rsqrt(tensor([4])) // tensor([0.5000]) */
 export const rsqrt = floatUnary('rsqrt');
-/** Sine. @example sin(tensor([0])) // tensor([0]) */
+/** Sine. @example sin(tensor([0])) // tensor([0.]) */
 export const sin = floatUnary('sin');
-/** Cosine. @example cos(tensor([0])) // tensor([1]) */
+/** Cosine. @example cos(tensor([0])) // tensor([1.]) */
 export const cos = floatUnary('cos');
-/** Tangent. @example tan(tensor([0])) // tensor([0]) */
+/** Tangent. @example tan(tensor([0])) // tensor([0.]) */
 export const tan = floatUnary('tan');
 /** Hyperbolic tangent. @example tanh(tensor([0, 1])) // tensor([0.0000, 0.7616]) */
 export const tanh = floatUnary('tanh');
@@ -116,29 +116,29 @@ export const sigmoid = floatUnary('sigmoid');
 export const atan = floatUnary('atan');
 /** Arcsine. @example asin(tensor([1])) // tensor([1.5708]) */
 export const asin = floatUnary('asin');
-/** Arccosine. @example acos(tensor([1])) // tensor([0]) */
+/** Arccosine. @example acos(tensor([1])) // tensor([0.]) */
 export const acos = floatUnary('acos');
-/** Hyperbolic sine. @example sinh(tensor([0])) // tensor([0]) */
+/** Hyperbolic sine. @example sinh(tensor([0])) // tensor([0.]) */
 export const sinh = floatUnary('sinh');
-/** Hyperbolic cosine. @example cosh(tensor([0])) // tensor([1]) */
+/** Hyperbolic cosine. @example cosh(tensor([0])) // tensor([1.]) */
 export const cosh = floatUnary('cosh');
 /** Gauss error function, to full double precision. @example erf(tensor([0.5])) // tensor([0.5205]) */
 export const erf = floatUnary('erf');
-/** |x|, with abs'(0) = 0. @example abs(tensor([-2, 3])) // tensor([2, 3]) */
+/** |x|, with abs'(0) = 0. @example abs(tensor([-2, 3])) // tensor([2., 3.]) */
 export const abs = keepDtypeUnary('abs');
 /** log(1 + x), accurate near 0. @example log1p(tensor([1e-10])) */
 export const log1p = floatUnary('log1p');
 /** e^x - 1, accurate near 0. @example expm1(tensor([1e-10])) */
 export const expm1 = floatUnary('expm1');
-/** -1, 0 or 1 (NaN stays NaN). @example sign(tensor([-3, 0, 2])) // tensor([-1, 0, 1]) */
+/** -1, 0 or 1 (NaN stays NaN). @example sign(tensor([-3, 0, 2])) // tensor([-1., 0., 1.]) */
 export const sign = keepDtypeUnary('sign');
-/** Round down. @example floor(tensor([1.5, -1.5])) // tensor([1, -2]) */
+/** Round down. @example floor(tensor([1.5, -1.5])) // tensor([ 1., -2.]) */
 export const floor = integerIdentity('floor');
-/** Round up. @example ceil(tensor([1.5])) // tensor([2]) */
+/** Round up. @example ceil(tensor([1.5])) // tensor([2.]) */
 export const ceil = integerIdentity('ceil');
-/** Round half to even, like torch.round. @example round(tensor([0.5, 1.5])) // tensor([0, 2]) */
+/** Round half to even, like torch.round. @example round(tensor([0.5, 1.5])) // tensor([0., 2.]) */
 export const round = integerIdentity('round');
-/** Round toward zero. @example trunc(tensor([-1.7])) // tensor([-1]) */
+/** Round toward zero. @example trunc(tensor([-1.7])) // tensor([-1.]) */
 export const trunc = integerIdentity('trunc');
 
 // ---------------------------------------------------------------------------------------------------
@@ -279,9 +279,9 @@ function floatArith(name: keyof typeof BINARY) {
   };
 }
 
-/** a + b with broadcasting. @example add(tensor([1, 2]), 10) // tensor([11, 12]) */
+/** a + b with broadcasting. @example add(tensor([1, 2]), 10) // tensor([11., 12.]) */
 export const add = arith('add');
-/** a - b with broadcasting. @example sub(tensor([3]), tensor([1, 2])) // tensor([2, 1]) */
+/** a - b with broadcasting. @example sub(tensor([3]), tensor([1, 2])) // tensor([2., 1.]) */
 export const sub = arith('sub');
 /** a * b with broadcasting. @example mul(tensor([[1], [2]]), tensor([3, 4])) // [[3, 4], [6, 8]] */
 export const mul = arith('mul');
@@ -335,7 +335,7 @@ export function powScalar(x: Tensor, exponent: number): Tensor {
 
 /**
  * a ** b. A number exponent uses the scalar rule; a tensor exponent gives gradients to both.
- * @example pow(tensor([2, 3]), 2) // tensor([4, 9])
+ * @example pow(tensor([2, 3]), 2) // tensor([4., 9.])
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (typeof b === 'number' && typeof a !== 'number') return powScalar(a, b);
@@ -367,9 +367,9 @@ function compare(op: BinaryOp) {
 }
 /** a == b (bool). @example eq(tensor([1, 2]), 2) // tensor([false, true]) */
 export const eq = compare('eq');
-/** a != b (bool). @example ne(tensor([1, 2]), 2) // tensor([true, false]) */
+/** a != b (bool). @example ne(tensor([1, 2]), 2) // tensor([ true, false]) */
 export const ne = compare('ne');
-/** a < b (bool). @example lt(tensor([1, 2]), 2) // tensor([true, false]) */
+/** a < b (bool). @example lt(tensor([1, 2]), 2) // tensor([ true, false]) */
 export const lt = compare('lt');
 /** a <= b (bool). @example le(tensor([1, 2]), 2) // tensor([true, true]) */
 export const le = compare('le');
@@ -388,7 +388,7 @@ function logical(op: 'logicalAnd' | 'logicalOr' | 'logicalXor') {
 export const logicalAnd = logical('logicalAnd');
 /** Elementwise OR (bool). @example logicalOr(isnan(x), isinf(x)) */
 export const logicalOr = logical('logicalOr');
-/** Elementwise XOR (bool). @example logicalXor(a, b) */
+/** Elementwise XOR (bool). @example logicalXor(tensor([true, false]), tensor([true, true])) */
 export const logicalXor = logical('logicalXor');
 
 function predicate(op: 'isnan' | 'isinf' | 'isfinite' | 'logicalNot') {
@@ -397,9 +397,9 @@ function predicate(op: 'isnan' | 'isinf' | 'isfinite' | 'logicalNot') {
     return noGradElementwise([x], ([y]) => fromStorage(y.backend.unary(op, y._storage, 'bool'), y.shape));
   };
 }
-/** NaN test (bool). @example isnan(tensor([NaN, 1])) // tensor([true, false]) */
+/** NaN test (bool). @example isnan(tensor([NaN, 1])) // tensor([ true, false]) */
 export const isnan = predicate('isnan');
-/** +-Inf test (bool). @example isinf(tensor([Infinity, 1])) // tensor([true, false]) */
+/** +-Inf test (bool). @example isinf(tensor([Infinity, 1])) // tensor([ true, false]) */
 export const isinf = predicate('isinf');
 /** Neither NaN nor Inf (bool). @example isfinite(tensor([NaN, 1])) // tensor([false, true]) */
 export const isfinite = predicate('isfinite');

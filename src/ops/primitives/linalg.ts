@@ -92,7 +92,8 @@ export const bmmPrim: Primitive<BmmAttrs | undefined> = definePrimitive<BmmAttrs
 
 const solvePrim: Primitive<undefined> = definePrimitive<undefined>({
   name: 'solve',
-  forward: ([a, b]) => fromStorage(kernelsOf(a.backend).linalg.solve(a._storage, b._storage, a.shape[0], b.shape[1]), b.shape),
+  forward: ([a, b]) =>
+    fromStorage(kernelsOf(a.backend).linalg.solve(a._storage, b._storage, a.shape[0], b.shape[1]), b.shape),
   // X = A^-1 B: gB = A^-T g, gA = -gB X^T.
   vjp: (g, { inputs: [a], out }) => {
     const gb = solvePrim([t2(a), g], undefined);
@@ -155,7 +156,7 @@ export function eigh(a: Tensor): { values: Tensor; vectors: Tensor } {
 
 /**
  * Eigenvalues (ascending) of a symmetric matrix, without the eigenvectors (several times faster).
- * @example eigvalsh(tensor([[2, 1], [1, 2]], { dtype: 'float64' })) // tensor([1., 3.])
+ * @example eigvalsh(tensor([[2, 1], [1, 2]], { dtype: 'float64' })) // tensor([1.0000, 3.0000], dtype=float64)
  */
 export function eigvalsh(a: Tensor): Tensor {
   checkTensor('eigvalsh', 'a', a);

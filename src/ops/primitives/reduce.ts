@@ -74,7 +74,7 @@ function extremum(op: 'max' | 'min') {
 
 /**
  * Sum over `dim` (all dims when omitted). Bool and int32 sum to int32.
- * @example sum(tensor([[1, 2], [3, 4]]), 1) // tensor([3, 7])
+ * @example sum(tensor([[1, 2], [3, 4]]), 1) // tensor([3., 7.])
  */
 export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   checkTensor('sum', 'x', x);

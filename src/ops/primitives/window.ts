@@ -26,7 +26,11 @@ export const im2colPrim: Primitive<{ g: Window2d; padValue: number }> = definePr
 }>({
   name: 'unfold',
   forward: ([x], { g, padValue }) =>
-    fromStorage(kernelsOf(x.backend).window.im2col(x._storage, g, padValue), [g.n, g.c * g.kh * g.kw, g.oh * g.ow]),
+    fromStorage(kernelsOf(x.backend).window.im2col(x._storage, g, padValue), [
+      g.n,
+      g.c * g.kh * g.kw,
+      g.oh * g.ow,
+    ]),
   vjp: (grad, { attrs: { g } }) => [col2imPrim([grad], { g })],
   jvp: ([t], { attrs }) => (t ? im2colPrim([t], attrs) : null), // linear
   batch: ([x], [b], { g, padValue }) =>
@@ -35,7 +39,8 @@ export const im2colPrim: Primitive<{ g: Window2d; padValue: number }> = definePr
 
 export const col2imPrim: Primitive<{ g: Window2d }> = definePrimitive<{ g: Window2d }>({
   name: 'fold',
-  forward: ([cols], { g }) => fromStorage(kernelsOf(cols.backend).window.col2im(cols._storage, g), [g.n, g.c, g.h, g.w]),
+  forward: ([cols], { g }) =>
+    fromStorage(kernelsOf(cols.backend).window.col2im(cols._storage, g), [g.n, g.c, g.h, g.w]),
   vjp: (grad, { attrs: { g } }) => [im2colPrim([grad], { g, padValue: 0 })],
   jvp: ([t], { attrs }) => (t ? col2imPrim([t], attrs) : null), // linear
   batch: ([x], [b], { g }) => foldBatch(x, b!, (f, n) => col2imPrim([f], { g: { ...g, n } })),
@@ -71,7 +76,12 @@ export const conv2dPrim: Primitive<ConvAttrs> = definePrimitive<ConvAttrs>({
 export const conv2dWeightGradPrim: Primitive<ConvAttrs> = definePrimitive<ConvAttrs>({
   name: 'conv2dWeightGrad',
   forward: ([x, gy], { g, o }) =>
-    fromStorage(kernelsOf(x.backend).conv.conv2dWeightGrad(x._storage, gy._storage, g, o), [o, g.c, g.kh, g.kw]),
+    fromStorage(kernelsOf(x.backend).conv.conv2dWeightGrad(x._storage, gy._storage, g, o), [
+      o,
+      g.c,
+      g.kh,
+      g.kw,
+    ]),
   vjp: (k, { inputs: [x, gy], attrs, needsGrad }) => [
     needsGrad[0] ? conv2dInputGradPrim([gy, k], attrs) : null,
     needsGrad[1] ? conv2dPrim([x, k], attrs) : null,
@@ -102,7 +112,12 @@ export const conv2dWeightGradPrim: Primitive<ConvAttrs> = definePrimitive<ConvAt
 export const conv2dInputGradPrim: Primitive<ConvAttrs> = definePrimitive<ConvAttrs>({
   name: 'conv2dInputGrad',
   forward: ([gy, w], { g, o }) =>
-    fromStorage(kernelsOf(gy.backend).conv.conv2dInputGrad(gy._storage, w._storage, g, o), [g.n, g.c, g.h, g.w]),
+    fromStorage(kernelsOf(gy.backend).conv.conv2dInputGrad(gy._storage, w._storage, g, o), [
+      g.n,
+      g.c,
+      g.h,
+      g.w,
+    ]),
   vjp: (h, { inputs: [gy, w], attrs, needsGrad }) => [
     needsGrad[0] ? conv2dPrim([h, w], attrs) : null,
     needsGrad[1] ? conv2dWeightGradPrim([h, gy], attrs) : null,
