@@ -214,7 +214,9 @@ for (const [label, fast, absent] of FAST) {
         k.i32.set([1, 0, end, end, end, 2, 4, 4, 4, 0, 0, k.work, 0], k.job >> 2);
         expect(() => k.run(2)).toThrow(/worker 1 failed/);
         const a = jsBackend.fromArray('float32', [1, 2, 3, 4]);
-        expect(Array.from(wasm.read(wasm.matmul(a, a, 1, 2, 2, 2)))).toEqual([7, 10, 15, 22]);
+        expect(Array.from(wasm.read(wasm.matmul(a, a, { batch: 1, m: 2, k: 2, n: 2 })))).toEqual([
+          7, 10, 15, 22,
+        ]);
       });
       it('pins what Adam updates in place into wasm memory, so later steps copy less', () => {
         const before = backend();
@@ -390,19 +392,17 @@ for (const [label, fast, absent] of FAST) {
             [false, true],
             [true, true],
           ] as const) {
-            const got = nb!.read(nb!.matmul(a1, b1, batch, m, k, n, ta, tb));
-            const want = jsBackend.read(jsBackend.matmul(a2, b2, batch, m, k, n, ta, tb));
+            const got = nb!.read(nb!.matmul(a1, b1, { batch, m, k, n, transA: ta, transB: tb }));
+            const want = jsBackend.read(jsBackend.matmul(a2, b2, { batch, m, k, n, transA: ta, transB: tb }));
             const mag = jsBackend.read(
-              jsBackend.matmul(
-                jsBackend.unary('abs', a2, dtype),
-                jsBackend.unary('abs', b2, dtype),
+              jsBackend.matmul(jsBackend.unary('abs', a2, dtype), jsBackend.unary('abs', b2, dtype), {
                 batch,
                 m,
                 k,
                 n,
-                ta,
-                tb,
-              ),
+                transA: ta,
+                transB: tb,
+              }),
             );
             expectSumsClose(got, want, mag, k, dtype, `matmul ${[batch, m, k, n, ta, tb]}`);
           }
@@ -798,8 +798,8 @@ describe('the wasm kernels', () => {
       'float32',
       Array.from({ length: 130 * 90 }, () => g.random() - 0.5),
     );
-    const got = single.read(single.matmul(a, b, 1, 67, 130, 90));
-    const want = jsBackend.read(jsBackend.matmul(a, b, 1, 67, 130, 90));
+    const got = single.read(single.matmul(a, b, { batch: 1, m: 67, k: 130, n: 90 }));
+    const want = jsBackend.read(jsBackend.matmul(a, b, { batch: 1, m: 67, k: 130, n: 90 }));
     for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4);
     expect(Array.from(single.read(single.unary('relu', a, 'float32')))).toEqual(
       Array.from(jsBackend.read(jsBackend.unary('relu', a, 'float32'))),

@@ -22,6 +22,19 @@ export interface Storage {
 import type { ActivationGradOp, BinaryOp, ReduceOp, UnaryOp } from './op-codes.js';
 export type { ActivationGradOp, BinaryOp, ReduceOp, UnaryOp } from './op-codes.js';
 
+/**
+ * A batched matmul's sizes: a is [batch, m, k] ([batch, k, m] when `transA`), b is [batch, k, n]
+ * ([batch, n, k] when `transB`). The flags spare matmul's VJPs and nn.Linear a transpose copy.
+ */
+export interface MatmulShape {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
 /** Geometry of a 2-D sliding window (im2col / col2im). */
 export interface Window2d {
   n: number;
@@ -117,21 +130,8 @@ export interface Backend {
   reduce(op: ReduceOp, s: Storage, shape: Shape, axes: readonly number[]): Storage;
   /** Index (int32) of the first max/min along `axis`; keepdim shape. NaN counts as the max and the min. */
   argReduce(op: 'argmax' | 'argmin', s: Storage, shape: Shape, axis: number): Storage;
-  /**
-   * Batched matmul, result [batch, m, n] = op(a) @ op(b), row-major: a is [batch, m, k] ([batch, k, m]
-   * when `transA`), b is [batch, k, n] ([batch, n, k] when `transB`). The flags spare matmul's VJPs and
-   * nn.Linear a transpose copy.
-   */
-  matmul(
-    a: Storage,
-    b: Storage,
-    batch: number,
-    m: number,
-    k: number,
-    n: number,
-    transA?: boolean,
-    transB?: boolean,
-  ): Storage;
+  /** Batched matmul, result [batch, m, n] = op(a) @ op(b), row-major (see MatmulShape). */
+  matmul(a: Storage, b: Storage, s: MatmulShape): Storage;
   /** out[i...] = s[offset + sum_k i_k * strides[k]] (permute, expand, slicing with steps). */
   strided(s: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage;
   /** The adjoint of `strided`: zeros(baseSize), then out[offset + sum_k i_k * strides[k]] += s[i...]. */

@@ -190,7 +190,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     if (this.paramGroups.length !== 1)
       throw new ValueError('LBFGS', "doesn't support per-parameter options (parameter groups)");
   }
-  protected validate(o: LBFGSOptions): void {
+  protected override validate(o: LBFGSOptions): void {
     positive('LBFGS', 'lr', o.lr);
     positive('LBFGS', 'maxIter', o.maxIter);
     positive('LBFGS', 'historySize', o.historySize);

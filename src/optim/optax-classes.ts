@@ -6,14 +6,14 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { add } from '../ops/primitives/elementwise.js';
 import type { GradientTransformation } from './core.js';
-import { type ParamGroup, Optimizer } from './optimizer.js';
+import { ruleOptimizer } from './rule-optimizer.js';
 import { adabelief, adan, lamb, lion, novograd, signSgd, yogi } from './recipes.js';
 import { nonNegative } from './validate.js';
 import {
   type Betas,
   type ParamRule,
   type ParamState,
-  type Params,
+  checkAdamLike,
   checkBetas,
   checkCommon,
 } from './torch/rule.js';
@@ -29,150 +29,79 @@ export function ruleFromTransform(tx: GradientTransformation): ParamRule {
   };
 }
 
-abstract class OptaxBacked<O extends { lr: number }> extends Optimizer<O> {
-  protected abstract transform(o: O): GradientTransformation;
-  protected override rule(g: ParamGroup<O>): ParamRule {
-    return ruleFromTransform(this.transform(g));
-  }
-}
+/** The optax recipe for a group's current options, per parameter. */
+const viaOptax =
+  <O>(recipe: (o: O) => GradientTransformation) =>
+  (o: O): ParamRule =>
+    ruleFromTransform(recipe(o));
+const b12 = (betas: readonly number[]) => ({ b1: betas[0], b2: betas[1] });
 
-export interface YogiOptions {
-  lr: number;
-  betas: Betas;
-  eps: number;
-}
+export type YogiOptions = { lr: number; betas: Betas; eps: number };
 /** Yogi (optax's definition and defaults: eps 1e-3, accumulators from 1e-6). */
-export class Yogi extends OptaxBacked<YogiOptions> {
-  constructor(params: Params<YogiOptions>, options: Partial<YogiOptions> = {}) {
-    super('Yogi', params, { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-3 }, options);
-  }
-  protected validate(o: YogiOptions): void {
-    checkCommon('Yogi', o);
-    checkBetas('Yogi', o.betas);
-  }
-  protected transform(o: YogiOptions): GradientTransformation {
-    return yogi(o.lr, { b1: o.betas[0], b2: o.betas[1], eps: o.eps });
-  }
-}
+export class Yogi extends ruleOptimizer<YogiOptions>({
+  name: 'Yogi',
+  defaults: { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-3 },
+  validate: checkAdamLike,
+  rule: viaOptax((o) => yogi(o.lr, { ...b12(o.betas), eps: o.eps })),
+}) {}
 
-export interface AdaBeliefOptions {
-  lr: number;
-  betas: Betas;
-  eps: number;
-  epsRoot: number;
-}
+export type AdaBeliefOptions = { lr: number; betas: Betas; eps: number; epsRoot: number };
 /** AdaBelief (optax: eps = epsRoot = 1e-16). */
-export class AdaBelief extends OptaxBacked<AdaBeliefOptions> {
-  constructor(params: Params<AdaBeliefOptions>, options: Partial<AdaBeliefOptions> = {}) {
-    super('AdaBelief', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-16, epsRoot: 1e-16 }, options);
-  }
-  protected validate(o: AdaBeliefOptions): void {
-    checkCommon('AdaBelief', o);
-    checkBetas('AdaBelief', o.betas);
-    nonNegative('AdaBelief', 'epsRoot', o.epsRoot);
-  }
-  protected transform(o: AdaBeliefOptions): GradientTransformation {
-    return adabelief(o.lr, { b1: o.betas[0], b2: o.betas[1], eps: o.eps, epsRoot: o.epsRoot });
-  }
-}
+export class AdaBelief extends ruleOptimizer<AdaBeliefOptions>({
+  name: 'AdaBelief',
+  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-16, epsRoot: 1e-16 },
+  validate: (o, name) => (checkAdamLike(o, name), nonNegative(name, 'epsRoot', o.epsRoot)),
+  rule: viaOptax((o) => adabelief(o.lr, { ...b12(o.betas), eps: o.eps, epsRoot: o.epsRoot })),
+}) {}
 
-export interface LAMBOptions {
-  lr: number;
-  betas: Betas;
-  eps: number;
-  weightDecay: number;
-}
+export type LAMBOptions = { lr: number; betas: Betas; eps: number; weightDecay: number };
 /** LAMB (optax: eps 1e-6, decoupled weight decay, layer-wise trust ratio). */
-export class LAMB extends OptaxBacked<LAMBOptions> {
-  constructor(params: Params<LAMBOptions>, options: Partial<LAMBOptions> = {}) {
-    super('LAMB', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 }, options);
-  }
-  protected validate(o: LAMBOptions): void {
-    checkCommon('LAMB', o);
-    checkBetas('LAMB', o.betas);
-  }
-  protected transform(o: LAMBOptions): GradientTransformation {
-    return lamb(o.lr, { b1: o.betas[0], b2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay });
-  }
-}
+export class LAMB extends ruleOptimizer<LAMBOptions>({
+  name: 'LAMB',
+  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 },
+  validate: checkAdamLike,
+  rule: viaOptax((o) => lamb(o.lr, { ...b12(o.betas), eps: o.eps, weightDecay: o.weightDecay })),
+}) {}
 
-export interface LionOptions {
-  lr: number;
-  betas: Betas;
-  weightDecay: number;
-}
+export type LionOptions = { lr: number; betas: Betas; weightDecay: number };
 /** Lion (optax: betas 0.9/0.99, weight decay 1e-3). */
-export class Lion extends OptaxBacked<LionOptions> {
-  constructor(params: Params<LionOptions>, options: Partial<LionOptions> = {}) {
-    super('Lion', params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3 }, options);
-  }
-  protected validate(o: LionOptions): void {
-    checkCommon('Lion', o);
-    checkBetas('Lion', o.betas);
-  }
-  protected transform(o: LionOptions): GradientTransformation {
-    return lion(o.lr, { b1: o.betas[0], b2: o.betas[1], weightDecay: o.weightDecay });
-  }
-}
+export class Lion extends ruleOptimizer<LionOptions>({
+  name: 'Lion',
+  defaults: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3 },
+  validate: checkAdamLike,
+  rule: viaOptax((o) => lion(o.lr, { ...b12(o.betas), weightDecay: o.weightDecay })),
+}) {}
 
-export interface NovogradOptions {
-  lr: number;
-  betas: Betas;
-  eps: number;
-  weightDecay: number;
-}
+export type NovogradOptions = { lr: number; betas: Betas; eps: number; weightDecay: number };
 /** NovoGrad (optax: betas 0.9/0.25, eps 1e-6). */
-export class Novograd extends OptaxBacked<NovogradOptions> {
-  constructor(params: Params<NovogradOptions>, options: Partial<NovogradOptions> = {}) {
-    super('Novograd', params, { lr: 1e-3, betas: [0.9, 0.25], eps: 1e-6, weightDecay: 0 }, options);
-  }
-  protected validate(o: NovogradOptions): void {
-    checkCommon('Novograd', o);
-    checkBetas('Novograd', o.betas);
-  }
-  protected transform(o: NovogradOptions): GradientTransformation {
-    return novograd(o.lr, { b1: o.betas[0], b2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay });
-  }
-}
+export class Novograd extends ruleOptimizer<NovogradOptions>({
+  name: 'Novograd',
+  defaults: { lr: 1e-3, betas: [0.9, 0.25], eps: 1e-6, weightDecay: 0 },
+  validate: checkAdamLike,
+  rule: viaOptax((o) => novograd(o.lr, { ...b12(o.betas), eps: o.eps, weightDecay: o.weightDecay })),
+}) {}
 
-export interface AdanOptions {
+export type AdanOptions = {
   lr: number;
   betas: readonly [number, number, number];
   eps: number;
   weightDecay: number;
-}
+};
 /** Adan (optax: betas 0.98/0.92/0.99). */
-export class Adan extends OptaxBacked<AdanOptions> {
-  constructor(params: Params<AdanOptions>, options: Partial<AdanOptions> = {}) {
-    super('Adan', params, { lr: 1e-3, betas: [0.98, 0.92, 0.99], eps: 1e-8, weightDecay: 0 }, options);
-  }
-  protected validate(o: AdanOptions): void {
-    checkCommon('Adan', o);
-    checkBetas('Adan', o.betas, 3);
-  }
-  protected transform(o: AdanOptions): GradientTransformation {
-    return adan(o.lr, {
-      b1: o.betas[0],
-      b2: o.betas[1],
-      b3: o.betas[2],
-      eps: o.eps,
-      weightDecay: o.weightDecay,
-    });
-  }
-}
+export class Adan extends ruleOptimizer<AdanOptions>({
+  name: 'Adan',
+  defaults: { lr: 1e-3, betas: [0.98, 0.92, 0.99], eps: 1e-8, weightDecay: 0 },
+  validate: (o, name) => (checkCommon(name, o), checkBetas(name, o.betas, 3)),
+  rule: viaOptax((o) =>
+    adan(o.lr, { ...b12(o.betas), b3: o.betas[2], eps: o.eps, weightDecay: o.weightDecay }),
+  ),
+}) {}
 
-export interface SignSGDOptions {
-  lr: number;
-}
+export type SignSGDOptions = { lr: number };
 /** SignSGD: p -= lr sign(g). */
-export class SignSGD extends OptaxBacked<SignSGDOptions> {
-  constructor(params: Params<SignSGDOptions>, options: Partial<SignSGDOptions> = {}) {
-    super('SignSGD', params, { lr: 1e-3 }, options);
-  }
-  protected validate(o: SignSGDOptions): void {
-    checkCommon('SignSGD', o);
-  }
-  protected transform(o: SignSGDOptions): GradientTransformation {
-    return signSgd(o.lr);
-  }
-}
+export class SignSGD extends ruleOptimizer<SignSGDOptions>({
+  name: 'SignSGD',
+  defaults: { lr: 1e-3 },
+  validate: (o, name) => checkCommon(name, o),
+  rule: viaOptax((o) => signSgd(o.lr)),
+}) {}

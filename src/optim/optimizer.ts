@@ -67,8 +67,8 @@ export abstract class Optimizer<O extends object> {
     return Object.keys(this.defaults);
   }
 
-  /** Checks one group's options; throws a ValueError naming the option and value. */
-  protected abstract validate(options: O): void;
+  /** Checks one group's options; throws a ValueError naming the option and value (none by default). */
+  protected validate(_options: O): void {}
 
   /**
    * The pure update rule for a group's current options. Optimizers that are not per-parameter rules

@@ -50,7 +50,7 @@ export class Newton extends Optimizer<NewtonOptions> {
   ) {
     super('Newton', params, { lr: 1, damping: 0, lineSearch: null }, options);
   }
-  protected validate(o: NewtonOptions): void {
+  protected override validate(o: NewtonOptions): void {
     positive('Newton', 'lr', o.lr);
     nonNegative('Newton', 'damping', o.damping);
     if (o.lineSearch !== null && o.lineSearch !== 'backtracking') {
@@ -115,7 +115,7 @@ export class DiagonalNewton extends Optimizer<{ lr: number; eps: number }> {
   ) {
     super('DiagonalNewton', params, { lr: 1, eps: 1e-8 }, options);
   }
-  protected validate(o: { lr: number; eps: number }): void {
+  protected override validate(o: { lr: number; eps: number }): void {
     positive('DiagonalNewton', 'lr', o.lr);
     nonNegative('DiagonalNewton', 'eps', o.eps);
   }

@@ -3,6 +3,7 @@ import type {
   Backend,
   BinaryOp,
   LinalgKernels,
+  MatmulShape,
   PoolKernels,
   ReduceOp,
   Storage,
@@ -228,18 +229,9 @@ export class JsBackend implements Backend {
     return this.make('int32', out);
   }
 
-  matmul(
-    a: Storage,
-    b: Storage,
-    batch: number,
-    m: number,
-    k: number,
-    n: number,
-    transA = false,
-    transB = false,
-  ): Storage {
-    const out = allocArray(a.dtype, batch * m * n);
-    matmulLoop(this.data(a), this.data(b), out, batch, m, k, n, transA, transB);
+  matmul(a: Storage, b: Storage, s: MatmulShape): Storage {
+    const out = allocArray(a.dtype, s.batch * s.m * s.n);
+    matmulLoop(this.data(a), this.data(b), out, s);
     return this.make(a.dtype, out);
   }
 

@@ -1,17 +1,13 @@
 /** The JS reference GEMM: register-blocked, float64 accumulation whatever the dtype. */
 import type { TypedArray } from '../../tensor/dtype.js';
+import type { MatmulShape } from '../backend.js';
 
 /** out[batch, m, n] = op(xs) @ op(y), row-major; see Backend.matmul for the layouts. */
 export function matmulLoop(
   xs: TypedArray,
   y: TypedArray,
   out: TypedArray,
-  batch: number,
-  m: number,
-  k: number,
-  n: number,
-  transA: boolean,
-  transB: boolean,
+  { batch, m, k, n, transA = false, transB = false }: MatmulShape,
 ): void {
   // The kernel reads a as [m, k] and b as bt = [n, k], both contiguous: b is transposed once unless it
   // arrives transposed, a only when it does. A 2x4 block of outputs is kept in locals (float64

@@ -1,10 +1,8 @@
 import type {
-  AdamStepArgs,
-  AdamStepResult,
   ConvKernels,
+  MatmulShape,
   OptimKernels,
   PoolKernels,
-  SgdStepArgs,
   ReduceOp,
   SoftmaxKernels,
   Storage,
@@ -176,17 +174,9 @@ export class NativeBackend extends JsBackend {
     return this.make(s.dtype, out);
   }
 
-  override matmul(
-    a: Storage,
-    b: Storage,
-    batch: number,
-    m: number,
-    k: number,
-    n: number,
-    transA = false,
-    transB = false,
-  ): Storage {
-    if (!isFloat(a.dtype) || a.dtype !== b.dtype) return super.matmul(a, b, batch, m, k, n, transA, transB);
+  override matmul(a: Storage, b: Storage, s: MatmulShape): Storage {
+    if (!isFloat(a.dtype) || a.dtype !== b.dtype) return super.matmul(a, b, s);
+    const { batch, m, k, n, transA = false, transB = false } = s;
     const out = uninit(a.dtype, batch * m * n) as FloatArray; // the addon writes zeros when k = 0
     const x = this.data(a) as FloatArray;
     const y = this.data(b) as FloatArray;
@@ -218,45 +208,6 @@ export class NativeBackend extends JsBackend {
   }
 
   private readonly adamScalars = new Float64Array(7);
-
-  private adamStep(
-    p: Storage,
-    g: Storage,
-    m: Storage,
-    v: Storage,
-    maxV: Storage | null,
-    a: AdamStepArgs,
-    inPlace = false,
-  ): AdamStepResult {
-    const n = p.size;
-    const d = p.dtype;
-    const out = (s: Storage) => (inPlace ? (this.data(s) as FloatArray) : (uninit(d, n) as FloatArray));
-    const [po, mo, vo] = [out(p), out(m), out(v)];
-    const maxOut = maxV ? out(maxV) : null;
-    this.adamScalars.set([a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bc2Sqrt]);
-    const arr = (s: Storage) => this.data(s) as FloatArray;
-    this.addon.adam(
-      arr(p),
-      arr(g),
-      arr(m),
-      arr(v),
-      maxV ? arr(maxV) : null,
-      po,
-      mo,
-      vo,
-      maxOut,
-      this.adamScalars,
-      a.decoupled,
-      a.maximize,
-    );
-    if (inPlace) return { p, m, v, maxV };
-    return {
-      p: this.make(d, po),
-      m: this.make(d, mo),
-      v: this.make(d, vo),
-      maxV: maxOut ? this.make(d, maxOut) : null,
-    };
-  }
 
   override argReduce(op: 'argmax' | 'argmin', s: Storage, shape: Shape, axis: number): Storage {
     if (!isFloat(s.dtype)) return super.argReduce(op, s, shape, axis);
@@ -298,27 +249,6 @@ export class NativeBackend extends JsBackend {
   }
 
   private readonly sgdScalars = new Float64Array(4);
-
-  private sgdStep(
-    p: Storage,
-    g: Storage,
-    buf: Storage | null,
-    a: SgdStepArgs,
-    inPlace = false,
-  ): { p: Storage; buf: Storage | null } {
-    const n = p.size;
-    const d = p.dtype;
-    const arr = (s: Storage) => this.data(s) as FloatArray;
-    const po = inPlace ? arr(p) : (uninit(d, n) as FloatArray);
-    // The first momentum step makes a buffer; later ones update it (in place, or into a new one).
-    const bo = a.momentum === 0 ? null : buf && inPlace ? arr(buf) : (uninit(d, n) as FloatArray);
-    this.sgdScalars.set([a.lr, a.momentum, a.dampening, a.weightDecay]);
-    this.addon.sgd(arr(p), arr(g), buf ? arr(buf) : null, po, bo, this.sgdScalars, a.maximize, a.nesterov);
-    return {
-      p: inPlace ? p : this.make(d, po),
-      buf: bo === null ? null : buf && inPlace ? buf : this.make(d, bo),
-    };
-  }
 
   private writeGeometry(g: Window2d): Int32Array {
     this.geometry.set(windowFields(g));
@@ -388,7 +318,49 @@ export class NativeBackend extends JsBackend {
   };
 
   readonly optim: OptimKernels = {
-    adamStep: (p, g, m, v, maxV, a, inPlace) => this.adamStep(p, g, m, v, maxV, a, inPlace),
-    sgdStep: (p, g, buf, a, inPlace) => this.sgdStep(p, g, buf, a, inPlace),
+    adamStep: (p, g, m, v, maxV, a, inPlace = false) => {
+      const n = p.size;
+      const d = p.dtype;
+      const out = (s: Storage) => (inPlace ? (this.data(s) as FloatArray) : (uninit(d, n) as FloatArray));
+      const [po, mo, vo] = [out(p), out(m), out(v)];
+      const maxOut = maxV ? out(maxV) : null;
+      this.adamScalars.set([a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bc2Sqrt]);
+      const arr = (s: Storage) => this.data(s) as FloatArray;
+      this.addon.adam(
+        arr(p),
+        arr(g),
+        arr(m),
+        arr(v),
+        maxV ? arr(maxV) : null,
+        po,
+        mo,
+        vo,
+        maxOut,
+        this.adamScalars,
+        a.decoupled,
+        a.maximize,
+      );
+      if (inPlace) return { p, m, v, maxV };
+      return {
+        p: this.make(d, po),
+        m: this.make(d, mo),
+        v: this.make(d, vo),
+        maxV: maxOut ? this.make(d, maxOut) : null,
+      };
+    },
+    sgdStep: (p, g, buf, a, inPlace = false) => {
+      const n = p.size;
+      const d = p.dtype;
+      const arr = (s: Storage) => this.data(s) as FloatArray;
+      const po = inPlace ? arr(p) : (uninit(d, n) as FloatArray);
+      // The first momentum step makes a buffer; later ones update it (in place, or into a new one).
+      const bo = a.momentum === 0 ? null : buf && inPlace ? arr(buf) : (uninit(d, n) as FloatArray);
+      this.sgdScalars.set([a.lr, a.momentum, a.dampening, a.weightDecay]);
+      this.addon.sgd(arr(p), arr(g), buf ? arr(buf) : null, po, bo, this.sgdScalars, a.maximize, a.nesterov);
+      return {
+        p: inPlace ? p : this.make(d, po),
+        buf: bo === null ? null : buf && inPlace ? buf : this.make(d, bo),
+      };
+    },
   };
 }

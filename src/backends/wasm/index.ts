@@ -1,9 +1,7 @@
 import type {
-  AdamStepArgs,
-  AdamStepResult,
+  MatmulShape,
   OptimKernels,
   ReduceOp,
-  SgdStepArgs,
   Storage,
   UnaryOp,
   Window2d,
@@ -179,18 +177,10 @@ export class WasmBackend extends JsBackend {
     return this.make(s.dtype, k.take(o, f64, nOut));
   }
 
-  override matmul(
-    a: Storage,
-    b: Storage,
-    batch: number,
-    m: number,
-    kk: number,
-    n: number,
-    transA = false,
-    transB = false,
-  ): Storage {
+  override matmul(a: Storage, b: Storage, s: MatmulShape): Storage {
+    const { batch, m, k: kk, n, transA = false, transB = false } = s;
     if (!isFloat(a.dtype) || a.dtype !== b.dtype || batch * m * n * kk < this.minSize)
-      return super.matmul(a, b, batch, m, kk, n, transA, transB);
+      return super.matmul(a, b, s);
     const k = this.kernels;
     const f64 = a.dtype === 'float64';
     k.reset();
@@ -203,72 +193,54 @@ export class WasmBackend extends JsBackend {
     return this.make(a.dtype, k.take(o, f64, size));
   }
 
-  private adamStep(
-    p: Storage,
-    g: Storage,
-    m: Storage,
-    v: Storage,
-    maxV: Storage | null,
-    a: AdamStepArgs,
-    inPlace = false,
-  ): AdamStepResult {
-    const k = this.kernels;
-    const n = p.size;
-    const f64 = p.dtype === 'float64';
-    if (inPlace) this.pinAll(p, m, v, maxV);
-    k.reset();
-    const [pp, pg, pm, pv] = [p, g, m, v].map((s) => k.put(this.arr(s)));
-    const pmax = maxV ? k.put(this.arr(maxV)) : 0;
-    // Results overwrite the staged operands: each lane reads its inputs before it writes.
-    const flags = (a.decoupled ? 1 : 0) | (a.maximize ? 2 : 0) | (maxV ? 4 : 0);
-    this.words(JOB.adam + (f64 ? 1 : 0), flags, pp, pg, pm, pv, pmax, pp, pm, pv, pmax, 0, n);
-    k.f64.set([a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bc2Sqrt], (k.job + 64) >> 3);
-    k.run(n >= this.parallelElementwise ? k.threads : 1);
-    const out = (s: Storage, at: number): Storage => {
-      if (inPlace) {
-        k.takeInto(at, this.arr(s));
-        return s;
-      }
-      return this.make(s.dtype, k.take(at, f64, n));
-    };
-    return { p: out(p, pp), m: out(m, pm), v: out(v, pv), maxV: maxV ? out(maxV, pmax) : null };
-  }
-
-  private sgdStep(
-    p: Storage,
-    g: Storage,
-    buf: Storage | null,
-    a: SgdStepArgs,
-    inPlace = false,
-  ): { p: Storage; buf: Storage | null } {
-    const k = this.kernels;
-    const n = p.size;
-    const f64 = p.dtype === 'float64';
-    if (inPlace) this.pinAll(p, buf);
-    k.reset();
-    const pp = k.put(this.arr(p));
-    const pg = k.put(this.arr(g));
-    const pbuf = buf ? k.put(this.arr(buf)) : 0;
-    const hasMomentum = a.momentum !== 0;
-    const pbo = hasMomentum ? (buf ? pbuf : k.allocFloats(n, f64)) : 0;
-    const flags = (a.maximize ? 1 : 0) | (a.nesterov ? 2 : 0) | (buf ? 4 : 0);
-    this.words(JOB.sgd + (f64 ? 1 : 0), flags, pp, pg, pbuf, pp, pbo, 0, n);
-    k.f64.set([a.lr, a.momentum, a.dampening, a.weightDecay], (k.job + 64) >> 3);
-    k.run(n >= this.parallelElementwise ? k.threads : 1);
-    let pOut: Storage = p;
-    if (inPlace) k.takeInto(pp, this.arr(p));
-    else pOut = this.make(p.dtype, k.take(pp, f64, n));
-    if (!hasMomentum) return { p: pOut, buf: null };
-    if (buf && inPlace) {
-      k.takeInto(pbo, this.arr(buf));
-      return { p: pOut, buf };
-    }
-    return { p: pOut, buf: this.make(p.dtype, k.take(pbo, f64, n)) };
-  }
-
   readonly optim: OptimKernels = {
-    adamStep: (p, g, m, v, maxV, a, inPlace) => this.adamStep(p, g, m, v, maxV, a, inPlace),
-    sgdStep: (p, g, buf, a, inPlace) => this.sgdStep(p, g, buf, a, inPlace),
+    adamStep: (p, g, m, v, maxV, a, inPlace = false) => {
+      const k = this.kernels;
+      const n = p.size;
+      const f64 = p.dtype === 'float64';
+      if (inPlace) this.pinAll(p, m, v, maxV);
+      k.reset();
+      const [pp, pg, pm, pv] = [p, g, m, v].map((s) => k.put(this.arr(s)));
+      const pmax = maxV ? k.put(this.arr(maxV)) : 0;
+      // Results overwrite the staged operands: each lane reads its inputs before it writes.
+      const flags = (a.decoupled ? 1 : 0) | (a.maximize ? 2 : 0) | (maxV ? 4 : 0);
+      this.words(JOB.adam + (f64 ? 1 : 0), flags, pp, pg, pm, pv, pmax, pp, pm, pv, pmax, 0, n);
+      k.f64.set([a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.stepSize, a.bc2Sqrt], (k.job + 64) >> 3);
+      k.run(n >= this.parallelElementwise ? k.threads : 1);
+      const out = (s: Storage, at: number): Storage => {
+        if (inPlace) {
+          k.takeInto(at, this.arr(s));
+          return s;
+        }
+        return this.make(s.dtype, k.take(at, f64, n));
+      };
+      return { p: out(p, pp), m: out(m, pm), v: out(v, pv), maxV: maxV ? out(maxV, pmax) : null };
+    },
+    sgdStep: (p, g, buf, a, inPlace = false) => {
+      const k = this.kernels;
+      const n = p.size;
+      const f64 = p.dtype === 'float64';
+      if (inPlace) this.pinAll(p, buf);
+      k.reset();
+      const pp = k.put(this.arr(p));
+      const pg = k.put(this.arr(g));
+      const pbuf = buf ? k.put(this.arr(buf)) : 0;
+      const hasMomentum = a.momentum !== 0;
+      const pbo = hasMomentum ? (buf ? pbuf : k.allocFloats(n, f64)) : 0;
+      const flags = (a.maximize ? 1 : 0) | (a.nesterov ? 2 : 0) | (buf ? 4 : 0);
+      this.words(JOB.sgd + (f64 ? 1 : 0), flags, pp, pg, pbuf, pp, pbo, 0, n);
+      k.f64.set([a.lr, a.momentum, a.dampening, a.weightDecay], (k.job + 64) >> 3);
+      k.run(n >= this.parallelElementwise ? k.threads : 1);
+      let pOut: Storage = p;
+      if (inPlace) k.takeInto(pp, this.arr(p));
+      else pOut = this.make(p.dtype, k.take(pp, f64, n));
+      if (!hasMomentum) return { p: pOut, buf: null };
+      if (buf && inPlace) {
+        k.takeInto(pbo, this.arr(buf));
+        return { p: pOut, buf };
+      }
+      return { p: pOut, buf: this.make(p.dtype, k.take(pbo, f64, n)) };
+    },
   };
 
   private geometry(g: Window2d): void {

@@ -33,7 +33,7 @@ export const bmmPrim: Primitive<BmmAttrs | undefined> = definePrimitive<BmmAttrs
     const [m, k] = ta ? [c, r] : [r, c];
     const n = tb ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
     return fromStorage(
-      a.backend.matmul(a._storage, b._storage, B, m, k, n, ta, tb),
+      a.backend.matmul(a._storage, b._storage, { batch: B, m, k, n, transA: ta, transB: tb }),
       flat ? [m, n] : [B, m, n],
     );
   },

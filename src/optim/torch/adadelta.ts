@@ -1,10 +1,10 @@
 /** torch.optim.Adadelta: its rule, options and class. */
 import type { Tensor } from '../../tensor/tensor.js';
-import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { ruleOptimizer } from '../rule-optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { add, div, mul, sqrt } from '../../ops/primitives/elementwise.js';
 import { unitInterval } from '../validate.js';
-import { type ParamRule, type Params, addAlpha, addcmul, checkCommon, prep } from './rule.js';
+import { type ParamRule, addAlpha, addcmul, checkCommon, prep } from './rule.js';
 
 export interface AdadeltaRuleOptions {
   lr: number;
@@ -31,15 +31,9 @@ export function adadeltaRule(o: AdadeltaRuleOptions): ParamRule {
 /** The same fields as the rule it runs (AdadeltaRuleOptions). */
 export type AdadeltaOptions = AdadeltaRuleOptions;
 /** Adadelta (PyTorch: lr 1.0, eps 1e-6 inside both roots). */
-export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(params: Params<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super('Adadelta', params, { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
-  }
-  protected validate(o: AdadeltaOptions): void {
-    checkCommon('Adadelta', o);
-    unitInterval('Adadelta', 'rho', o.rho, true);
-  }
-  protected override rule(g: ParamGroup<AdadeltaOptions>): ParamRule {
-    return adadeltaRule(g);
-  }
-}
+export class Adadelta extends ruleOptimizer<AdadeltaOptions>({
+  name: 'Adadelta',
+  defaults: { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
+  validate: (o, name) => (checkCommon(name, o), unitInterval(name, 'rho', o.rho, true)),
+  rule: adadeltaRule,
+}) {}

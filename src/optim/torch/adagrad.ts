@@ -1,10 +1,10 @@
 /** torch.optim.Adagrad: its rule, options and class. */
 import type { Tensor } from '../../tensor/tensor.js';
-import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { ruleOptimizer } from '../rule-optimizer.js';
 import { fullLike } from '../../tensor/creation.js';
 import { add, sqrt } from '../../ops/primitives/elementwise.js';
 import { nonNegative } from '../validate.js';
-import { type ParamRule, type Params, addcdiv, addcmul, checkCommon, prep } from './rule.js';
+import { type ParamRule, addcdiv, addcmul, checkCommon, prep } from './rule.js';
 
 export interface AdagradRuleOptions {
   lr: number;
@@ -31,28 +31,13 @@ export function adagradRule(o: AdagradRuleOptions): ParamRule {
 /** The same fields as the rule it runs (AdagradRuleOptions). */
 export type AdagradOptions = AdagradRuleOptions;
 /** Adagrad as PyTorch defines it: accumulator from 0, eps 1e-10 outside the root, lrDecay. */
-export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super(
-      'Adagrad',
-      params,
-      {
-        lr: 1e-2,
-        lrDecay: 0,
-        weightDecay: 0,
-        initialAccumulatorValue: 0,
-        eps: 1e-10,
-        maximize: false,
-      },
-      options,
-    );
-  }
-  protected validate(o: AdagradOptions): void {
-    checkCommon('Adagrad', o);
-    nonNegative('Adagrad', 'lrDecay', o.lrDecay);
-    nonNegative('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue);
-  }
-  protected override rule(g: ParamGroup<AdagradOptions>): ParamRule {
-    return adagradRule(g);
-  }
-}
+export class Adagrad extends ruleOptimizer<AdagradOptions>({
+  name: 'Adagrad',
+  defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
+  validate: (o, name) => {
+    checkCommon(name, o);
+    nonNegative(name, 'lrDecay', o.lrDecay);
+    nonNegative(name, 'initialAccumulatorValue', o.initialAccumulatorValue);
+  },
+  rule: adagradRule,
+}) {}

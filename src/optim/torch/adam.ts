@@ -5,14 +5,14 @@ import { zerosLike } from '../../tensor/creation.js';
 import { add, div, maximum, sqrt } from '../../ops/primitives/elementwise.js';
 import { fusedAdamStep } from '../../ops/fused-optim.js';
 import {
-  type Betas,
   type ParamRule,
   type ParamState,
   type Params,
   adamMoments,
   addcdiv,
-  checkBetas,
-  checkCommon,
+  type AdamFamilyOptions,
+  ADAM_FAMILY_DEFAULTS,
+  checkAdamLike,
 } from './rule.js';
 
 /**
@@ -48,16 +48,7 @@ function fusedAdam(
   return [r.p, next];
 }
 
-export interface AdamRuleOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-  /** AdamW: p *= 1 - lr * weightDecay before the step, instead of adding weightDecay * p to g. */
-  decoupledWeightDecay: boolean;
-}
+export type AdamRuleOptions = AdamFamilyOptions & { amsgrad: boolean };
 export function adamRule(o: AdamRuleOptions): ParamRule {
   const [b1, b2] = o.betas;
   return {
@@ -85,36 +76,14 @@ export function adamRule(o: AdamRuleOptions): ParamRule {
   };
 }
 
-export interface AdamOptions {
-  lr: number;
-  betas: Betas;
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-  decoupledWeightDecay: boolean;
-}
+export type AdamOptions = AdamRuleOptions;
 /** Adam (torch.optim.Adam): coupled L2 `weightDecay`, AMSGrad on the raw second moment. */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}, name = 'Adam') {
-    super(
-      name,
-      params,
-      {
-        lr: 1e-3,
-        betas: [0.9, 0.999],
-        eps: 1e-8,
-        weightDecay: 0,
-        amsgrad: false,
-        maximize: false,
-        decoupledWeightDecay: false,
-      },
-      options,
-    );
+    super(name, params, { ...ADAM_FAMILY_DEFAULTS, amsgrad: false }, options);
   }
-  protected validate(o: AdamOptions): void {
-    checkCommon(this.name ?? 'Adam', o);
-    checkBetas(this.name ?? 'Adam', o.betas);
+  protected override validate(o: AdamOptions): void {
+    checkAdamLike(o, this.name ?? 'Adam');
   }
   protected override rule(g: ParamGroup<AdamOptions>): ParamRule {
     return adamRule(g);

@@ -1,26 +1,11 @@
 /** torch.optim.Adamax: its rule, options and class. */
 import type { Tensor } from '../../tensor/tensor.js';
-import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { ruleOptimizer } from '../rule-optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { abs, add, maximum, mul } from '../../ops/primitives/elementwise.js';
-import {
-  type Betas,
-  type ParamRule,
-  type Params,
-  addcdiv,
-  checkBetas,
-  checkCommon,
-  lerp,
-  prep,
-} from './rule.js';
+import { type ParamRule, addcdiv, lerp, prep, type AdamFamilyOptions, checkAdamLike } from './rule.js';
 
-export interface AdamaxRuleOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+export type AdamaxRuleOptions = Omit<AdamFamilyOptions, 'decoupledWeightDecay'>;
 export function adamaxRule(o: AdamaxRuleOptions): ParamRule {
   const [b1, b2] = o.betas;
   return {
@@ -36,34 +21,11 @@ export function adamaxRule(o: AdamaxRuleOptions): ParamRule {
   };
 }
 
-export interface AdamaxOptions {
-  lr: number;
-  betas: Betas;
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+export type AdamaxOptions = AdamaxRuleOptions;
 /** Adamax (torch.optim.Adamax): u = max(b2 u, |g| + eps). */
-export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super(
-      'Adamax',
-      params,
-      {
-        lr: 2e-3,
-        betas: [0.9, 0.999],
-        eps: 1e-8,
-        weightDecay: 0,
-        maximize: false,
-      },
-      options,
-    );
-  }
-  protected validate(o: AdamaxOptions): void {
-    checkCommon('Adamax', o);
-    checkBetas('Adamax', o.betas);
-  }
-  protected override rule(g: ParamGroup<AdamaxOptions>): ParamRule {
-    return adamaxRule(g);
-  }
-}
+export class Adamax extends ruleOptimizer<AdamaxOptions>({
+  name: 'Adamax',
+  defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
+  validate: checkAdamLike,
+  rule: adamaxRule,
+}) {}

@@ -7,7 +7,13 @@
  * const opt = new Adam(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
  * opt.zeroGrad(); loss().backward(); opt.step();
  */
-export { type ParamState, type ParamRule, type Params, type Betas } from './rule.js';
+export { type ParamState, type ParamRule, type Betas } from './rule.js';
+export {
+  type Params,
+  ruleOptimizer,
+  type RuleOptimizerSpec,
+  type RuleOptimizerClass,
+} from '../rule-optimizer.js';
 export * from './sgd.js';
 export * from './adagrad.js';
 export * from './rmsprop.js';

@@ -1,27 +1,18 @@
 /** torch.optim.NAdam: its rule, options and class. */
-import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { ruleOptimizer } from '../rule-optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { add, div, sqrt } from '../../ops/primitives/elementwise.js';
 import { nonNegative } from '../validate.js';
 import {
-  type Betas,
   type ParamRule,
-  type Params,
   adamMoments,
   addcdiv,
-  checkBetas,
-  checkCommon,
+  type AdamFamilyOptions,
+  ADAM_FAMILY_DEFAULTS,
+  checkAdamLike,
 } from './rule.js';
 
-export interface NadamRuleOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
-  momentumDecay: number;
-  decoupledWeightDecay: boolean;
-  maximize: boolean;
-}
+export type NadamRuleOptions = AdamFamilyOptions & { momentumDecay: number };
 export function nadamRule(o: NadamRuleOptions): ParamRule {
   const [b1, b2] = o.betas;
   return {
@@ -42,39 +33,11 @@ export function nadamRule(o: NadamRuleOptions): ParamRule {
   };
 }
 
-export interface NAdamOptions {
-  lr: number;
-  betas: Betas;
-  eps: number;
-  weightDecay: number;
-  momentumDecay: number;
-  decoupledWeightDecay: boolean;
-  maximize: boolean;
-}
+export type NAdamOptions = NadamRuleOptions;
 /** NAdam as PyTorch 2.x defines it (the momentumDecay schedule of mu_t). */
-export class NAdam extends Optimizer<NAdamOptions> {
-  constructor(params: Params<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super(
-      'NAdam',
-      params,
-      {
-        lr: 2e-3,
-        betas: [0.9, 0.999],
-        eps: 1e-8,
-        weightDecay: 0,
-        momentumDecay: 4e-3,
-        decoupledWeightDecay: false,
-        maximize: false,
-      },
-      options,
-    );
-  }
-  protected validate(o: NAdamOptions): void {
-    checkCommon('NAdam', o);
-    checkBetas('NAdam', o.betas);
-    nonNegative('NAdam', 'momentumDecay', o.momentumDecay);
-  }
-  protected override rule(g: ParamGroup<NAdamOptions>): ParamRule {
-    return nadamRule(g);
-  }
-}
+export class NAdam extends ruleOptimizer<NAdamOptions>({
+  name: 'NAdam',
+  defaults: { ...ADAM_FAMILY_DEFAULTS, lr: 2e-3, momentumDecay: 4e-3 },
+  validate: (o, name) => (checkAdamLike(o, name), nonNegative(name, 'momentumDecay', o.momentumDecay)),
+  rule: nadamRule,
+}) {}

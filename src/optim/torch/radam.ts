@@ -1,26 +1,18 @@
 /** torch.optim.RAdam: its rule, options and class. */
 import type { Tensor } from '../../tensor/tensor.js';
-import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { ruleOptimizer } from '../rule-optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { add, div, mul, sqrt } from '../../ops/primitives/elementwise.js';
 import {
-  type Betas,
   type ParamRule,
-  type Params,
   adamMoments,
   addAlpha,
-  checkBetas,
-  checkCommon,
+  type AdamFamilyOptions,
+  ADAM_FAMILY_DEFAULTS,
+  checkAdamLike,
 } from './rule.js';
 
-export interface RadamRuleOptions {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
-  decoupledWeightDecay: boolean;
-  maximize: boolean;
-}
+export type RadamRuleOptions = AdamFamilyOptions;
 export function radamRule(o: RadamRuleOptions): ParamRule {
   const [b1, b2] = o.betas;
   return {
@@ -46,36 +38,11 @@ export function radamRule(o: RadamRuleOptions): ParamRule {
   };
 }
 
-export interface RAdamOptions {
-  lr: number;
-  betas: Betas;
-  eps: number;
-  weightDecay: number;
-  decoupledWeightDecay: boolean;
-  maximize: boolean;
-}
+export type RAdamOptions = RadamRuleOptions;
 /** RAdam as PyTorch defines it (eps added to sqrt(v) before the bias correction). */
-export class RAdam extends Optimizer<RAdamOptions> {
-  constructor(params: Params<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super(
-      'RAdam',
-      params,
-      {
-        lr: 1e-3,
-        betas: [0.9, 0.999],
-        eps: 1e-8,
-        weightDecay: 0,
-        decoupledWeightDecay: false,
-        maximize: false,
-      },
-      options,
-    );
-  }
-  protected validate(o: RAdamOptions): void {
-    checkCommon('RAdam', o);
-    checkBetas('RAdam', o.betas);
-  }
-  protected override rule(g: ParamGroup<RAdamOptions>): ParamRule {
-    return radamRule(g);
-  }
-}
+export class RAdam extends ruleOptimizer<RAdamOptions>({
+  name: 'RAdam',
+  defaults: ADAM_FAMILY_DEFAULTS,
+  validate: checkAdamLike,
+  rule: radamRule,
+}) {}

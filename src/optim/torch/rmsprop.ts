@@ -1,13 +1,12 @@
 /** torch.optim.RMSprop: its rule, options and class. */
 import type { Tensor } from '../../tensor/tensor.js';
-import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { ruleOptimizer } from '../rule-optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { add, mul, sqrt } from '../../ops/primitives/elementwise.js';
 import { nonNegative, unitInterval } from '../validate.js';
 import {
   type ParamRule,
   type ParamState,
-  type Params,
   addAlpha,
   addcdiv,
   addcmul,
@@ -60,29 +59,21 @@ export function rmspropRule(o: RmspropRuleOptions): ParamRule {
 /** The same fields as the rule it runs (RmspropRuleOptions). */
 export type RMSpropOptions = RmspropRuleOptions;
 /** RMSprop as PyTorch defines it: eps outside the root, optional centering and momentum. */
-export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super(
-      'RMSprop',
-      params,
-      {
-        lr: 1e-2,
-        alpha: 0.99,
-        eps: 1e-8,
-        weightDecay: 0,
-        momentum: 0,
-        centered: false,
-        maximize: false,
-      },
-      options,
-    );
-  }
-  protected validate(o: RMSpropOptions): void {
-    checkCommon('RMSprop', o);
-    unitInterval('RMSprop', 'alpha', o.alpha, true);
-    nonNegative('RMSprop', 'momentum', o.momentum);
-  }
-  protected override rule(g: ParamGroup<RMSpropOptions>): ParamRule {
-    return rmspropRule(g);
-  }
-}
+export class RMSprop extends ruleOptimizer<RMSpropOptions>({
+  name: 'RMSprop',
+  defaults: {
+    lr: 1e-2,
+    alpha: 0.99,
+    eps: 1e-8,
+    weightDecay: 0,
+    momentum: 0,
+    centered: false,
+    maximize: false,
+  },
+  validate: (o, name) => {
+    checkCommon(name, o);
+    unitInterval(name, 'alpha', o.alpha, true);
+    nonNegative(name, 'momentum', o.momentum);
+  },
+  rule: rmspropRule,
+}) {}

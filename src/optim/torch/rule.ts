@@ -6,7 +6,6 @@
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { add, div, mul, neg, sub } from '../../ops/primitives/elementwise.js';
-import type { ParamGroupInit } from '../optimizer.js';
 import { nonNegative, unitInterval } from '../validate.js';
 
 export type ParamState = Record<string, unknown>;
@@ -46,10 +45,14 @@ export function prep(
   return grad;
 }
 
+/** The options the Adam family shares, with torch.optim's names. */
 export interface AdamFamilyOptions {
   lr: number;
+  betas: Betas;
+  eps: number;
   weightDecay: number;
   maximize: boolean;
+  /** AdamW-style: p *= 1 - lr * weightDecay before the step, instead of adding weightDecay * p to g. */
   decoupledWeightDecay: boolean;
 }
 
@@ -73,8 +76,7 @@ export function adamMoments(
   };
 }
 
-/** Parameters: a list of tensors or of param groups with their own options. */
-export type Params<O> = readonly Tensor[] | readonly ParamGroupInit<O>[];
+export type { Params } from '../rule-optimizer.js';
 /** Adam-style (beta1, beta2). */
 export type Betas = readonly [number, number];
 
@@ -82,6 +84,24 @@ export function checkBetas(op: string, betas: readonly number[], n = 2): void {
   if (!Array.isArray(betas) || betas.length !== n)
     throw new ValueError(op, `invalid betas ${JSON.stringify(betas)}: expected ${n} numbers`);
   betas.forEach((b, i) => unitInterval(op, `betas[${i}]`, b));
+}
+/** torch.optim.Adam's defaults, which RAdam and NAdam share (NAdam with lr 2e-3). */
+export const ADAM_FAMILY_DEFAULTS: AdamFamilyOptions = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  maximize: false,
+  decoupledWeightDecay: false,
+};
+
+/** lr, eps and weightDecay non-negative, betas in [0, 1): what every Adam-style optimizer checks. */
+export function checkAdamLike(
+  o: { lr: number; eps?: number; betas: Betas; weightDecay?: number },
+  op: string,
+): void {
+  checkCommon(op, o);
+  checkBetas(op, o.betas);
 }
 export function checkCommon(op: string, o: { lr: number; eps?: number; weightDecay?: number }): void {
   nonNegative(op, 'lr', o.lr);

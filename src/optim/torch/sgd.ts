@@ -1,20 +1,15 @@
 /** torch.optim.SGD: its rule (with the fused kernel where the backend has one), options and class. */
 import type { Tensor } from '../../tensor/tensor.js';
-import { type ParamGroup, Optimizer } from '../optimizer.js';
+import { ruleOptimizer } from '../rule-optimizer.js';
+import type { SgdStepArgs } from '../../backends/backend.js';
 import { ValueError } from '../../errors.js';
 import { mul } from '../../ops/primitives/elementwise.js';
 import { fusedSgdStep } from '../../ops/fused-optim.js';
 import { nonNegative } from '../validate.js';
-import { type ParamRule, type ParamState, type Params, addAlpha, checkCommon, prep } from './rule.js';
+import { type ParamRule, type ParamState, addAlpha, checkCommon, prep } from './rule.js';
 
-export interface SgdRuleOptions {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-}
+/** The same fields as the fused kernel's (Backend's SgdStepArgs): one list of SGD's options. */
+export type SgdRuleOptions = SgdStepArgs;
 /** sgdRule's update through the backend's fused kernel where there is one: bit for bit the composed ops. */
 function fusedSgd(p: Tensor, g: Tensor, s: ParamState, o: SgdRuleOptions, inPlace: boolean) {
   const prev = (s.momentumBuffer as Tensor | null | undefined) ?? null;
@@ -45,33 +40,16 @@ export function sgdRule(o: SgdRuleOptions): ParamRule {
 /** The same fields as the rule it runs (SgdRuleOptions). */
 export type SGDOptions = SgdRuleOptions;
 /** Stochastic gradient descent with momentum, dampening, Nesterov and coupled weight decay (torch.optim.SGD). */
-export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super(
-      'SGD',
-      params,
-      {
-        lr: 1e-3,
-        momentum: 0,
-        dampening: 0,
-        weightDecay: 0,
-        nesterov: false,
-        maximize: false,
-      },
-      options,
-    );
-  }
-  protected validate(o: SGDOptions): void {
-    checkCommon('SGD', o);
-    nonNegative('SGD', 'momentum', o.momentum);
+export class SGD extends ruleOptimizer<SGDOptions>({
+  name: 'SGD',
+  defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+  validate: (o, name) => {
+    checkCommon(name, o);
+    nonNegative(name, 'momentum', o.momentum);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ValueError(
-        'SGD',
-        `nesterov requires momentum > 0 and dampening = 0 (got momentum ${o.momentum}, dampening ${o.dampening})`,
-      );
+      const got = `got momentum ${o.momentum}, dampening ${o.dampening}`;
+      throw new ValueError(name, `nesterov requires momentum > 0 and dampening = 0 (${got})`);
     }
-  }
-  protected override rule(g: ParamGroup<SGDOptions>): ParamRule {
-    return sgdRule(g);
-  }
-}
+  },
+  rule: sgdRule,
+}) {}
