@@ -89,21 +89,15 @@ export function strongWolfe(
   let bG: Tensor[] = [];
   let bGtd: number[] = [];
   while (lsIter < maxLs) {
-    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
-      [bracket, bF, bG, bGtd] = [
-        [tPrev, t],
-        [fPrev, fNew],
-        [gPrev, gNew],
-        [gtdPrev, gtdNew],
-      ];
-      break;
-    }
-    if (Math.abs(gtdNew) <= -c2 * gtd) {
+    // PyTorch's order: no sufficient decrease brackets [tPrev, t]; else the curvature condition ends the
+    // search; else a non-negative slope brackets too.
+    const noDecrease = fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev);
+    if (!noDecrease && Math.abs(gtdNew) <= -c2 * gtd) {
       [bracket, bF, bG] = [[t], [fNew], [gNew]];
       done = true;
       break;
     }
-    if (gtdNew >= 0) {
+    if (noDecrease || gtdNew >= 0) {
       [bracket, bF, bG, bGtd] = [
         [tPrev, t],
         [fPrev, fNew],

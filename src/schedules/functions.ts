@@ -45,19 +45,22 @@ export function linearSchedule(o: {
   return polynomialSchedule({ ...o, power: 1 });
 }
 
-/**
- * init * decayRate^((count - transitionBegin) / transitionSteps), floored with `staircase`, held at init
- * before transitionBegin and clipped at endValue.
- * @example exponentialDecay({ initValue: 0.1, transitionSteps: 10, decayRate: 0.5 })
- */
-export function exponentialDecay(o: {
+/** exponentialDecay's options (optax's names). */
+export interface ExponentialDecayOptions {
   initValue: number;
   transitionSteps: number;
   decayRate: number;
   transitionBegin?: number;
   staircase?: boolean;
   endValue?: number;
-}): Schedule {
+}
+
+/**
+ * init * decayRate^((count - transitionBegin) / transitionSteps), floored with `staircase`, held at init
+ * before transitionBegin and clipped at endValue.
+ * @example exponentialDecay({ initValue: 0.1, transitionSteps: 10, decayRate: 0.5 })
+ */
+export function exponentialDecay(o: ExponentialDecayOptions): Schedule {
   if (!(o.transitionSteps > 0))
     throw new ValueError('exponentialDecay', `transitionSteps must be > 0, got ${o.transitionSteps}`);
   const begin = o.transitionBegin ?? 0;
@@ -219,16 +222,9 @@ export function warmupCosineDecaySchedule(o: {
  * Linear warmup to peakValue, then exponentialDecay from it.
  * @example warmupExponentialDecaySchedule({ initValue: 0, peakValue: 0.1, warmupSteps: 10, transitionSteps: 10, decayRate: 0.5 })
  */
-export function warmupExponentialDecaySchedule(o: {
-  initValue: number;
-  peakValue: number;
-  warmupSteps: number;
-  transitionSteps: number;
-  decayRate: number;
-  transitionBegin?: number;
-  staircase?: boolean;
-  endValue?: number;
-}): Schedule {
+export function warmupExponentialDecaySchedule(
+  o: ExponentialDecayOptions & { peakValue: number; warmupSteps: number },
+): Schedule {
   return joinSchedules(
     [
       linearSchedule({ initValue: o.initValue, endValue: o.peakValue, transitionSteps: o.warmupSteps }),

@@ -6,6 +6,8 @@
 
 type FloatArray = Float32Array | Float64Array;
 
+type Numbers = ArrayLike<number>;
+
 /** The addon's functions; they work on the typed arrays in place (see native/src/*.cc for the contracts). */
 export interface NativeAddon {
   gemm(
@@ -22,22 +24,8 @@ export interface NativeAddon {
     batchStrideB: number,
   ): void;
   unary(op: number, x: Float32Array | Float64Array, out: Float32Array | Float64Array): void;
-  binary(
-    op: number,
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
-    out: ArrayLike<number>,
-    rank: number,
-    meta: Int32Array,
-  ): void;
-  where(
-    c: Uint8Array,
-    a: ArrayLike<number>,
-    b: ArrayLike<number>,
-    out: ArrayLike<number>,
-    rank: number,
-    meta: Int32Array,
-  ): void;
+  binary(op: number, a: Numbers, b: Numbers, out: Numbers, rank: number, meta: Int32Array): void;
+  where(c: Uint8Array, a: Numbers, b: Numbers, out: Numbers, rank: number, meta: Int32Array): void;
   reduce(op: number, x: ArrayLike<number>, out: ArrayLike<number>, rank: number, meta: Int32Array): void;
   strided(x: ArrayLike<number>, out: ArrayLike<number>, rank: number, meta: Int32Array, offset: number): void;
   stridedScatterAdd(

@@ -1,11 +1,4 @@
-import type {
-  MatmulShape,
-  OptimKernels,
-  ReduceOp,
-  Storage,
-  UnaryOp,
-  Window2d,
-} from '../backend.js';
+import type { MatmulShape, OptimKernels, ReduceOp, Storage, UnaryOp, Window2d } from '../backend.js';
 import type { ElementwiseBinaryOp } from '../op-codes.js';
 import { type DType, isFloat } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';

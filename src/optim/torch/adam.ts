@@ -4,16 +4,8 @@ import { type ParamGroup, Optimizer } from '../optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { add, div, maximum, sqrt } from '../../ops/primitives/elementwise.js';
 import { fusedAdamStep } from '../../ops/fused-optim.js';
-import {
-  type ParamRule,
-  type ParamState,
-  type Params,
-  adamMoments,
-  addcdiv,
-  type AdamFamilyOptions,
-  ADAM_FAMILY_DEFAULTS,
-  checkAdamLike,
-} from './rule.js';
+import type { ParamRule, ParamState, Params, AdamFamilyOptions } from './rule.js';
+import { adamMoments, addcdiv, ADAM_FAMILY_DEFAULTS, checkAdamLike } from './rule.js';
 
 /**
  * The same update in one pass where the backend has a fused Adam kernel: bit for bit the composed ops

@@ -3,7 +3,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { ruleOptimizer } from '../rule-optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { abs, add, maximum, mul } from '../../ops/primitives/elementwise.js';
-import { type ParamRule, addcdiv, lerp, prep, type AdamFamilyOptions, checkAdamLike } from './rule.js';
+import type { ParamRule, AdamFamilyOptions } from './rule.js';
+import { addcdiv, lerp, prep, checkAdamLike } from './rule.js';
 
 export type AdamaxRuleOptions = Omit<AdamFamilyOptions, 'decoupledWeightDecay'>;
 export function adamaxRule(o: AdamaxRuleOptions): ParamRule {

@@ -3,14 +3,8 @@ import { ruleOptimizer } from '../rule-optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { add, div, sqrt } from '../../ops/primitives/elementwise.js';
 import { nonNegative } from '../validate.js';
-import {
-  type ParamRule,
-  adamMoments,
-  addcdiv,
-  type AdamFamilyOptions,
-  ADAM_FAMILY_DEFAULTS,
-  checkAdamLike,
-} from './rule.js';
+import type { ParamRule, AdamFamilyOptions } from './rule.js';
+import { adamMoments, addcdiv, ADAM_FAMILY_DEFAULTS, checkAdamLike } from './rule.js';
 
 export type NadamRuleOptions = AdamFamilyOptions & { momentumDecay: number };
 export function nadamRule(o: NadamRuleOptions): ParamRule {

@@ -3,14 +3,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { ruleOptimizer } from '../rule-optimizer.js';
 import { zerosLike } from '../../tensor/creation.js';
 import { add, div, mul, sqrt } from '../../ops/primitives/elementwise.js';
-import {
-  type ParamRule,
-  adamMoments,
-  addAlpha,
-  type AdamFamilyOptions,
-  ADAM_FAMILY_DEFAULTS,
-  checkAdamLike,
-} from './rule.js';
+import type { ParamRule, AdamFamilyOptions } from './rule.js';
+import { adamMoments, addAlpha, ADAM_FAMILY_DEFAULTS, checkAdamLike } from './rule.js';
 
 export type RadamRuleOptions = AdamFamilyOptions;
 export function radamRule(o: RadamRuleOptions): ParamRule {
