@@ -1,15 +1,14 @@
 /**
  * Import-cycle lint (part of `npm run lint`): finds the runtime import cycles among src/ (type-only
- * imports are erased and do not count) and fails on any cycle outside the known one.
+ * imports are erased and do not count) and fails on any cycle that leaves src/ops/.
  *
- * The known one is the core: Tensor's methods call the ops, and the ops make Tensors, so tensor.ts,
- * creation.ts, the ops and the autograd engine import each other (issue 20 is about shrinking it to
- * Tensor -> ops alone). Its files are listed in scripts/cycle-baseline.json: a file that joins it, or any
- * new cycle elsewhere, fails the lint, so it can only shrink. `--update` rewrites the baseline (when a
- * refactor has shrunk it).
- *   npx tsx scripts/check-cycles.ts [--update] [--root DIR]
+ * The layers run one way: backends <- tensor (data only) <- ops <- autograd transforms, Tensor's methods
+ * (tensor/methods.ts), nn, optim, ... The one place files may import each other is inside src/ops/: the
+ * primitives' VJPs and batching rules are written with each other (a sum's VJP is an expand, an expand's
+ * a sum; every batching rule moves dims with permute).
+ *   npx tsx scripts/check-cycles.ts [--root DIR]
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +16,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const rootArg = process.argv.find((a) => a.startsWith('--root='))?.slice(7);
 const root = resolve(rootArg ?? join(here, '..'));
 const src = join(root, 'src');
-const baselineFile = join(root, 'scripts', 'cycle-baseline.json');
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -81,24 +79,17 @@ function cycles(graph: Map<string, string[]>): string[][] {
 
 const graph = new Map(files(src).map((f) => [f, imports(f)]));
 const found = cycles(graph).map((c) => c.map((f) => relative(root, f)));
-if (process.argv.includes('--update')) {
-  writeFileSync(baselineFile, JSON.stringify({ allowed: found.flat().sort() }, null, 2) + '\n');
-  console.log(`cycle baseline: ${found.flat().length} files in ${found.length} cycle(s)`);
-  process.exit(0);
-}
-const allowed = new Set((JSON.parse(readFileSync(baselineFile, 'utf8')) as { allowed: string[] }).allowed);
-const bad = found.filter((c) => c.some((f) => !allowed.has(f)));
+const inOps = (f: string) => f.startsWith('src/ops/');
+const bad = found.filter((c) => !c.every(inOps));
 if (bad.length) {
   for (const c of bad) {
-    const outside = c.filter((f) => !allowed.has(f));
+    const outside = c.filter((f) => !inOps(f));
     console.error(
       `import cycle through ${outside.join(', ')} (the ${c.length} files that import each other: ${c.join(', ')})`,
     );
   }
-  console.error('check-cycles: new import cycles (see scripts/check-cycles.ts)');
+  console.error('check-cycles: import cycles outside src/ops/ (see scripts/check-cycles.ts)');
   process.exit(1);
 }
-const core = found.flat().length;
-console.log(
-  `check-cycles: no new import cycles (the known core cycle has ${core} files; baseline ${allowed.size})`,
-);
+const within = found.flat().length;
+console.log(`check-cycles: no import cycle leaves src/ops/ (${within} ops files import each other)`);

@@ -2,6 +2,8 @@
  * descend: tensors, reverse-mode autodiff of any order, and PyTorch-exact numerics for TypeScript.
  * @packageDocumentation
  */
+// Tensor's op methods (x.add(y), x.sum(), ...) are installed by this import.
+import './tensor/methods.js';
 export { Tensor, type NestedArray, type RemovableHandle, type TensorJSON } from './tensor/tensor.js';
 export { tensorFromJSON, isTensorJSON } from './tensor/serialize.js';
 export { type DType, type TypedArray, getDefaultDtype, setDefaultDtype, isFloat } from './tensor/dtype.js';

@@ -6,7 +6,7 @@ import { hasNonFinite } from '../ops/inspect.js';
 import { withGradMode } from './mode.js';
 import { LeafNode, type Node, OpNode } from './node.js';
 import { gradNode } from './primitive.js';
-import { sumOutFinishedLevels } from './batched.js';
+import { sumOutFinishedLevels } from '../ops/batching.js';
 
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again (default: createGraph). */

@@ -14,7 +14,7 @@ import { type Tree, treeLeaves, treeMap } from '../tree.js';
 import { isGradEnabled, noGrad, withGradMode } from './mode.js';
 import { LeafNode, type Node, OpNode } from './node.js';
 import { definePrimitive, gradNode, type Primitive } from './primitive.js';
-import { batchByLoop } from './batched.js';
+import { batchByLoop } from '../ops/batching.js';
 import { carryTangents } from './forward.js';
 import { rootGradient, runBackward } from './backward.js';
 

@@ -15,7 +15,7 @@ import { closeBatchLevel, openBatchLevel } from './levels.js';
 import { noGrad } from './mode.js';
 import { hidingFrom } from './forward.js';
 import { expand } from '../ops/primitives/shape.js';
-import { moveDim } from './batched.js';
+import { moveDim } from '../ops/batching.js';
 
 /** An axis per argument: a number (the batch dim), null (not batched), or a tree of those per leaf. */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };

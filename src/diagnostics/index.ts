@@ -3,6 +3,8 @@
  * iteration, Lanczos, Hutchinson, spectral density), landscape analysis and loss slices, gradcheck.
  * @packageDocumentation
  */
+// Tensor's op methods (x.add(y), x.sum(), ...) are installed by this import.
+import '../tensor/methods.js';
 export * from './operator.js';
 export * from './spectra.js';
 export * from './landscape.js';

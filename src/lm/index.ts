@@ -3,6 +3,8 @@
  * neural language model, GloVe, nearest neighbours, analogies and 2-D maps.
  * @packageDocumentation
  */
+// Tensor's op methods (x.add(y), x.sum(), ...) are installed by this import.
+import '../tensor/methods.js';
 export * from './ngram.js';
 export * from './neural.js';
 export * from './train.js';

@@ -2,6 +2,8 @@
  * descend/nn: modules, layers, activations, losses, initializers and regularizers.
  * @packageDocumentation
  */
+// Tensor's op methods (x.add(y), x.sum(), ...) are installed by this import.
+import '../tensor/methods.js';
 export * from './module.js';
 export { functionalCall, paramsOf, buffersOf } from './functional-call.js';
 export * from './layers.js';

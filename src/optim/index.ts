@@ -3,6 +3,8 @@
  * PyTorch-style classes over them (PyTorch's numbers), L-BFGS, second-order methods and clipping.
  * @packageDocumentation
  */
+// Tensor's op methods (x.add(y), x.sum(), ...) are installed by this import.
+import '../tensor/methods.js';
 export * from './core.js';
 export * from './transforms.js';
 export * from './recipes.js';

@@ -2,7 +2,7 @@
 import { kernelsOf } from '../../backends/kernels.js';
 import type { Window2d } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/mode.js';
-import { moveDim } from '../../autograd/batched.js';
+import { moveDim } from '../batching.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';

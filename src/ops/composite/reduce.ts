@@ -1,6 +1,6 @@
 /** Reductions built from primitives: mean, var/std, norms, logsumexp, max/min along a dim. */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { moveDim } from '../../autograd/batched.js';
+import { moveDim } from '../batching.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape, normDim, normDims, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';

@@ -5,7 +5,7 @@
  */
 import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { allToFront, moveDim } from '../../autograd/batched.js';
+import { allToFront, moveDim } from '../batching.js';
 import { expand } from '../primitives/shape.js';
 import { noGrad } from '../../autograd/mode.js';
 import { normDim, shapesEqual } from '../../tensor/shape.js';

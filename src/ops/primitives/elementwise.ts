@@ -6,7 +6,7 @@ import type { BinaryOp, UnaryOp } from '../../backends/backend.js';
 import { type ElementwiseBinaryOp, isActivationGrad } from '../../backends/op-codes.js';
 import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { alignForBroadcast } from '../../autograd/batched.js';
+import { alignForBroadcast } from '../batching.js';
 import { type DType, getDefaultDtype, isFloat } from '../../tensor/dtype.js';
 import { broadcastShapes, shapesEqual } from '../../tensor/shape.js';
 import { expand } from './shape.js';

@@ -1,6 +1,6 @@
 /** Index primitives: gather and its adjoint scatterAdd (indexSelect and embedding are built on them). */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { allToFront, moveDim } from '../../autograd/batched.js';
+import { allToFront, moveDim } from '../batching.js';
 import { ShapeError } from '../../errors.js';
 import { fmtShape, normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';

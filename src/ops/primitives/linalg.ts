@@ -1,7 +1,7 @@
 /** Batched matrix multiply: the one linear-algebra primitive; matmul's variants are built on it. */
 import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { batchByLoop, batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
+import { batchByLoop, batchSizeOf, moveDim, toFront } from '../batching.js';
 import { sumTangents } from './elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkSameFloatDtype, checkTensor, fromStorage } from '../core.js';

@@ -1,6 +1,6 @@
 /** Reduction primitives (sum, amax/amin) and their VJPs; argmax/argmin (no gradient). */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { moveDim } from '../../autograd/batched.js';
+import { moveDim } from '../batching.js';
 import { type Shape, normDim, normDims, shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, fromStorage } from '../core.js';

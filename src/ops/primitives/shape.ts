@@ -1,6 +1,6 @@
 /** Shape primitives: reshape (a view), permute, expand, strided views (slicing) and their adjoints, cat. */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { allToFront, moveDim } from '../../autograd/batched.js';
+import { allToFront, moveDim } from '../batching.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { checkShapeArg, fmtShape, normDim, type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';

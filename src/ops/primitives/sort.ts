@@ -3,7 +3,7 @@
  * elements) and cumsum, whose VJP is the reverse cumsum of the cotangent: a closed pair, every order.
  */
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { moveDim } from '../../autograd/batched.js';
+import { moveDim } from '../batching.js';
 import { ValueError } from '../../errors.js';
 import { normDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';

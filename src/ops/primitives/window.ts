@@ -2,7 +2,7 @@
 import type { Window2d } from '../../backends/backend.js';
 import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
-import { batchByLoop, batchSizeOf, moveDim, toFront } from '../../autograd/batched.js';
+import { batchByLoop, batchSizeOf, moveDim, toFront } from '../batching.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fromStorage } from '../core.js';
 import { permute, reshape } from './shape.js';

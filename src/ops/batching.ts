@@ -2,14 +2,14 @@
  * The helpers batching rules are written with. A batched tensor (Tensor._asBatched) shows its
  * per-example shape; its `_physical` tensor has one more dim, the batch dim, at `_bdim`. A primitive given
  * batched inputs runs its batching rule on the physical tensors (src/autograd/primitive.ts); levels
- * (levels.ts) order nested vmaps.
+ * (autograd/levels.ts) order nested vmaps.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { batchLevelActive } from './levels.js';
+import { batchLevelActive } from '../autograd/levels.js';
 import { BatchingError } from '../errors.js';
-import { expand, narrow, permute, reshape } from '../ops/primitives/shape.js';
-import { sum } from '../ops/primitives/reduce.js';
-import { stack } from '../ops/composite/shape.js';
+import { expand, narrow, permute, reshape } from './primitives/shape.js';
+import { sum } from './primitives/reduce.js';
+import { stack } from './composite/shape.js';
 
 function sumAxes(x: Tensor, axes: readonly number[]): Tensor {
   return sum(x, axes);
