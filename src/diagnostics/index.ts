@@ -5,7 +5,7 @@
  */
 // Tensor's op methods (x.add(y), x.sum(), ...) are installed by this import.
 import '../tensor/methods.js';
-export * from './operator.js';
+export * from '../autograd/operators.js';
 export * from './spectra.js';
 export * from './landscape.js';
 export * from './gradcheck.js';

@@ -13,7 +13,7 @@ import { add, mul } from '../ops/primitives/elementwise.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { vectorNorm } from '../ops/composite/reduce.js';
 import { type Tree, ravel, treeLeaves, treeMap } from '../tree.js';
-import { HessianOperator, denseOperator } from './operator.js';
+import { HessianOperator, denseOperator } from '../autograd/operators.js';
 import { denseEigen, lanczos } from './spectra.js';
 import { hessian } from '../autograd/jacobian.js';
 

@@ -13,7 +13,7 @@ import { sum } from '../ops/primitives/reduce.js';
 import { eigh, eigvalsh } from '../ops/primitives/linalg.js';
 import { stack } from '../ops/composite/shape.js';
 import { vectorNorm } from '../ops/composite/reduce.js';
-import type { LinearOperator } from './operator.js';
+import { type LinearOperator, materialize } from '../autograd/operators.js';
 
 const dot = (a: Tensor, b: Tensor) => sum(mul(a, b)).item();
 
@@ -175,18 +175,6 @@ function tridiagonal(alpha: readonly number[], beta: readonly number[]): Tensor 
     }
   }
   return tensor(t).reshape(m, m);
-}
-
-/** The dense symmetric matrix of an operator (one product per column, symmetrized). */
-export function materialize(op: LinearOperator): Tensor {
-  const cols: Tensor[] = [];
-  for (let j = 0; j < op.dim; j++) {
-    const e = zeros([op.dim], { dtype: op.dtype });
-    noGrad(() => e.setIndex_([j], 1));
-    cols.push(op.matvec(e));
-  }
-  const M = stack(cols, 1);
-  return noGrad(() => M.add(M.t()).mul(0.5));
 }
 
 /**

@@ -10,8 +10,7 @@ import { abs, add, div, mul, neg } from '../ops/primitives/elementwise.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { reshape } from '../ops/primitives/shape.js';
 import { solve } from '../ops/primitives/linalg.js';
-import { HessianOperator } from '../diagnostics/operator.js';
-import { materialize } from '../diagnostics/spectra.js';
+import { HessianOperator, materialize } from '../autograd/operators.js';
 import { type Closure, type ParamGroupInit, Optimizer } from './optimizer.js';
 
 import { nonNegative, positive } from './validate.js';

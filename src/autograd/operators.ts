@@ -1,9 +1,10 @@
 /**
- * The Hessian of a loss as a matrix-free linear operator on the raveled parameters. The gradient graph is
+ * Linear operators from autodiff, below optim and diagnostics (Newton's method and the spectra both use
+ * them): dense ones, and the Hessian of a loss as a matrix-free linear operator on the raveled parameters. The gradient graph is
  * built once; each product H v is then one backward pass through it (no forward pass), so a product costs
  * about as much as a gradient.
  */
-import { enableGrad, noGrad } from '../autograd/mode.js';
+import { enableGrad, noGrad } from './mode.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
@@ -12,6 +13,8 @@ import { sum } from '../ops/primitives/reduce.js';
 import { cat, reshape } from '../ops/primitives/shape.js';
 import { autogradGrad } from '../ops/autograd.js';
 import { type Tree, treeLeaves } from '../tree.js';
+import { zeros } from '../tensor/creation.js';
+import { stack } from '../ops/composite/shape.js';
 
 /** A symmetric linear operator on vectors of length `dim`, counting its products. */
 export interface LinearOperator {
@@ -105,4 +108,16 @@ export function hessianOperator(loss: () => Tensor, params: readonly Tensor[] | 
       ? (params as Tensor[])
       : treeLeaves(params as Tree),
   );
+}
+
+/** The dense symmetric matrix of an operator (one product per column, symmetrized). */
+export function materialize(op: LinearOperator): Tensor {
+  const cols: Tensor[] = [];
+  for (let j = 0; j < op.dim; j++) {
+    const e = zeros([op.dim], { dtype: op.dtype });
+    noGrad(() => e.setIndex_([j], 1));
+    cols.push(op.matvec(e));
+  }
+  const M = stack(cols, 1);
+  return noGrad(() => M.add(M.t()).mul(0.5));
 }
