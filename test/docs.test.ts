@@ -37,6 +37,19 @@ describe('README and docs examples', () => {
       }
     });
   });
+  it("docs/optimizers.md's lists by name are the registries'", async () => {
+    const { OPTIMIZER_NAMES, RECIPE_NAMES } = await import('../src/optim/index.js');
+    const { SCHEDULE_NAMES } = await import('../src/schedules/index.js');
+    const page = readFileSync(join(root, 'docs', 'optimizers.md'), 'utf8');
+    const list = (label: string) => {
+      const item = page.slice(page.indexOf(label));
+      const names = item.slice(item.indexOf('):') + 2, item.indexOf('.\n')).replace(/\s+/g, ' ');
+      return names.split(',').map((n) => n.trim());
+    };
+    expect(list('- Optimizer classes')).toEqual(OPTIMIZER_NAMES);
+    expect(list('- optax recipes')).toEqual(RECIPE_NAMES);
+    expect(list('- Training schedules')).toEqual(SCHEDULE_NAMES);
+  });
   it('the tour prints what its comments say', async () => {
     const file = join(tmp, 'tour.ts');
     writeFileSync(file, blocks[0]);

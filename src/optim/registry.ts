@@ -44,7 +44,7 @@ export const OPTIMIZERS = {
   signsgd: make(C.SignSGD),
   lbfgs: make(LBFGS),
   newton: make(Newton),
-  diagonalNewton: make(DiagonalNewton),
+  diagonalnewton: make(DiagonalNewton),
 } as const satisfies Record<string, Make>;
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
