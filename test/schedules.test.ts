@@ -215,4 +215,29 @@ describe('closed forms (step(epoch)) are the schedule functions and agree with t
     expect(c(20)).toBeCloseTo(0.1, 15); // rises again past tMax, as PyTorch's
     expect(() => S.sgdrSchedule({ initValue: 1, t0: 0 })).toThrow(/t0 must be a positive integer/);
   });
+  it("cyclicSchedule gives CyclicLR's values in every mode, and the triangle by hand", () => {
+    for (const mode of ['triangular', 'triangular2', 'exp_range'] as const) {
+      const o = new SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+      const opts = { baseLr: 0.001, maxLr: 0.01, stepSizeUp: 3, stepSizeDown: 5, mode, gamma: 0.97 };
+      const s = new S.CyclicLR(o, { ...opts, cycleMomentum: false });
+      const f = S.cyclicSchedule({
+        baseValue: 0.001,
+        maxValue: 0.01,
+        stepSizeUp: 3,
+        stepSizeDown: 5,
+        mode,
+        gamma: 0.97,
+      });
+      for (let t = 1; t < 40; t++) {
+        s.step();
+        expect(f(t), `${mode} step ${t}`).toBeCloseTo(s.getLastLr()[0], 14);
+      }
+    }
+    // Up 0.001 -> 0.01 in 3 steps, down in 5: step 3 is the peak, step 8 the base again, step 11 the peak.
+    const f = S.cyclicSchedule({ baseValue: 0.001, maxValue: 0.01, stepSizeUp: 3, stepSizeDown: 5 });
+    expect([0, 3, 8, 11].map(f)).toEqual([0.001, 0.01, 0.001, 0.01].map((v) => expect.closeTo(v, 15)));
+    expect(f(1)).toBeCloseTo(0.004, 15);
+    const t2 = S.cyclicSchedule({ baseValue: 0, maxValue: 1, stepSizeUp: 2, mode: 'triangular2' });
+    expect([2, 6, 10].map(t2)).toEqual([1, 0.5, 0.25]);
+  });
 });

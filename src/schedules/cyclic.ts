@@ -1,7 +1,7 @@
 /** Cyclical schedulers: OneCycleLR and CyclicLR (they also drive momentum). */
 import { ValueError } from '../errors.js';
 import { type Group, LRScheduler, type SchedulableOptimizer, groupsOf } from './base.js';
-import { cosineAnneal, linearAnneal } from './functions.js';
+import { CYCLIC_SCALES, cosineAnneal, cyclicPosition, linearAnneal } from './functions.js';
 
 function momentumKey(op: string, optimizer: SchedulableOptimizer): 'betas' | 'momentum' {
   if ('betas' in optimizer.defaults) return 'betas';
@@ -163,8 +163,8 @@ export interface CyclicOptions {
 /** Cyclical learning rates between baseLr and maxLr (triangular, triangular2, exp_range). */
 export class CyclicLR extends LRScheduler {
   private readonly maxLrs: number[];
-  private readonly totalSize: number;
-  private readonly stepRatio: number;
+  private readonly stepSizeUp: number;
+  private readonly stepSizeDown: number;
   private readonly scaleFn: (x: number) => number;
   private readonly scaleMode: 'cycle' | 'iterations';
   private readonly momentumKey: 'betas' | 'momentum' | null;
@@ -201,39 +201,24 @@ export class CyclicLR extends LRScheduler {
     super(optimizer, lastEpoch);
     this.baseLrs = baseLrs;
     this.maxLrs = per(opts.maxLr, 'maxLr');
-    const up = opts.stepSizeUp ?? 2000;
-    const down = opts.stepSizeDown ?? up;
-    this.totalSize = up + down;
-    this.stepRatio = up / this.totalSize;
+    this.stepSizeUp = opts.stepSizeUp ?? 2000;
+    this.stepSizeDown = opts.stepSizeDown ?? this.stepSizeUp;
     const mode = opts.mode ?? 'triangular';
-    const gamma = opts.gamma ?? 1;
-    if (opts.scaleFn) {
-      this.scaleFn = opts.scaleFn;
-      this.scaleMode = opts.scaleMode ?? 'cycle';
-    } else if (mode === 'triangular') {
-      this.scaleFn = () => 1;
-      this.scaleMode = 'cycle';
-    } else if (mode === 'triangular2') {
-      this.scaleFn = (x) => 1 / 2 ** (x - 1);
-      this.scaleMode = 'cycle';
-    } else if (mode === 'exp_range') {
-      this.scaleFn = (x) => gamma ** x;
-      this.scaleMode = 'iterations';
-    } else {
+    const builtIn = CYCLIC_SCALES[mode];
+    if (!opts.scaleFn && !builtIn)
       throw new ValueError(
         'CyclicLR',
         `mode must be 'triangular', 'triangular2' or 'exp_range', got '${String(mode)}'`,
       );
-    }
+    this.scaleFn = opts.scaleFn ?? builtIn.scale(opts.gamma ?? 1);
+    this.scaleMode = opts.scaleFn ? (opts.scaleMode ?? 'cycle') : builtIn.per;
     this.momentumKey = key;
     this.baseMomentums = baseM;
     this.maxMomentums = maxM;
     this.initialStep();
   }
   protected getLr(): number[] {
-    const cycle = Math.floor(1 + this.lastEpoch / this.totalSize);
-    const x = 1 + this.lastEpoch / this.totalSize - cycle;
-    const sf = x <= this.stepRatio ? x / this.stepRatio : (x - 1) / (this.stepRatio - 1);
+    const { cycle, height: sf } = cyclicPosition(this.lastEpoch, this.stepSizeUp, this.stepSizeDown);
     const s = this.scaleFn(this.scaleMode === 'cycle' ? cycle : this.lastEpoch);
     const lrs = this.baseLrs.map((b, i) => b + (this.maxLrs[i] - b) * sf * s);
     if (this.momentumKey) {

@@ -167,6 +167,65 @@ export function sgdrSchedule(o: {
 }
 
 /**
+ * Where `count` is in triangular cycles of `stepSizeUp` rising then `stepSizeDown` falling steps (PyTorch's
+ * CyclicLR): the cycle, counted from 1, and the height in [0, 1] within it.
+ */
+export function cyclicPosition(
+  count: number,
+  stepSizeUp: number,
+  stepSizeDown = stepSizeUp,
+): { cycle: number; height: number } {
+  const total = stepSizeUp + stepSizeDown;
+  const ratio = stepSizeUp / total;
+  const cycle = Math.floor(1 + count / total);
+  const x = 1 + count / total - cycle;
+  return { cycle, height: x <= ratio ? x / ratio : (x - 1) / (ratio - 1) };
+}
+
+export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
+
+/**
+ * The amplitude scale of each cyclic mode: 1 (triangular), halved every cycle (triangular2), or gamma^count
+ * (exp_range, per iteration).
+ */
+export const CYCLIC_SCALES: Record<
+  CyclicMode,
+  { scale: (gamma: number) => (x: number) => number; per: 'cycle' | 'iterations' }
+> = {
+  triangular: { scale: () => () => 1, per: 'cycle' },
+  triangular2: { scale: () => (x) => 1 / 2 ** (x - 1), per: 'cycle' },
+  exp_range: { scale: (gamma) => (x) => gamma ** x, per: 'iterations' },
+};
+
+/**
+ * Cyclical learning rates (Smith 2017; PyTorch's CyclicLR): up from baseValue to maxValue in stepSizeUp
+ * steps, down in stepSizeDown, the amplitude scaled by the mode.
+ * @example cyclicSchedule({ baseValue: 0.001, maxValue: 0.01, stepSizeUp: 10 })(5) // 0.0055
+ */
+export function cyclicSchedule(o: {
+  baseValue: number;
+  maxValue: number;
+  stepSizeUp: number;
+  stepSizeDown?: number;
+  mode?: CyclicMode;
+  gamma?: number;
+}): Schedule {
+  if (!(o.stepSizeUp > 0))
+    throw new ValueError('cyclicSchedule', `stepSizeUp must be > 0, got ${o.stepSizeUp}`);
+  const { scale, per } = CYCLIC_SCALES[o.mode ?? 'triangular'] ?? {};
+  if (!scale)
+    throw new ValueError(
+      'cyclicSchedule',
+      `mode must be triangular, triangular2 or exp_range, got '${String(o.mode)}'`,
+    );
+  const f = scale(o.gamma ?? 1);
+  return (count) => {
+    const { cycle, height } = cyclicPosition(count, o.stepSizeUp, o.stepSizeDown);
+    return o.baseValue + (o.maxValue - o.baseValue) * height * f(per === 'cycle' ? cycle : count);
+  };
+}
+
+/**
  * Runs schedules[0], then schedules[i] from boundaries[i-1] on, each with its own count from 0.
  * @example
  * const warm = linearSchedule({ initValue: 0, endValue: 0.1, transitionSteps: 10 });
