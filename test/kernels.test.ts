@@ -25,7 +25,12 @@ import {
 } from '../src/index.js';
 import { compileKernels } from '../src/backends/wasm/kernels.js';
 import { kernelsOf } from '../src/backends/kernels.js';
-import { type ElementwiseBinaryOp, isActivationGrad } from '../src/backends/op-codes.js';
+import {
+  ELEMENTWISE_BINARY_OPS,
+  type ElementwiseBinaryOp,
+  isActivationGrad,
+  UNARY_OPS,
+} from '../src/backends/op-codes.js';
 import { sizeOf, stridesOf } from '../src/tensor/shape.js';
 import { adamRule, sgdRule } from '../src/optim/torch/index.js';
 import { Adam, SGD } from '../src/optim/index.js';
@@ -716,6 +721,13 @@ for (const [label, fast, absent] of FAST) {
         expect(native!.addon.binaryOps.filter((op) => !BINARY.includes(op as ElementwiseBinaryOp))).toEqual(
           [],
         );
+      });
+    if (label === 'native')
+      it('every op the addon compiled has its name in the shared op table (src/backends/op-codes.ts)', () => {
+        const table = new Set<string>([...UNARY_OPS, ...ELEMENTWISE_BINARY_OPS]);
+        expect(
+          [...native!.addon.unaryOps, ...native!.addon.binaryOps].filter((op) => !table.has(op)),
+        ).toEqual([]);
       });
     it('integer and bool kernels fall back to the reference loops', () => {
       const a = nb!.fromArray('int32', [1, -2, 3]);

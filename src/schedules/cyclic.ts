@@ -33,15 +33,20 @@ export interface OneCycleOptions {
   lastEpoch?: number;
 }
 
+/** The param-group fields (PyTorch's) that a one-cycle phase anneals between. */
+type LrField = 'initialLr' | 'maxLr' | 'minLr';
+type MomentumField = 'maxMomentum' | 'baseMomentum';
+interface OneCyclePhase {
+  endStep: number;
+  startLr: LrField;
+  endLr: LrField;
+  startMomentum: MomentumField;
+  endMomentum: MomentumField;
+}
+
 /** The one-cycle policy: lr up then down (two or three phases), momentum (or beta1) the other way. */
 export class OneCycleLR extends LRScheduler {
-  private readonly phases: {
-    endStep: number;
-    startLr: string;
-    endLr: string;
-    startMomentum: string;
-    endMomentum: string;
-  }[];
+  private readonly phases: OneCyclePhase[];
   private readonly totalSteps: number;
   private readonly momentumKey: 'betas' | 'momentum' | null;
   constructor(
