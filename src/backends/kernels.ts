@@ -46,8 +46,12 @@ export function composedKernels(b: Backend): Kernels {
 
 const cache = new WeakMap<Backend, Kernels>();
 
+let last: { b: Backend; k: Kernels } | null = null;
+
 /** `b`'s kernels: its own capabilities, else the composed ones. */
 export function kernelsOf(b: Backend): Kernels {
+  // Ops ask per call; nearly always for the same backend as last time.
+  if (last?.b === b) return last.k;
   let k = cache.get(b);
   if (!k) {
     const window = b.window ?? composedWindow(b);
@@ -62,5 +66,6 @@ export function kernelsOf(b: Backend): Kernels {
     };
     cache.set(b, k);
   }
+  last = { b, k };
   return k;
 }

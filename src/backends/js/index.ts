@@ -1,7 +1,6 @@
 import type {
   ActivationKernels,
   Backend,
-  BinaryOp,
   LinalgKernels,
   MatmulShape,
   PoolKernels,
@@ -84,12 +83,11 @@ export class JsBackend implements Backend {
     return this.make(outDtype, out);
   }
 
-  binary(op: BinaryOp, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Shape, dt: DType): Storage {
-    return this.binaryKernel(op, a, aShape, b, bShape, out, dt);
-  }
-
-  /** The binary loops, over the whole elementwise code table (activation VJPs included). */
-  protected binaryKernel(
+  /**
+   * The binary loops, over the whole elementwise code table: Backend.binary's ops, and the activation VJPs
+   * that the `activations` capability runs on the same loops.
+   */
+  binary(
     op: ElementwiseBinaryOp,
     a: Storage,
     aShape: Shape,
@@ -407,7 +405,7 @@ export class JsBackend implements Backend {
 
   readonly activations: ActivationKernels = {
     activationGrad: (op, g, gShape, y, yShape, out, dtype) =>
-      this.binaryKernel(op, g, gShape, y, yShape, out, dtype),
+      this.binary(op, g, gShape, y, yShape, out, dtype),
   };
 }
 /** The reference backend instance. */

@@ -98,7 +98,7 @@ export class NativeBackend extends JsBackend {
     return this.make(outDtype, out);
   }
 
-  protected override binaryKernel(
+  override binary(
     op: ElementwiseBinaryOp,
     a: Storage,
     aShape: Shape,
@@ -110,7 +110,7 @@ export class NativeBackend extends JsBackend {
     const code = this.binaryCode.get(op);
     const fits = outDtype === a.dtype || outDtype === 'bool';
     if (code === undefined || !isFloat(a.dtype) || a.dtype !== b.dtype || !fits)
-      return super.binaryKernel(op, a, aShape, b, bShape, outShape, outDtype);
+      return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
     const n = sizeOf(outShape);
     const out = uninit(outDtype, n);
     if (a.size === n && b.size === n) {
@@ -128,7 +128,7 @@ export class NativeBackend extends JsBackend {
           broadcastStrides(bShape, outShape),
         )
       )
-        return super.binaryKernel(op, a, aShape, b, bShape, outShape, outDtype);
+        return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
       this.addon.binary(code, this.data(a), this.data(b), out, rank, this.meta);
     }
     return this.make(outDtype, out);

@@ -106,7 +106,7 @@ export class WasmBackend extends JsBackend {
     return this.make(s.dtype, k.take(o, f64, n));
   }
 
-  protected override binaryKernel(
+  override binary(
     op: ElementwiseBinaryOp,
     a: Storage,
     aShape: Shape,
@@ -126,7 +126,7 @@ export class WasmBackend extends JsBackend {
       n < this.minSize ||
       rank * 12 > 4096
     )
-      return super.binaryKernel(op, a, aShape, b, bShape, outShape, outDtype);
+      return super.binary(op, a, aShape, b, bShape, outShape, outDtype);
     const k = this.kernels;
     const f64 = a.dtype === 'float64';
     k.reset();

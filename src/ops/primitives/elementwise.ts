@@ -3,7 +3,11 @@
  * gradient back to each input's shape (`sumTo`).
  */
 import type { BinaryOp, UnaryOp } from '../../backends/backend.js';
-import { type ElementwiseBinaryOp, isActivationGrad } from '../../backends/op-codes.js';
+import {
+  type ActivationGradOp,
+  type ElementwiseBinaryOp,
+  isActivationGrad,
+} from '../../backends/op-codes.js';
 import { kernelsOf } from '../../backends/kernels.js';
 import { definePrimitive, type Primitive } from '../../autograd/primitive.js';
 import { alignForBroadcast } from '../batching.js';
@@ -144,14 +148,16 @@ export const trunc = integerIdentity('trunc');
 // ---------------------------------------------------------------------------------------------------
 // Binary arithmetic
 
-function binaryForward(op: ElementwiseBinaryOp, a: Tensor, b: Tensor, outDtype: DType): Tensor {
+function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const [x, y] = [a._storage, b._storage];
-  // Activations' VJPs are a capability (fused where the backend has them), the rest core arithmetic.
-  const out = isActivationGrad(op)
-    ? kernelsOf(a.backend).activations.activationGrad(op, x, a.shape, y, b.shape, shape, outDtype)
-    : a.backend.binary(op, x, a.shape, y, b.shape, shape, outDtype);
-  return fromStorage(out, shape);
+  return fromStorage(a.backend.binary(op, a._storage, a.shape, b._storage, b.shape, shape, outDtype), shape);
+}
+
+/** Activations' VJPs are a capability: fused where the backend has them, composed where not. */
+function activationGradForward(op: ActivationGradOp, g: Tensor, y: Tensor): Tensor {
+  const shape = broadcastShapes(op, g.shape, y.shape);
+  const k = kernelsOf(g.backend).activations;
+  return fromStorage(k.activationGrad(op, g._storage, g.shape, y._storage, y.shape, shape, g.dtype), shape);
 }
 
 /** A binary VJP: (g, a, b, out, need) -> [ga, gb]; `need` says which of the two are wanted (skip the rest). */
@@ -166,7 +172,10 @@ type BinaryVjp = (
 function binaryPrimitive(op: ElementwiseBinaryOp, vjp: BinaryVjp, saves: readonly number[], output = false) {
   const prim: Primitive<undefined> = definePrimitive<undefined>({
     name: op,
-    forward: ([a, b]) => binaryForward(op, a, b, a.dtype),
+    // Decided once per primitive, not per call.
+    forward: isActivationGrad(op)
+      ? ([g, y]) => activationGradForward(op, g, y)
+      : ([a, b]) => binaryForward(op as BinaryOp, a, b, a.dtype),
     vjp: (g, { inputs: [a, b], out, needsGrad }) => {
       const [ga, gb] = vjp(g, a, b, out, needsGrad);
       return [ga && needsGrad[0] ? sumTo(ga, a.shape) : null, gb && needsGrad[1] ? sumTo(gb, b.shape) : null];
