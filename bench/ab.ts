@@ -6,6 +6,7 @@
  *   npx tsx bench/ab.ts --other=/tmp/base [--backend=native|wasm] [--rounds=21]
  * Prints, per workload, both medians and new/old (above 1: this checkout is faster).
  */
+import { benchCnn, benchMlp } from './models.js';
 
 type Lib = typeof import('../src/index.js');
 type NN = typeof import('../src/nn/index.js');
@@ -16,6 +17,7 @@ interface Side {
   O: Optim;
 }
 
+const tinyMlp = (nn: NN) => new nn.Sequential(new nn.Linear(2, 16), new nn.Tanh(), new nn.Linear(16, 3));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const other = flag('other');
@@ -32,16 +34,19 @@ async function load(root: string): Promise<Side> {
   return { d, nn, O };
 }
 
-function train(s: Side, sizes: number[], batch: number, steps: number): number {
-  const layers = sizes.slice(1).flatMap((n, i) => {
-    const lin = new s.nn.Linear(sizes[i], n);
-    return i < sizes.length - 2 ? [lin, new s.nn.Tanh()] : [lin];
-  });
-  const model = new s.nn.Sequential(...layers);
+/** Adam steps of cross-entropy on a fixed batch [batch, ...inShape] with `classes` labels. */
+function train(
+  s: Side,
+  model: InstanceType<NN['Sequential']>,
+  inShape: number[],
+  classes: number,
+  batch: number,
+  steps: number,
+): number {
   const opt = new s.O.Adam(model.parameters(), { lr: 1e-3 });
-  const x = s.d.randn([batch, sizes[0]]);
+  const x = s.d.randn([batch, ...inShape]);
   const y = s.d.tensor(
-    Array.from({ length: batch }, (_, i) => i % sizes[sizes.length - 1]),
+    Array.from({ length: batch }, (_, i) => i % classes),
     { dtype: 'int32' },
   );
   const t0 = performance.now();
@@ -51,33 +56,6 @@ function train(s: Side, sizes: number[], batch: number, steps: number): number {
     opt.step();
   }
   return (steps * batch) / ((performance.now() - t0) / 1000);
-}
-
-function cnn(s: Side, steps: number): number {
-  const { nn } = s;
-  const model = new nn.Sequential(
-    new nn.Conv2d(1, 6, 5, { padding: 2 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(6, 16, 5),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(16 * 5 * 5, 10),
-  );
-  const opt = new s.O.Adam(model.parameters(), { lr: 1e-3 });
-  const x = s.d.randn([32, 1, 28, 28]);
-  const y = s.d.tensor(
-    Array.from({ length: 32 }, (_, i) => i % 10),
-    { dtype: 'int32' },
-  );
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) {
-    opt.zeroGrad();
-    s.d.crossEntropy(model.call(x) as InstanceType<Lib['Tensor']>, y).backward();
-    opt.step();
-  }
-  return (steps * 32) / ((performance.now() - t0) / 1000);
 }
 
 function elementwise(s: Side): number {
@@ -91,10 +69,10 @@ function elementwise(s: Side): number {
 }
 
 const WORKLOADS: [string, string, (s: Side) => number][] = [
-  ['tiny mlp (2-16-3, batch 32)', 'samples/s', (s) => train(s, [2, 16, 3], 32, 500)],
-  ['mlp (784-256-128-10, batch 128)', 'samples/s', (s) => train(s, [784, 256, 128, 10], 128, 30)],
+  ['tiny mlp (2-16-3, batch 32)', 'samples/s', (s) => train(s, tinyMlp(s.nn), [2], 3, 32, 500)],
+  ['mlp (784-256-128-10, batch 128)', 'samples/s', (s) => train(s, benchMlp(s.nn), [784], 10, 128, 30)],
   ['tanh(x)x+1 fwd+bwd, 1e6', 'ms', elementwise],
-  ['LeNet step (batch 32)', 'samples/s', (s) => cnn(s, 10)],
+  ['LeNet step (batch 32)', 'samples/s', (s) => train(s, benchCnn(s.nn), [1, 28, 28], 10, 32, 10)],
 ];
 
 const sides = [await load(new URL('..', import.meta.url).pathname.replace(/\/$/, '')), await load(other)];

@@ -43,56 +43,12 @@ const FAST: [string, Backend | null, string][] = [
   ['wasm', wasm, backendInfo().wasm],
 ];
 
-const UNARY: UnaryOp[] = [
-  'neg',
-  'exp',
-  'log',
-  'sqrt',
-  'rsqrt',
-  'sin',
-  'cos',
-  'tan',
-  'tanh',
-  'sigmoid',
-  'atan',
-  'asin',
-  'acos',
-  'sinh',
-  'cosh',
-  'erf',
-  'abs',
-  'sign',
-  'log1p',
-  'expm1',
-  'floor',
-  'ceil',
-  'round',
-  'trunc',
-  'isnan',
-  'isinf',
-  'isfinite',
-  'logicalNot',
-  'relu',
-];
-const BINARY: ElementwiseBinaryOp[] = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'maximum',
-  'minimum',
-  'atan2',
-  'tanhBackward',
-  'sigmoidBackward',
-  'reluBackward',
-  'eq',
-  'ne',
-  'lt',
-  'le',
-  'gt',
-  'ge',
-];
+// Every op of the shared table (src/backends/op-codes.ts).
+const UNARY: readonly UnaryOp[] = UNARY_OPS;
+// The shared table's binary ops but the logical ones: no backend compiles those (they take bool operands and run the JS loops everywhere).
+const BINARY: readonly ElementwiseBinaryOp[] = ELEMENTWISE_BINARY_OPS.filter(
+  (op) => !op.startsWith('logical'),
+);
 const SPECIAL = [
   0,
   -0,
