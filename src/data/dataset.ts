@@ -122,6 +122,17 @@ function defaultCollate(samples: unknown[]): Batch {
 }
 
 /**
+ * Where a DataLoader is in its pass over the data, for resuming mid-epoch exactly: the generator's state
+ * before the pass drew its permutation, the batches already yielded, and the generator's state now (after
+ * the yielded batches' transforms). `epochStart: null` means at an epoch boundary.
+ */
+export interface DataLoaderState {
+  epochStart: number[] | null;
+  position: number;
+  generator: number[];
+}
+
+/**
  * Iterates minibatches. Each epoch (each `for...of`) draws a new permutation when shuffling.
  * @example
  * const loader = new DataLoader(new TensorDataset(xs, ys), { batchSize: 4, shuffle: true, generator: new Generator(0) });
@@ -129,6 +140,9 @@ function defaultCollate(samples: unknown[]): Batch {
  */
 export class DataLoader<T = Tensor[]> implements Iterable<Batch> {
   readonly batchSize: number;
+  /** The pass under way (or to resume), see DataLoaderState. */
+  private pass: { epochStart: number[]; position: number } | null = null;
+  private resumeGenerator: number[] | null = null;
   constructor(
     readonly dataset: Dataset<T>,
     readonly opts: DataLoaderOptions<T> = {},
@@ -142,12 +156,55 @@ export class DataLoader<T = Tensor[]> implements Iterable<Batch> {
     const n = this.dataset.length;
     return this.opts.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
+  /** The position in the pass under way (like torchdata's StatefulDataLoader). */
+  stateDict(): DataLoaderState {
+    const gen = this.opts.generator ?? defaultGenerator;
+    const p = this.pass && this.pass.position < this.length ? this.pass : null;
+    return {
+      epochStart: p ? [...p.epochStart] : null,
+      position: p ? p.position : 0,
+      generator: gen.getState(),
+    };
+  }
+  /** The next `for...of` continues the saved pass: the same permutation, from the saved batch on. */
+  loadStateDict(s: DataLoaderState): void {
+    const ok =
+      s !== null &&
+      typeof s === 'object' &&
+      Array.isArray(s.generator) &&
+      Number.isInteger(s.position) &&
+      s.position >= 0 &&
+      s.position <= this.length &&
+      (s.epochStart === null || Array.isArray(s.epochStart));
+    if (!ok)
+      throw new ValueError(
+        'DataLoader.loadStateDict',
+        `expected { epochStart, position (0..${this.length}), generator }, got ${JSON.stringify(s)?.slice(0, 80)}`,
+      );
+    this.pass = s.epochStart ? { epochStart: [...s.epochStart], position: s.position } : null;
+    if (s.epochStart) this.resumeGenerator = [...s.generator];
+    else {
+      this.resumeGenerator = null;
+      (this.opts.generator ?? defaultGenerator).setState(s.generator);
+    }
+  }
   *[Symbol.iterator](): Iterator<Batch> {
     const n = this.dataset.length;
     const gen = this.opts.generator ?? defaultGenerator;
+    let first = 0;
+    if (this.pass && this.resumeGenerator) {
+      gen.setState(this.pass.epochStart);
+      first = this.pass.position;
+    }
+    const pass = { epochStart: gen.getState(), position: first };
     const order = this.opts.shuffle ? randperm(n, { generator: gen }) : null;
     const orderArr = order ? order.dataSync() : null;
-    for (let b = 0; b < this.length; b++) {
+    if (this.resumeGenerator) {
+      gen.setState(this.resumeGenerator);
+      this.resumeGenerator = null;
+    }
+    this.pass = pass;
+    for (let b = first; b < this.length; b++) {
       const start = b * this.batchSize;
       const end = Math.min(start + this.batchSize, n);
       let batch: Batch;
@@ -160,7 +217,9 @@ export class DataLoader<T = Tensor[]> implements Iterable<Batch> {
         const samples = range(start, end).map((i) => this.dataset.get(orderArr ? orderArr[i] : i));
         batch = (this.opts.collate ?? (defaultCollate as (s: T[]) => Batch))(samples);
       }
-      yield this.opts.transform ? this.opts.transform(batch, gen) : batch;
+      const out = this.opts.transform ? this.opts.transform(batch, gen) : batch;
+      pass.position = b + 1;
+      yield out;
     }
   }
 }

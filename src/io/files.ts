@@ -156,7 +156,7 @@ export function saveCheckpoint(path: string, model: Module, extras: CheckpointEx
   const metadata: Record<string, string> = { format: FORMAT };
   if (extras.optimizer)
     metadata.optimizer = JSON.stringify(tensorsOut(extras.optimizer.stateDict(), tensors));
-  if (extras.progress) metadata.progress = JSON.stringify(extras.progress);
+  if (extras.progress) metadata.progress = JSON.stringify(encodeValue(extras.progress, 'progress', tensors));
   const rng: Record<string, number[]> = { default: defaultGenerator.getState() };
   for (const [k, g] of Object.entries(extras.generators ?? {})) {
     if (k === 'default')
@@ -168,24 +168,61 @@ export function saveCheckpoint(path: string, model: Module, extras: CheckpointEx
   saveSafetensors(path, tensors, metadata);
 }
 
-/** Moves the optimizer state's tensors into `tensors` (named optim.<param>.<key>), leaving references. */
+/**
+ * JSON for a value with tensors and non-finite numbers in it: each tensor moves into `tensors` (named
+ * `<name>.<path>`) and leaves `{ $tensor: name }`; NaN and ±Infinity become `{ $number: 'NaN' }` etc.
+ */
+function encodeValue(v: unknown, name: string, tensors: Record<string, Tensor>): unknown {
+  if (v instanceof Tensor) {
+    setOwn(tensors, name, v.detach());
+    return { $tensor: name };
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) };
+  if (Array.isArray(v)) return v.map((x, i) => encodeValue(x, `${name}.${i}`, tensors));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v))
+      if (x !== undefined) setOwn(out, k, encodeValue(x, `${name}.${k}`, tensors));
+    return out;
+  }
+  return v;
+}
+
+/**
+ * The progress a checkpoint holds (tensors and non-finite numbers restored), without loading a model:
+ * e.g. a run's configuration, to build the model it fits. A CheckpointError when the file is not one.
+ */
+export function checkpointProgress(path: string): Record<string, unknown> {
+  const op = 'checkpointProgress';
+  const { tensors, metadata } = loadSafetensors(path);
+  const file = `'${clip(path, 200)}'`;
+  if (metadata.format !== FORMAT)
+    throw new CheckpointError(
+      op,
+      `${file} is not a descend checkpoint (format '${clip(metadata.format ?? '')}')`,
+    );
+  return decodeProgress(op, metadata, tensors, file);
+}
+
+function decodeProgress(
+  op: string,
+  metadata: Record<string, string>,
+  tensors: Record<string, Tensor>,
+  file: string,
+): Record<string, unknown> {
+  const raw = Object.hasOwn(metadata, 'progress')
+    ? parseUntrustedJson(op, metadata.progress, 'progress metadata')
+    : {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new CheckpointError(op, `${file} has progress metadata that is not an object`);
+  return tensorsIn(raw, tensors, new Set(), file, 'progress.') as Record<string, unknown>;
+}
+
+/** The optimizer state with its tensors moved into `tensors` (named optim.<param>.<key>). */
 function tensorsOut(sd: OptimizerStateDict, tensors: Record<string, Tensor>): OptimizerStateDict {
-  const walk = (v: unknown, name: string): unknown => {
-    if (v instanceof Tensor) {
-      setOwn(tensors, name, v.detach());
-      return { $tensor: name };
-    }
-    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${name}.${i}`));
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) setOwn(out, k, walk(x, `${name}.${k}`));
-      return out;
-    }
-    return v;
-  };
   const state: Record<string, Record<string, unknown>> = {};
   for (const [i, st] of Object.entries(sd.state))
-    state[i] = walk(st, `optim.${i}`) as Record<string, unknown>;
+    state[i] = encodeValue(st, `optim.${i}`, tensors) as Record<string, unknown>;
   return { state, paramGroups: sd.paramGroups };
 }
 
@@ -213,7 +250,7 @@ export function loadCheckpoint(
     const sd: Record<string, Tensor> = {};
     const used = new Set<string>();
     for (const [k, t] of Object.entries(tensors)) {
-      if (k.startsWith('optim.')) continue;
+      if (k.startsWith('optim.') || k.startsWith('progress.')) continue;
       if (!k.startsWith('model.'))
         throw new CheckpointError(
           op,
@@ -226,7 +263,7 @@ export function loadCheckpoint(
       if (!Object.hasOwn(metadata, 'optimizer'))
         throw new CheckpointError(op, `${file} holds no optimizer state`);
       const raw = parseUntrustedJson(op, metadata.optimizer, 'optimizer metadata');
-      const optState = tensorsIn(raw, tensors, used, file) as OptimizerStateDict;
+      const optState = tensorsIn(raw, tensors, used, file, 'optim.') as OptimizerStateDict;
       commits.push(extras.optimizer.prepareLoadStateDict(optState));
     }
     const rng = Object.hasOwn(metadata, 'rng')
@@ -245,13 +282,9 @@ export function loadCheckpoint(
       gens.push([g, generatorState(states[name], name, file)]);
     }
     for (const [g, st] of gens) commits.push(() => g.setState(st));
-    const progress = Object.hasOwn(metadata, 'progress')
-      ? parseUntrustedJson(op, metadata.progress, 'progress metadata')
-      : {};
-    if (typeof progress !== 'object' || progress === null || Array.isArray(progress))
-      throw new CheckpointError(op, `${file} has progress metadata that is not an object`);
+    const progress = decodeProgress(op, metadata, tensors, file);
     for (const c of commits) c();
-    return { progress: progress as Record<string, unknown> };
+    return { progress };
   } catch (e) {
     if (e instanceof CheckpointError || !(e instanceof DescendError)) throw e;
     // The model's or optimizer's own check: report it as this file's fault.
@@ -259,29 +292,38 @@ export function loadCheckpoint(
   }
 }
 
-/** Replaces `{ $tensor: name }` references with the file's tensors (each used once). */
-function tensorsIn(v: unknown, tensors: Record<string, Tensor>, used: Set<string>, file: string): unknown {
-  if (Array.isArray(v)) return v.map((x) => tensorsIn(x, tensors, used, file));
+/**
+ * Replaces `{ $tensor: name }` references with the file's tensors (each used once, named under `prefix`)
+ * and `{ $number: 'NaN' }` (or ±Infinity) with the number.
+ */
+function tensorsIn(
+  v: unknown,
+  tensors: Record<string, Tensor>,
+  used: Set<string>,
+  file: string,
+  prefix: string,
+): unknown {
+  if (Array.isArray(v)) return v.map((x) => tensorsIn(x, tensors, used, file, prefix));
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === '$number') {
+      const x = o.$number;
+      if (x === 'NaN' || x === 'Infinity' || x === '-Infinity') return Number(x);
+      throw new CheckpointError('loadCheckpoint', `${file}: a $number entry holds ${clip(String(x))}`);
+    }
     if (keys.length === 1 && keys[0] === '$tensor') {
       const ref = o.$tensor;
-      if (
-        typeof ref !== 'string' ||
-        !ref.startsWith('optim.') ||
-        !Object.hasOwn(tensors, ref) ||
-        used.has(ref)
-      )
+      if (typeof ref !== 'string' || !ref.startsWith(prefix) || !Object.hasOwn(tensors, ref) || used.has(ref))
         throw new CheckpointError(
           'loadCheckpoint',
-          `${file}: the optimizer state names a missing or already used tensor ${clip(ref)}`,
+          `${file}: the ${prefix === 'optim.' ? 'optimizer state' : 'progress'} names a missing or already used tensor ${clip(String(ref))}`,
         );
       used.add(ref);
       return tensors[ref];
     }
     const out: Record<string, unknown> = {};
-    for (const k of keys) setOwn(out, k, tensorsIn(o[k], tensors, used, file));
+    for (const k of keys) setOwn(out, k, tensorsIn(o[k], tensors, used, file, prefix));
     return out;
   }
   return v;

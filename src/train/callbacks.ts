@@ -1,7 +1,8 @@
 /** Callbacks for `fit`: early stopping and gradient-health monitoring (file-writing ones are in descend/io). */
 import { noGrad } from '../autograd/mode.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Callback, EpochLog, TrainContext } from './fit.js';
+import type { Callback, EpochLog, StatefulCallback, TrainContext } from './fit.js';
+import { ValueError } from '../errors.js';
 import { pick } from './fit.js';
 
 export interface EarlyStoppingOptions {
@@ -22,7 +23,7 @@ export interface EarlyStoppingOptions {
  * const data = new DataLoader(new TensorDataset(xs, ys), { batchSize: 3 });
  * fit(model, { loss: crossEntropy, optimizer: opt, data, validation: data, epochs: 5, callbacks: [new EarlyStopping({ patience: 2 })] });
  */
-export class EarlyStopping implements Callback {
+export class EarlyStopping implements StatefulCallback {
   best: number;
   wait = 0;
   bestEpoch = 0;
@@ -31,6 +32,19 @@ export class EarlyStopping implements Callback {
   constructor(opts: EarlyStoppingOptions = {}) {
     this.o = { monitor: 'valLoss', patience: 5, minDelta: 0, mode: 'min', restoreBest: true, ...opts };
     this.best = this.o.mode === 'min' ? Infinity : -Infinity;
+  }
+  /** best, wait, bestEpoch and the best weights (for a checkpoint that resumes exactly). */
+  stateDict(): Record<string, unknown> {
+    return { best: this.best, wait: this.wait, bestEpoch: this.bestEpoch, bestState: this.bestState };
+  }
+  loadStateDict(s: Record<string, unknown>): void {
+    const { best, wait, bestEpoch, bestState } = s;
+    if (typeof best !== 'number' || !Number.isInteger(wait) || !Number.isInteger(bestEpoch))
+      throw new ValueError('EarlyStopping.loadStateDict', 'expected { best, wait, bestEpoch, bestState }');
+    this.best = best;
+    this.wait = wait as number;
+    this.bestEpoch = bestEpoch as number;
+    this.bestState = (bestState as Record<string, Tensor> | null) ?? null;
   }
   onEpochEnd(ctx: TrainContext, log: EpochLog): void {
     const v = pick(log, this.o.monitor);

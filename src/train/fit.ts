@@ -12,6 +12,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { LRScheduler, ReduceLROnPlateau } from '../schedules/schedulers.js';
 import { GradientHealthMonitor, type HealthOptions, type HealthWarning } from './health.js';
 import { type ProgressWriter, progressBarFor } from './progress.js';
+import type { DataLoaderState } from '../data/dataset.js';
 
 /** The loss or a metric became NaN/Inf during training. */
 export class NonFiniteError extends DescendError {}
@@ -43,7 +44,46 @@ export interface History {
   stoppedEarly: boolean;
   stopReason?: string;
   warnings: HealthWarning[];
+  /** Set when `shouldStop` ended training: where (the state passed to onCheckpoint resumes there). */
+  interrupted?: { epoch: number; step: number };
 }
+
+/** Data that can say where it is in an epoch and continue there (a DataLoader). */
+export interface ResumableData {
+  stateDict(): DataLoaderState;
+  loadStateDict(state: DataLoaderState): void;
+}
+
+/** A callback with state of its own to checkpoint (EarlyStopping's best value and weights). */
+export interface StatefulCallback extends Callback {
+  stateDict(): Record<string, unknown>;
+  loadStateDict(state: Record<string, unknown>): void;
+}
+
+/**
+ * Everything `fit` needs, besides the model's, the optimizer's and the default generator's states, to
+ * continue a run exactly where it stopped: at an epoch boundary (`step` 0) or mid-epoch. JSON apart from
+ * callbacks' tensors and non-finite numbers (saveCheckpoint's `progress` keeps both).
+ */
+export interface FitState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Steps done in epoch `epoch + 1` (0: at the boundary). */
+  step: number;
+  globalStep: number;
+  /** The epoch under way's sums: loss x samples, samples, metric x samples. */
+  running: { total: number; n: number; sums: Record<string, number> };
+  /** The divergence check's first loss and running average (NaN before the first step). */
+  divergence: { startLoss: number; smoothed: number };
+  history: History;
+  data: DataLoaderState | null;
+  scheduler: Record<string, unknown> | null;
+  /** Each callback's stateDict (null for those without one), in the order of `callbacks`. */
+  callbacks: (Record<string, unknown> | null)[];
+}
+
+/** Why onCheckpoint was called. */
+export type CheckpointReason = 'epoch' | 'time' | 'interrupt';
 
 /** What callbacks see and may change. */
 export interface TrainContext {
@@ -102,6 +142,31 @@ export interface FitOptions {
   divergenceFactor?: number | false;
   /** Gradient-health checks every N steps (warnings go to the history and the progress output). */
   health?: HealthOptions & { every?: number };
+  /**
+   * Continue from a state that onCheckpoint received (with the model, optimizer and default generator
+   * restored by the caller, e.g. loadCheckpoint). `epochs` is then the run's total, so epochs are
+   * numbered on from the state's (Keras's initial_epoch).
+   */
+  resumeFrom?: FitState;
+  /** Polled after every step: true stops training there, after a last onCheckpoint('interrupt'). */
+  shouldStop?: () => boolean;
+  /** Receives the resumable state after every epoch, every `checkpointEveryMs` within one, and on a stop. */
+  onCheckpoint?: (state: FitState, reason: CheckpointReason) => void;
+  /** Also checkpoint within an epoch when this long has passed since the last one (default: only per epoch). */
+  checkpointEveryMs?: number;
+}
+
+function isResumable(d: unknown): d is ResumableData {
+  return (
+    typeof (d as ResumableData).stateDict === 'function' &&
+    typeof (d as ResumableData).loadStateDict === 'function'
+  );
+}
+function isStateful(c: Callback): c is StatefulCallback {
+  return (
+    typeof (c as StatefulCallback).stateDict === 'function' &&
+    typeof (c as StatefulCallback).loadStateDict === 'function'
+  );
 }
 
 function evaluate(
@@ -142,10 +207,29 @@ export function fit(model: Module, o: FitOptions): History {
   if (!(Number.isInteger(o.epochs) && o.epochs > 0))
     throw new ValueError('fit', `epochs must be a positive integer, got ${o.epochs}`);
   const metrics = o.metrics ?? {};
+  const r = o.resumeFrom;
+  if (r) checkResume(r, o);
   const bar = progressBarFor(o.progress);
-  const history: History = { epochs: [], stoppedEarly: false, warnings: [] };
-  const ctx: TrainContext = { model, optimizer: o.optimizer, epoch: 0, step: 0, stop: false, history };
+  const history: History = r ? structuredClone(r.history) : { epochs: [], stoppedEarly: false, warnings: [] };
+  delete history.interrupted;
+  if (r) delete history.stopReason;
+  const ctx: TrainContext = {
+    model,
+    optimizer: o.optimizer,
+    epoch: r?.epoch ?? 0,
+    step: r?.globalStep ?? 0,
+    stop: false,
+    history,
+  };
   const callbacks = o.callbacks ?? [];
+  if (r) {
+    if (r.data) (o.data as unknown as ResumableData).loadStateDict(r.data);
+    if (r.scheduler && o.scheduler) o.scheduler.loadStateDict(r.scheduler);
+    callbacks.forEach((c, i) => {
+      const st = r.callbacks[i];
+      if (st && isStateful(c)) c.loadStateDict(st);
+    });
+  }
   const monitor = o.health ? new GradientHealthMonitor(model, o.health) : null;
   const healthEvery = o.health?.every ?? 1;
   const stepsPerEpoch = (o.data as { length?: number }).length ?? 0;
@@ -156,10 +240,26 @@ export function fit(model: Module, o: FitOptions): History {
   const factor = o.divergenceFactor ?? 100;
   if (factor !== false && !(typeof factor === 'number' && factor > 1))
     throw new ValueError('fit', `divergenceFactor must be a number > 1 or false, got ${String(factor)}`);
-  let startLoss = NaN;
+  let startLoss = r?.divergence.startLoss ?? NaN;
   // A running average of the batch losses: one batch of outliers (heavy-tailed data) moves it by a tenth
   // of its excess, a diverging run (every batch huge) moves it past the threshold at once.
-  let smoothed = NaN;
+  let smoothed = r?.divergence.smoothed ?? NaN;
+  let lastCheckpoint = Date.now();
+  const snapshot = (epoch: number, step: number, running: FitState['running']): FitState => ({
+    epoch,
+    step,
+    globalStep: ctx.step,
+    running: { ...running, sums: { ...running.sums } },
+    divergence: { startLoss, smoothed },
+    history: structuredClone(history),
+    data: isResumable(o.data) ? o.data.stateDict() : null,
+    scheduler: o.scheduler ? o.scheduler.stateDict() : null,
+    callbacks: callbacks.map((c) => (isStateful(c) ? c.stateDict() : null)),
+  });
+  const checkpoint = (state: FitState, reason: CheckpointReason) => {
+    lastCheckpoint = Date.now();
+    o.onCheckpoint?.(state, reason);
+  };
   /** Ends training for a reason; 'throw' raises instead. Returns nothing: the caller breaks out. */
   const failed = (kind: 'non-finite' | 'divergence', msg: string) => {
     if (o.onNonFinite === 'throw')
@@ -170,14 +270,16 @@ export function fit(model: Module, o: FitOptions): History {
     bar?.line(`warning: fit: ${msg}; training stopped`);
   };
 
-  outer: for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  const first = (r?.epoch ?? 0) + 1;
+  outer: for (let epoch = first; epoch <= o.epochs; epoch++) {
     ctx.epoch = epoch;
-    callbacks.forEach((c) => c.onEpochBegin?.(ctx));
+    const midEpoch = r && epoch === first && r.step > 0 ? r : null;
+    if (!midEpoch) callbacks.forEach((c) => c.onEpochBegin?.(ctx));
     const te = Date.now();
-    let total = 0;
-    let n = 0;
-    let step = 0;
-    const sums: Record<string, number> = {};
+    let total = midEpoch?.running.total ?? 0;
+    let n = midEpoch?.running.n ?? 0;
+    let step = midEpoch?.step ?? 0;
+    const sums: Record<string, number> = { ...midEpoch?.running.sums };
     for (const [x, y] of o.data) {
       step++;
       ctx.step++;
@@ -233,6 +335,14 @@ export function fit(model: Module, o: FitOptions): History {
         sps,
         stepsPerEpoch ? (stepsLeft * b) / sps : NaN,
       );
+      if (o.shouldStop?.()) {
+        history.interrupted = { epoch, step };
+        history.stopReason = `interrupted at epoch ${epoch}, step ${step} of ${stepsPerEpoch}`;
+        checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'interrupt');
+        break outer;
+      }
+      if (o.checkpointEveryMs !== undefined && Date.now() - lastCheckpoint >= o.checkpointEveryMs)
+        checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'time');
       if (ctx.stop) break;
     }
     const seconds = (Date.now() - te) / 1000;
@@ -268,12 +378,46 @@ export function fit(model: Module, o: FitOptions): History {
     if (ctx.stop) {
       history.stoppedEarly = true;
       history.stopReason = ctx.stopReason ?? 'stopped by a callback';
-      break;
     }
+    const stopNow = !ctx.stop && epoch < o.epochs && Boolean(o.shouldStop?.());
+    if (stopNow) {
+      history.interrupted = { epoch: epoch + 1, step: 0 };
+      history.stopReason = `interrupted after epoch ${epoch}`;
+    }
+    checkpoint(snapshot(epoch, 0, { total: 0, n: 0, sums: {} }), stopNow ? 'interrupt' : 'epoch');
+    if (ctx.stop || stopNow) break;
   }
   monitor?.detach();
   callbacks.forEach((c) => c.onTrainEnd?.(ctx));
   return history;
+}
+
+/** A resume state that this run can continue, or a ValueError saying why not. */
+function checkResume(r: FitState, o: FitOptions): void {
+  const ok =
+    r !== null &&
+    typeof r === 'object' &&
+    Number.isInteger(r.epoch) &&
+    Number.isInteger(r.step) &&
+    r.epoch >= 0 &&
+    r.step >= 0 &&
+    Array.isArray(r.history?.epochs) &&
+    Array.isArray(r.callbacks);
+  if (!ok) throw new ValueError('fit', 'resumeFrom is not a state that onCheckpoint produced');
+  if (r.history.stoppedEarly && !r.history.interrupted)
+    throw new ValueError('fit', `resumeFrom is a run that already stopped: ${r.history.stopReason ?? ''}`);
+  if (r.epoch >= o.epochs)
+    throw new ValueError(
+      'fit',
+      `resumeFrom has finished ${r.epoch} epochs; epochs (${o.epochs}) counts the whole run, so pass more to train on`,
+    );
+  if (r.step > 0 && !isResumable(o.data))
+    throw new ValueError(
+      'fit',
+      `resumeFrom stopped mid-epoch (step ${r.step}); data must have stateDict/loadStateDict (a DataLoader) to continue there`,
+    );
+  if (r.scheduler && !o.scheduler)
+    throw new ValueError('fit', 'resumeFrom holds a scheduler state but no scheduler was given');
 }
 
 /** A logged value by name: 'loss', 'valLoss', 'lr', 'accuracy' or 'valAccuracy' style metric names. */
