@@ -1,3 +1,5 @@
+import { DescendError } from '../errors.js';
+import { Interrupted, SIGNAL_EXIT } from './interrupt.js';
 /** A bad command-line input: printed as one line on stderr, exit code 2. */
 export class UsageError extends Error {}
 
@@ -39,4 +41,21 @@ export function choice<T extends string>(flag: string, v: string, allowed: reado
   if (!(allowed as readonly string[]).includes(v))
     usage(`${flag} must be one of ${allowed.join(', ')}; got '${v}'`);
   return v as T;
+}
+
+/** Prints one line on stderr and exits: 2 for bad input, 1 for a failed run, 130/143 when interrupted. */
+export function fail(message: string, code = 2): never {
+  process.stderr.write(`descend: ${message.split('\n')[0]}\n`);
+  process.exit(code);
+}
+
+/** The one line and exit code of an error a command threw. */
+export function exitOnError(e: unknown): never {
+  if (e instanceof Interrupted) fail(e.message, SIGNAL_EXIT[e.signal]);
+  if (e instanceof RunFailure) fail(e.message, 1);
+  if (e instanceof UsageError || e instanceof DescendError) fail(e.message);
+  if (e instanceof SyntaxError) fail(`invalid JSON: ${e.message}`);
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+    fail(`no such file: ${(e as NodeJS.ErrnoException).path ?? ''}`);
+  fail(`internal error: ${(e as Error).message} (please report it)`, 1);
 }

@@ -1,4 +1,5 @@
 /** `descend lm sample|neighbours|analogy|glove` and `descend names`: using what `descend lm` trained. */
+import { progressOption } from './outputs.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator } from '../tensor/random.js';
@@ -127,7 +128,7 @@ export function namesCommand(
   const m = trainNameModel(names, {
     epochs: num('--epochs', o.epochs, { int: true, min: 1 }),
     seed: num('--seed', o.seed, { int: true }),
-    progress: o.progress === false ? false : undefined,
+    progress: progressOption(o.progress),
   });
   log(
     `${names.length} names; held-out loss per character: bigram ${m.validLoss.bigram.toFixed(3)}, MLP ${m.validLoss.mlp.toFixed(3)} nats (${((Date.now() - t0) / 1000).toFixed(1)} s)`,

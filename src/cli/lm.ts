@@ -2,13 +2,19 @@
  * `descend lm`: the Brown corpus, a Kneser-Ney baseline, Bengio's neural language model and their
  * mixture in one table beside the paper's numbers; checkpoints, --resume, and an HTML report.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadBrown, type BrownData } from '../io/brown.js';
-import { loadCheckpoint, loadSafetensors, saveCheckpoint, saveSafetensors } from '../io/files.js';
-import { CheckpointError } from '../io/safetensors.js';
+import {
+  checkpointProgress,
+  loadCheckpoint,
+  loadSafetensors,
+  saveCheckpoint,
+  saveSafetensors,
+  writeFileAtomic,
+} from '../io/files.js';
 import { NGramModel } from '../lm/ngram.js';
 import { NeuralLM, type NeuralLMOptions } from '../lm/neural.js';
 import {
@@ -23,7 +29,9 @@ import { nearestNeighbors, tsne } from '../lm/embeddings.js';
 import { cooccurrence, trainGlove } from '../lm/glove.js';
 import type { Vocab } from '../data/text/vocab.js';
 import { htmlPage, htmlTable, labelledScatter, lineChart } from '../plot/svg.js';
-import type { EpochLog } from '../train/fit.js';
+import type { EpochLog, FitState } from '../train/fit.js';
+import { Interrupted, type RunControl } from './interrupt.js';
+import { checkOutputs, progressOption } from './outputs.js';
 import { choice, failIfDiverged, num, usage } from './errors.js';
 import { backendInfo } from '../backends/registry.js';
 
@@ -61,7 +69,7 @@ export interface LmCliOptions {
   glove?: boolean;
   /** Words on the report's 2-D map (default 500). */
   mapWords?: string;
-  out: string;
+  out?: string;
   resume?: string;
   progress?: boolean;
 }
@@ -116,6 +124,15 @@ function parse(o: LmCliOptions): LmConfig {
   };
 }
 
+/** The training options in words (for the log and the report). */
+export function describeTrain(t: TrainLMOptions): string {
+  const parts = [`${t.optimizer ?? 'adam'} lr ${t.lr}`, `batch ${t.batchSize}`, `${t.epochs} epochs`];
+  if (t.lrDecay) parts.push(`lr / (1 + ${t.lrDecay} t)`);
+  if (t.weightDecay) parts.push(`weight decay ${t.weightDecay}`);
+  parts.push(`early stopping after ${t.patience} epochs without improvement`, `seed ${t.seed}`);
+  return parts.join(', ');
+}
+
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toFixed(1) : '-';
 }
@@ -129,74 +146,87 @@ export interface LmResult {
 }
 
 /** Trains and evaluates; prints the table; writes the checkpoint, results JSON and report into `out`. */
-export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
+export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: RunControl): LmResult {
   const t0 = Date.now();
   const at = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
   let c: LmConfig = {
     ...parse(o),
     limit: o.limit === undefined ? undefined : num('--limit', o.limit, { int: true, min: 100 }),
   };
-  let startEpoch = 0;
-  let priorEpochs: EpochLog[] = [];
+  let saved: { config: LmConfig; fit: FitState } | null = null;
   if (o.resume) {
-    const { metadata } = loadSafetensors(o.resume);
-    if (!metadata.progress)
-      throw new CheckpointError('resume', `'${o.resume}' is not a descend lm checkpoint`);
-    const saved = JSON.parse(metadata.progress) as { config: LmConfig; epoch: number; epochs: EpochLog[] };
-    if (!saved.config || typeof saved.epoch !== 'number')
-      throw new CheckpointError('resume', `'${o.resume}' is not a descend lm checkpoint (no config)`);
-    c = { ...saved.config, train: { ...saved.config.train, epochs: c.train.epochs } };
-    startEpoch = saved.epoch;
-    priorEpochs = saved.epochs ?? [];
+    const p = checkpointProgress(o.resume);
+    const cfg = p.config as LmConfig | undefined;
+    if (!cfg || typeof cfg !== 'object' || !('train' in cfg) || typeof p.fit !== 'object' || p.fit === null)
+      usage(`'${o.resume}' is not a resumable descend lm checkpoint (no run configuration and progress)`);
+    saved = { config: cfg, fit: p.fit as FitState };
+    const total = o.epochs !== undefined ? (c.train.epochs ?? 2) : (cfg.train.epochs ?? 2);
+    const done = saved.fit.epoch;
+    const h = saved.fit.history;
+    if (h.stoppedEarly && !h.interrupted)
+      usage(
+        `'${o.resume}' is a run that stopped early at epoch ${done} (${h.stopReason ?? 'early stopping'}): nothing to resume`,
+      );
+    if (total <= done)
+      usage(
+        o.epochs === undefined
+          ? `'${o.resume}' has finished all ${done} epochs of its run: pass --epochs greater than ${done} to train on`
+          : `--epochs ${total} is not more than the ${done} epochs '${o.resume}' has finished`,
+      );
+    c = { ...cfg, train: { ...cfg.train, epochs: total } };
   }
+  const out = o.out ?? (o.resume ? dirname(o.resume) : 'descend-lm');
+  const ckpt = join(out, 'lm.safetensors');
+  checkOutputs([
+    ['--out', out, 'dir'],
+    ['the checkpoint', ckpt, 'file'],
+    ['the report', join(out, 'lm-report.html'), 'file'],
+  ]);
+  control?.announceOutputs?.([out]);
   manualSeed(c.train.seed ?? 0);
   const data = loadBrown({ limit: c.limit });
   const { vocab } = data;
   log(
     `Brown corpus: ${data.train.length} train / ${data.valid.length} valid / ${data.test.length} test tokens, |V| = ${vocab.size} (backend ${backendInfo().name})`,
   );
-  mkdirSync(o.out, { recursive: true });
 
   const model = new NeuralLM(vocab.size, { ...c, dropout: c.dropout });
   log(
-    `${c.name}: ${model.toString().split('\n')[0]}, ${model.numParameters()} parameters, ${JSON.stringify(c.train)}`,
+    `${c.name}: ${model.toString().split('\n')[0]}, ${model.numParameters()} parameters, ${describeTrain(c.train)}`,
   );
   const optimizer = makeLMOptimizer(model, c.train);
-  const ckpt = join(o.out, 'lm.safetensors');
-  if (o.resume) {
+  if (o.resume && saved) {
     loadCheckpoint(o.resume, model, { optimizer });
-    const todo =
-      (c.train.epochs ?? 0) > startEpoch
-        ? `training epochs ${startEpoch + 1}-${c.train.epochs}`
-        : 'no epochs left to train (raise --epochs to continue); evaluating';
-    log(`resumed from ${o.resume} after epoch ${startEpoch}; ${todo}`);
+    const f = saved.fit;
+    log(
+      `resumed from ${o.resume} after epoch ${f.epoch}${f.step ? `, step ${f.step}` : ''}; training epochs ${f.epoch + 1}-${c.train.epochs}`,
+    );
   }
-  const remaining = (c.train.epochs ?? 1) - startEpoch;
-  let epochs = priorEpochs;
-  if (remaining > 0) {
-    const { history } = trainLM(model, data, {
-      ...c.train,
-      epochs: remaining,
-      optimizerInstance: optimizer,
-      progress: o.progress === false ? false : undefined,
-      callbacks: [
-        {
-          onEpochEnd: (_ctx, e) => {
-            const ep = { ...e, epoch: e.epoch + startEpoch };
-            epochs = [...epochs, ep];
-            saveCheckpoint(ckpt, model, { optimizer, progress: { config: c, epoch: ep.epoch, epochs } });
-          },
-        },
-      ],
-    });
-    failIfDiverged(history, `; try a smaller --lr than ${c.train.lr}`);
-    if (history.stoppedEarly) log(`stopped: ${history.stopReason ?? 'early stopping'}`);
-    // EarlyStopping restored the best weights: the checkpoint holds them too.
+  const save = (state: FitState) =>
     saveCheckpoint(ckpt, model, {
       optimizer,
-      progress: { config: c, epoch: startEpoch + history.epochs.length, epochs },
+      progress: { config: c, epoch: state.epoch, epochs: state.history.epochs, fit: state },
     });
+  const { history } = trainLM(model, data, {
+    ...c.train,
+    optimizerInstance: optimizer,
+    progress: progressOption(o.progress),
+    resumeFrom: saved?.fit,
+    shouldStop: control ? () => control.stopRequested() !== null : undefined,
+    onCheckpoint: save,
+    checkpointEveryMs: 5 * 60_000,
+  });
+  const signal = control?.stopRequested();
+  if (history.interrupted && signal) {
+    const at = history.interrupted;
+    throw new Interrupted(
+      signal,
+      `${signal}: stopped at epoch ${at.epoch}, step ${at.step}; saved ${ckpt}; resume with: descend lm --resume ${ckpt}`,
+    );
   }
+  failIfDiverged(history, `; try a smaller --lr than ${c.train.lr}`);
+  if (history.stoppedEarly) log(`stopped: ${history.stopReason ?? 'early stopping'}`);
+  const epochs = history.epochs;
   log(`trained (${at()}); evaluating`);
   const both = concat(data.train, data.valid);
   const nn = {
@@ -206,12 +236,12 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
   };
   log(`evaluated (${at()})`);
   let glove: Tensor | null = null;
-  const glovePath = join(o.out, 'glove.safetensors');
+  const glovePath = join(out, 'glove.safetensors');
   // GloVe: vectors already in <out> are used; --paper runs train them (a few minutes), the quick default
   // only with --glove, so that it stays within minutes.
   if (existsSync(glovePath) && o.glove !== false) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
   else if (o.glove === true || (o.glove !== false && c.name !== 'quick'))
-    glove = gloveCommandCore(data, { out: o.out, epochs: 15, progress: o.progress }, log);
+    glove = gloveCommandCore(data, { out: out, epochs: 15, progress: o.progress }, log);
   const mapWords = o.mapWords === undefined ? 500 : num('--map-words', o.mapWords, { int: true, min: 10 });
   const map = wordMap(vocab, glove ?? model.C.weight, mapWords);
   log(`map of ${mapWords} words (${at()})`);
@@ -278,9 +308,9 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void): LmResult {
     rows,
     seconds,
   };
-  writeFileSync(join(o.out, 'lm-results.json'), JSON.stringify(result, null, 2));
-  writeFileSync(join(o.out, 'lm-report.html'), report(result, epochs, vocab, model.C.weight, glove, map));
-  log(`wrote ${join(o.out, 'lm-report.html')} and ${ckpt}`);
+  writeFileAtomic(join(out, 'lm-results.json'), JSON.stringify(result, null, 2));
+  writeFileAtomic(join(out, 'lm-report.html'), report(result, epochs, vocab, model.C.weight, glove, map));
+  log(`wrote ${join(out, 'lm-report.html')} and ${ckpt}`);
   return result;
 }
 
@@ -304,7 +334,7 @@ export function gloveCommandCore(
   const { vectors, losses } = trainGlove(X, {
     dim: o.dim ?? 50,
     epochs: o.epochs,
-    progress: o.progress === false ? false : undefined,
+    progress: progressOption(o.progress),
   });
   saveSafetensors(join(o.out, 'glove.safetensors'), { vectors }, { vocabSize: String(data.vocab.size) });
   log(

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { DescendError } from '../errors.js';
-import { RunFailure, UsageError, usage } from './errors.js';
+import { exitOnError, usage } from './errors.js';
+import { runInWorker } from './interrupt.js';
 import { editDistance } from '../data/text/vocab.js';
 import { backendInfo, listBackends, setBackend } from '../backends/registry.js';
 import { SCHEDULE_NAMES } from '../schedules/registry.js';
@@ -18,7 +18,7 @@ import { landscapeCommand } from './landscape.js';
 import { infoCommand } from './info.js';
 import { FUNCTION_NAMES } from '../diagnostics/surfaces.js';
 import { MODEL_NAMES } from './models.js';
-import { PAPER_CONFIGS, lmCommand } from './lm.js';
+import { PAPER_CONFIGS } from './lm.js';
 import {
   lmAnalogyCommand,
   lmGloveCommand,
@@ -28,11 +28,6 @@ import {
 } from './lm-tools.js';
 
 const log = (s: string) => process.stdout.write(s + '\n');
-
-function fail(message: string, code = 2): never {
-  process.stderr.write(`descend: ${message.split('\n')[0]}\n`);
-  process.exit(code);
-}
 
 /** --backend: a registered backend, or a one-line usage error (exit 2). */
 function useBackend(name: string | undefined): void {
@@ -66,10 +61,13 @@ export function program(): Command {
     .option('--momentum <number>', 'momentum for sgd/momentum/nesterov/rmsprop')
     .option('--weight-decay <number>', 'weight decay (coupled L2, decoupled for adamw/lamb/lion/adan)', '0')
     .addOption(
-      new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULE_NAMES).default('cosine'),
+      new Option(
+        '--schedule <name>',
+        "learning-rate schedule (default: cosine, or the resumed run's)",
+      ).choices(SCHEDULE_NAMES),
     )
     .option('--batch-size <n>', 'minibatch size', '64')
-    .option('--epochs <n>', 'epochs', '15')
+    .option('--epochs <n>', "epochs of the whole run (default: 15, or the resumed run's)")
     .option('--dropout <p>', 'dropout probability', '0')
     .option('--label-smoothing <eps>', 'label smoothing', '0')
     .option('--no-augment', 'turn off the random shifts of up to 2 pixels (on by default)')
@@ -82,9 +80,13 @@ export function program(): Command {
     )
     .option('--train-size <n>', 'train on this many digits only (quick runs)')
     .option('--test-size <n>', 'test on this many digits only')
-    .option('--out <dir>', 'directory for the report and checkpoint', 'descend-run')
-    .option('--save <file>', 'checkpoint path (default <out>/model.safetensors)')
-    .option('--resume <file>', 'continue training from a checkpoint')
+    .option(
+      '--out <dir>',
+      "directory for the report and checkpoint (default: descend-run, or the resumed file's)",
+    )
+    .option('--save <file>', 'checkpoint path (default <out>/model.safetensors, or the resumed file)')
+    .option('--resume <file>', 'continue an interrupted or finished run from its checkpoint')
+    .option('--checkpoint-minutes <m>', 'also checkpoint within an epoch every m minutes', '5')
     .option('--no-progress', 'no progress bar')
     .option('--no-speed-probe', 'skip timing a few steps on the JS backend to report the speed-up')
     .option('--backend <name>', `compute backend: ${listBackends().join(', ')} (default: the fastest built)`)
@@ -96,9 +98,15 @@ export function program(): Command {
     )
     .option('--max-grad-norm <C>', 'DP-SGD: per-example gradient clipping norm', '1.0')
     .option('--delta <delta>', 'DP-SGD: the δ of the (ε, δ) guarantee', '1e-5')
-    .action((o) => {
+    .action((o, cmd: Command) => {
       useBackend(o.backend);
-      trainCommand(o, log);
+      // Which flags were typed: a resumed run keeps its configuration and refuses others.
+      o.given = cmd.options
+        .map((x) => x.attributeName())
+        .filter((k) => cmd.getOptionValueSource(k) === 'cli');
+      // --dp runs are short and cannot resume: they run here, and Ctrl-C ends them at once.
+      if (o.dp) trainCommand(o, log);
+      else runInWorker({ command: 'train', args: [o], backend: o.backend });
     });
 
   p.command('eval')
@@ -185,7 +193,7 @@ export function program(): Command {
     .option('--backend <name>', `compute backend: ${listBackends().join(', ')}`)
     .action((o) => {
       useBackend(o.backend);
-      lmCommand(o, log);
+      runInWorker({ command: 'lm', args: [o], backend: o.backend });
     });
   lm.command('sample')
     .description('sample text from the trained neural LM')
@@ -273,11 +281,6 @@ export function main(argv: string[]): void {
         process.exit(0);
       process.exit(2); // commander already printed its one line
     }
-    if (e instanceof RunFailure) fail(e.message, 1);
-    if (e instanceof UsageError || e instanceof DescendError) fail(e.message);
-    if (e instanceof SyntaxError) fail(`invalid JSON: ${e.message}`);
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      fail(`no such file: ${(e as NodeJS.ErrnoException).path ?? ''}`);
-    fail(`internal error: ${(e as Error).message} (please report it)`, 1);
+    exitOnError(e);
   }
 }

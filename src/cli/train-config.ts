@@ -4,6 +4,7 @@ import * as O from '../optim/index.js';
 import * as S from '../schedules/index.js';
 import { type ModelConfig, MODEL_NAMES } from './models.js';
 import { choice, num, usage } from './errors.js';
+import { mnistSizes } from '../io/mnist.js';
 
 type Make = (p: Tensor[], o: { lr: number; weightDecay: number; momentum?: number }) => O.Optimizer<object>;
 /** The trainer's default learning rates (for MNIST-sized MLPs); the classes come from the optim registry. */
@@ -59,9 +60,9 @@ export interface TrainCliOptions {
   lr?: string;
   momentum?: string;
   weightDecay: string;
-  schedule: string;
+  schedule?: string;
   batchSize: string;
-  epochs: string;
+  epochs?: string;
   dropout: string;
   labelSmoothing: string;
   augment: boolean;
@@ -70,9 +71,13 @@ export interface TrainCliOptions {
   dtype: string;
   trainSize?: string;
   testSize?: string;
-  out: string;
+  out?: string;
   save?: string;
   resume?: string;
+  /** Checkpoint within an epoch every this many minutes (default 5). */
+  checkpointMinutes?: string;
+  /** The options typed on the command line (commander's attribute names); others are defaults. */
+  given?: string[];
   progress?: boolean;
   /** false: skip the short timing of the backend in use against the JS backend. */
   speedProbe?: boolean;
@@ -94,6 +99,12 @@ export interface RunConfig extends ModelConfig {
   labelSmoothing: number;
   augment: boolean;
   seed: number;
+  /** Digits trained and tested on (all when absent), kept so that a resumed run sees the same data. */
+  trainSize?: number;
+  testSize?: number;
+  /** The epochs the schedule spans, from epoch `scheduleStart` (a run extended with a new schedule). */
+  scheduleEpochs?: number;
+  scheduleStart?: number;
 }
 
 export function parseConfig(o: TrainCliOptions): RunConfig {
@@ -106,14 +117,20 @@ export function parseConfig(o: TrainCliOptions): RunConfig {
     lr: o.lr !== undefined ? num('--lr', o.lr, { min: 0 }) : TRAIN_OPTIMIZERS[optimizer].lr,
     momentum: o.momentum !== undefined ? num('--momentum', o.momentum, { min: 0, max: 1 }) : undefined,
     weightDecay: num('--weight-decay', o.weightDecay, { min: 0 }),
-    schedule: choice('--schedule', o.schedule, S.SCHEDULE_NAMES),
+    schedule: choice('--schedule', o.schedule ?? 'cosine', S.SCHEDULE_NAMES),
     batchSize: num('--batch-size', o.batchSize, { int: true, min: 1 }),
-    epochs: num('--epochs', o.epochs, { int: true, min: 1 }),
+    epochs: num('--epochs', o.epochs ?? '15', { int: true, min: 1 }),
     dropout: num('--dropout', o.dropout, { min: 0, max: 0.99 }),
     labelSmoothing: num('--label-smoothing', o.labelSmoothing, { min: 0, max: 1 }),
     augment: Boolean(o.augment),
     init: choice('--init', o.init, ['default', 'xavier', 'kaiming'] as const),
     seed: num('--seed', o.seed, { int: true }),
     dtype: choice('--dtype', o.dtype, ['float32', 'float64'] as const),
+    trainSize: size('--train-size', o.trainSize, mnistSizes().train),
+    testSize: size('--test-size', o.testSize, mnistSizes().test),
   };
+}
+
+function size(flag: string, v: string | undefined, max: number): number | undefined {
+  return v === undefined ? undefined : num(flag, v, { int: true, min: 10, max });
 }

@@ -5,8 +5,8 @@
  * epoch. Dropout and augmentation are off (per-example randomness inside vmap is not supported), and a
  * checkpoint is saved; no HTML report.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkOutputs } from './outputs.js';
 import { Generator, manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../ops/composite/losses.js';
@@ -57,11 +57,17 @@ export function dpTrainCommand(
 ): { testAccuracy: number; epsilon: number; seconds: number } {
   const model = choice('--model', o.model, MODEL_NAMES);
   const optimizer = choice('--optimizer', o.optimizer, Object.keys(optimizers));
+  const out = o.out ?? 'descend-run';
+  const save = o.save ?? join(out, 'model.safetensors');
+  checkOutputs([
+    ['--out', out, 'dir'],
+    ['--save', save, 'file'],
+  ]);
   const sigma = num('--noise-multiplier', o.noiseMultiplier ?? '1.1', { min: 0 });
   const C = num('--max-grad-norm', o.maxGradNorm ?? '1.0', { min: 1e-12 });
   const delta = num('--delta', o.delta ?? '1e-5', { min: 1e-300, max: 0.5 });
   const batch = num('--batch-size', o.batchSize, { int: true, min: 1 });
-  const epochs = num('--epochs', o.epochs, { int: true, min: 1 });
+  const epochs = num('--epochs', o.epochs ?? '15', { int: true, min: 1 });
   const seed = num('--seed', o.seed, { int: true });
   const dtype = choice('--dtype', o.dtype, ['float32', 'float64'] as const);
   const lr = o.lr !== undefined ? num('--lr', o.lr, { min: 0 }) : optimizers[optimizer].lr;
@@ -115,8 +121,6 @@ export function dpTrainCommand(
   }
   const epsilon = dp.epsilon(delta);
   const seconds = (Date.now() - t0) / 1000;
-  mkdirSync(o.out, { recursive: true });
-  const save = o.save ?? join(o.out, 'model.safetensors');
   saveCheckpoint(save, net, {
     progress: {
       dp: { noiseMultiplier: sigma, maxGradNorm: C, delta, epsilon, epochs, expectedBatchSize: batch },

@@ -3,6 +3,11 @@
  * state and progress in one safetensors file).
  */
 import {
+  accessSync,
+  constants as fsConstants,
+  lstatSync,
+  readlinkSync,
+  statSync,
   closeSync,
   fsyncSync,
   openSync,
@@ -12,7 +17,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
@@ -27,26 +32,43 @@ import { CheckpointError, parseUntrustedJson, setOwn } from './untrusted.js';
  * in the same directory, fsync, then rename over the target.
  * @example writeFileAtomic('model.safetensors', serializeSafetensors({ w: randn([2]) }))
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  removeStaleTemps(path);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w');
+export function writeFileAtomic(path: string, data: Uint8Array | string, op = 'writeFileAtomic'): void {
+  // A symlink is written through (its target is replaced), as a plain write would do.
+  const target = resolveLink(path);
+  if (isDirectory(target))
+    throw new FileWriteError(op, `cannot write '${clip(path, 200)}': it is a directory`);
+  removeStaleTemps(target);
+  const tmp = join(
+    dirname(target),
+    `.${basename(target).slice(0, 180)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw new FileWriteError(op, `cannot write '${clip(path, 200)}': ${errnoText(e)}`);
+  }
+  let stage = 'writing';
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-  } catch (e) {
     closeSync(fd);
+    stage = 'renaming';
+    renameSync(tmp, target);
+  } catch (e) {
+    if (stage === 'writing') closeSync(fd);
     try {
       unlinkSync(tmp);
     } catch {
       // already gone
     }
-    throw e;
+    throw new FileWriteError(
+      op,
+      `cannot write '${clip(path, 200)}' (${stage}): ${errnoText(e)}; the old file, if any, is unchanged`,
+    );
   }
-  closeSync(fd);
-  renameSync(tmp, path);
   try {
     const dfd = openSync(dirname(path), 'r');
     fsyncSync(dfd);
@@ -54,6 +76,104 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   } catch {
     // Directories cannot be fsynced on every platform; the rename is still atomic.
   }
+}
+
+/** A file the library could not write: names the operation and the path, says what the OS said. */
+export class FileWriteError extends DescendError {}
+
+const ERRNO_TEXT: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  ENAMETOOLONG: 'the name is too long',
+  EEXIST: 'a file is in the way',
+};
+
+function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code && ERRNO_TEXT[code] ? `${ERRNO_TEXT[code]} (${code})` : clip((e as Error).message, 160);
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The final target of a chain of symlinks (the path itself when it is none or does not exist). */
+function resolveLink(path: string): string {
+  let p = path;
+  for (let i = 0; i < 40; i++) {
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      return p;
+    }
+    if (!st.isSymbolicLink()) return p;
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+  return p;
+}
+
+/**
+ * Why `path` cannot be written as a `kind` ('file': a file is created or replaced there; 'dir': a
+ * directory is created if missing and files are written in it), or null when it can. Checks without
+ * writing anything but a probe file that it removes.
+ */
+export function outputProblem(path: string, kind: 'file' | 'dir'): string | null {
+  if (basename(path).length > 255)
+    return `the name is too long (${basename(path).length} characters, limit 255)`;
+  const target = resolveLink(path);
+  let st;
+  try {
+    st = statSync(target);
+  } catch {
+    st = null;
+  }
+  if (st) {
+    if (kind === 'file' && st.isDirectory()) return 'it is a directory';
+    if (kind === 'dir' && !st.isDirectory()) return 'it is a file, not a directory';
+  }
+  // The nearest existing directory must be a writable directory.
+  let dir = kind === 'dir' && st ? target : dirname(resolve(target));
+  for (;;) {
+    let ds;
+    try {
+      ds = statSync(dir);
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return 'no part of its path exists';
+      dir = up;
+      continue;
+    }
+    if (!ds.isDirectory()) return `'${clip(dir, 120)}' is a file, not a directory`;
+    break;
+  }
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EROFS'
+      ? `'${clip(dir, 120)}' is on a read-only file system`
+      : `'${clip(dir, 120)}' is not writable (${code})`;
+  }
+  // access() says yes for root on a read-only mount: a probe file says for sure.
+  const probe = join(dir, `.descend-probe.${process.pid}.${randomBytes(4).toString('hex')}`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (e) {
+    return `'${clip(dir, 120)}' cannot be written: ${errnoText(e)}`;
+  }
+  return null;
 }
 
 /**
@@ -99,7 +219,7 @@ export function saveSafetensors(
   tensors: Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): void {
-  writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+  writeFileAtomic(path, serializeSafetensors(tensors, metadata), 'saveSafetensors');
 }
 
 /** Loads and validates a safetensors file. @example const { tensors } = loadSafetensors('w.safetensors') */

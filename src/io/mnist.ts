@@ -44,6 +44,13 @@ function rawDigits(): Float32Array[] {
   return cache;
 }
 
+/** How many training and test digits loadMnist has (per class 80% / 20%). @example mnistSizes().train // 8000 */
+export function mnistSizes(testFraction = 0.2): { train: number; test: number } {
+  const perClass = rawDigits().map((a) => a.length / 784);
+  const test = perClass.reduce((s, c) => s + Math.round(c * testFraction), 0);
+  return { train: perClass.reduce((s, c) => s + c, 0) - test, test };
+}
+
 /**
  * Loads the digits and splits them: per class, the first 80% for training and the last 20% for testing.
  * @example const { trainX, trainY, testX, testY } = loadMnist();
@@ -57,6 +64,16 @@ export function loadMnist(opts: MnistOptions = {}): MnistData {
     n === undefined ? counts : counts.map((c) => Math.min(c, Math.ceil(n / 10)));
   const trainCounts = perClass.map((c) => c - Math.round(c * frac));
   const testCounts = perClass.map((c) => Math.round(c * frac));
+  const sizes = mnistSizes(frac);
+  for (const [k, n, max] of [
+    ['trainSize', opts.trainSize, sizes.train],
+    ['testSize', opts.testSize, sizes.test],
+  ] as const)
+    if (n !== undefined && !(Number.isInteger(n) && n > 0 && n <= max))
+      throw new ValueError(
+        'loadMnist',
+        `${k} must be an integer in 1..${max} (the digits there are), got ${n}`,
+      );
   const trTake = take(opts.trainSize, trainCounts);
   const teTake = take(opts.testSize, testCounts);
   const build = (counts: number[], offset: (d: number) => number, cap?: number) => {

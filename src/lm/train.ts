@@ -18,7 +18,7 @@ import { LambdaLR } from '../schedules/schedulers.js';
 import { inverseTimeSchedule } from '../schedules/functions.js';
 import { DataLoader, TensorDataset } from '../data/dataset.js';
 import { ngramWindows } from '../data/text/windows.js';
-import { type Callback, EarlyStopping, type History, fit } from '../train/index.js';
+import { type Callback, EarlyStopping, type FitOptions, type History, fit } from '../train/index.js';
 import type { ProgressWriter } from '../train/progress.js';
 
 /** A model that maps int32 contexts [B, n-1] to logits [B, |V|]. */
@@ -117,6 +117,11 @@ export interface TrainLMOptions {
   callbacks?: Callback[];
   /** An optimizer to use instead (e.g. one restored from a checkpoint). */
   optimizerInstance?: Optimizer<object>;
+  /** fit's resume and interruption hooks (the run's epochs then count from the start). */
+  resumeFrom?: FitOptions['resumeFrom'];
+  shouldStop?: FitOptions['shouldStop'];
+  onCheckpoint?: FitOptions['onCheckpoint'];
+  checkpointEveryMs?: number;
 }
 
 /** Parameter groups: decay on weights and embedding tables (dim >= 2), none on biases.
@@ -176,6 +181,10 @@ export function trainLM(
     schedulerInterval: 'step',
     progress: o.progress,
     callbacks: [new EarlyStopping({ patience: o.patience ?? 2, restoreBest: true }), ...(o.callbacks ?? [])],
+    resumeFrom: o.resumeFrom,
+    shouldStop: o.shouldStop,
+    onCheckpoint: o.onCheckpoint,
+    checkpointEveryMs: o.checkpointEveryMs,
   });
   return { history, optimizer };
 }
