@@ -17,7 +17,6 @@ describe('descend lm', () => {
       '3000',
       '--epochs',
       '2',
-      '--glove',
       '--out',
       'lm',
       '--no-progress',

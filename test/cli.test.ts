@@ -92,23 +92,37 @@ describe('descend CLI', () => {
     expectUsageError(run('train', '--dp', '--noise-multiplier', '-1'), /--noise-multiplier/);
   }, 120_000);
 
-  it('resume continues from a checkpoint', () => {
+  it('resume of a finished run refuses in one line, and goes on with a new --lr', () => {
+    // The 2-epoch cosine schedule reached 0: going on needs a new rate.
+    expectUsageError(
+      run('train', '--resume', ckpt, '--epochs', '3', '--out', 'run2', '--no-progress'),
+      /the cosine schedule reached 0 at epoch 2: give --schedule or --lr to continue/,
+    );
+    expectUsageError(
+      run('train', '--resume', ckpt, '--out', 'run2'),
+      /has finished all 2 epochs of its run: pass --epochs greater than 2/,
+    );
+    expectUsageError(
+      run('train', '--resume', ckpt, '--epochs', '3', '--model', 'cnn', '--out', 'run2'),
+      /--model cnn differs from the resumed run's mlp/,
+    );
     const r = run(
       'train',
       '--resume',
       ckpt,
       '--epochs',
       '3',
-      '--train-size',
-      '300',
-      '--test-size',
-      '100',
+      '--lr',
+      '1e-3',
       '--out',
       'run2',
       '--no-progress',
     );
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain('1 epochs');
+    expect(r.out).toMatch(/resumed after epoch 2 from/);
+    expect(r.out).toMatch(/^epoch 3\/3 /m);
+    expect(r.out).not.toMatch(/^epoch [12]\//m);
+    expect(r.out).toMatch(/epochs\s+3 \(2 before resuming\)/);
   }, 120_000);
 
   it('eval and predict load the checkpoint', () => {

@@ -19,7 +19,7 @@ if (wasmLoaded) backends.set(wasmLoaded.name, wasmLoaded);
 // The order of preference: native (Node with OpenBLAS), then WebAssembly, then plain JS.
 let current: Backend = nativeBackend ?? wasmLoaded ?? jsBackend;
 let why = nativeBackend
-  ? 'the native addon loaded (the fastest available)'
+  ? 'the native addon, the fastest available'
   : wasmLoaded
     ? `WebAssembly SIMD (the native backend is unavailable: ${native.reason})`
     : `neither the native nor the wasm backend is available (${native.reason}; wasm: ${wasm.reason})`;

@@ -35,7 +35,11 @@ function fmt(v: number): string {
 }
 
 export function landscapeCommand(o: LandscapeCliOptions, log: (s: string) => void): void {
-  if (!o.function && !o.checkpoint) usage('give --function NAME (with --point x,y) or --checkpoint FILE');
+  if (!o.function && !o.checkpoint) {
+    // Bare `descend landscape` (as the README runs it): the lectures' ravine, at its minimum.
+    o = { ...o, function: 'rosenbrock' };
+    log('no --function or --checkpoint: showing rosenbrock at its minimum (see --help)');
+  }
   let rows: [string, string][];
   let plots: string;
   if (o.checkpoint) {
@@ -66,7 +70,7 @@ export function landscapeCommand(o: LandscapeCliOptions, log: (s: string) => voi
       ['smallest eigenvalue', fmt(lmin)],
       [
         'condition number',
-        lmin > 0 ? fmt(lmax / lmin) : 'undefined (the smallest eigenvalue is not positive)',
+        lmin > 0 ? fmt(lmax / lmin) : 'none: the smallest eigenvalue is not positive (not a minimum)',
       ],
       ['max stable GD lr (2 / lambda_max)', fmt(2 / lmax)],
       ['Hessian-vector products', String(H.matvecs)],

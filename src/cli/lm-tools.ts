@@ -34,7 +34,13 @@ function loadLM(dir: string): { model: NeuralLM; vocab: Vocab } {
   return { model, vocab };
 }
 
-function table(dir: string, which: string): { t: Tensor; vocab: Vocab } {
+/** The table asked for; without --table, GloVe when its vectors are there, else C (said on stderr). */
+function table(dir: string, which: string | undefined): { t: Tensor; vocab: Vocab } {
+  if (which === undefined) {
+    const has = existsSync(join(dir, 'glove.safetensors'));
+    if (!has) process.stderr.write(`note: no GloVe vectors in '${dir}'; using the model's embeddings C\n`);
+    which = has ? 'glove' : 'c';
+  }
   if (which === 'glove') {
     const path = join(dir, 'glove.safetensors');
     if (!existsSync(path)) usage(`no GloVe vectors in '${dir}' (run descend lm glove first)`);
@@ -75,7 +81,7 @@ export function lmSampleCommand(
 
 export function lmNeighboursCommand(
   word: string,
-  o: { out: string; table: string; k: string },
+  o: { out: string; table?: string; k: string },
   log: (s: string) => void,
 ): string[] {
   const { t, vocab } = table(o.out, o.table);
@@ -89,7 +95,7 @@ export function lmAnalogyCommand(
   a: string,
   b: string,
   c: string,
-  o: { out: string; table: string; k: string },
+  o: { out: string; table?: string; k: string },
   log: (s: string) => void,
 ): string[] {
   const { t, vocab } = table(o.out, o.table);
@@ -123,6 +129,9 @@ export function namesCommand(
   o: { count: string; epochs: string; temperature: string; seed: string; progress?: boolean },
   log: (s: string) => void,
 ): string[] {
+  // Every flag is checked before the seconds of training.
+  const count = num('--count', o.count, { int: true, min: 1 });
+  const temperature = num('--temperature', o.temperature, { min: 1e-3 });
   const names = loadNames();
   const t0 = Date.now();
   const m = trainNameModel(names, {
@@ -134,8 +143,8 @@ export function namesCommand(
     `${names.length} names; held-out loss per character: bigram ${m.validLoss.bigram.toFixed(3)}, MLP ${m.validLoss.mlp.toFixed(3)} nats (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
   const known = new Set(names);
-  const out = sampleNames(m, num('--count', o.count, { int: true, min: 1 }), {
-    temperature: num('--temperature', o.temperature, { min: 1e-3 }),
+  const out = sampleNames(m, count, {
+    temperature,
     generator: new Generator(num('--seed', o.seed, { int: true })),
   });
   log(out.map((n) => (known.has(n) ? n : `${n}*`)).join(' '));

@@ -26,6 +26,7 @@ import {
   type TrainLMOptions,
 } from '../lm/train.js';
 import { nearestNeighbors, tsne } from '../lm/embeddings.js';
+import { type AnalogyScore, analogyAccuracy } from '../lm/analogy-benchmark.js';
 import { cooccurrence, trainGlove } from '../lm/glove.js';
 import type { Vocab } from '../data/text/vocab.js';
 import { htmlPage, htmlTable, labelledScatter, lineChart } from '../plot/svg.js';
@@ -143,6 +144,16 @@ export interface LmResult {
   tokens: { train: number; valid: number; test: number };
   rows: { model: string; train: number; valid: number; test: number; paper?: number }[];
   seconds: number;
+  /** Top-1 accuracy on the built-in analogy questions, of C and of the GloVe vectors. */
+  analogies: { c: AnalogyScore; glove: AnalogyScore | null };
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+
+/** The analogy benchmark in one line. */
+function analogyLine(a: LmResult['analogies']): string {
+  const n = a.c.asked;
+  return `analogies (3CosAdd top-1 on ${n} questions): the model's C ${pct(a.c.accuracy)}, GloVe ${a.glove ? pct(a.glove.accuracy) : '- (--no-glove)'}`;
 }
 
 /** Trains and evaluates; prints the table; writes the checkpoint, results JSON and report into `out`. */
@@ -221,7 +232,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
     const at = history.interrupted;
     throw new Interrupted(
       signal,
-      `${signal}: stopped at epoch ${at.epoch}, step ${at.step}; saved ${ckpt}; resume with: descend lm --resume ${ckpt}`,
+      `${signal}: stopped ${at.step ? `at epoch ${at.epoch}, step ${at.step}` : `after epoch ${at.epoch - 1}`}; saved ${ckpt}; resume with: descend lm --resume ${ckpt}`,
     );
   }
   failIfDiverged(history, `; try a smaller --lr than ${c.train.lr}`);
@@ -237,11 +248,15 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
   log(`evaluated (${at()})`);
   let glove: Tensor | null = null;
   const glovePath = join(out, 'glove.safetensors');
-  // GloVe: vectors already in <out> are used; --paper runs train them (a few minutes), the quick default
-  // only with --glove, so that it stays within minutes.
+  // GloVe (about 90 s on all of Brown): vectors already in <out> are used, else trained unless --no-glove,
+  // so that neighbours and analogies have the better table after one command.
   if (existsSync(glovePath) && o.glove !== false) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
-  else if (o.glove === true || (o.glove !== false && c.name !== 'quick'))
+  else if (o.glove !== false)
     glove = gloveCommandCore(data, { out: out, epochs: 15, progress: o.progress }, log);
+  const analogies = {
+    c: analogyAccuracy(model.C.weight, vocab),
+    glove: glove ? analogyAccuracy(glove, vocab) : null,
+  };
   const mapWords = o.mapWords === undefined ? 500 : num('--map-words', o.mapWords, { int: true, min: 10 });
   const map = wordMap(vocab, glove ?? model.C.weight, mapWords);
   log(`map of ${mapWords} words (${at()})`);
@@ -300,6 +315,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
       `${r.model.padEnd(26)}${fmt(r.train).padStart(9)}${fmt(r.valid).padStart(9)}${fmt(r.test).padStart(9)}${(r.paper ? String(r.paper) : '-').padStart(12)}`,
     );
   log(`(train perplexity on the first 100,000 training tokens; ${seconds.toFixed(0)} s in all)`);
+  log(analogyLine(analogies));
 
   const result: LmResult = {
     config: c,
@@ -307,6 +323,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
     tokens: { train: data.train.length, valid: data.valid.length, test: data.test.length },
     rows,
     seconds,
+    analogies,
   };
   writeFileAtomic(join(out, 'lm-results.json'), JSON.stringify(result, null, 2));
   writeFileAtomic(join(out, 'lm-report.html'), report(result, epochs, vocab, model.C.weight, glove, map));
@@ -398,8 +415,17 @@ function report(
   });
   return htmlPage(
     'descend lm: Bengio et al. (2003) on the Brown corpus',
-    `<p class="note">${r.tokens.train} / ${r.tokens.valid} / ${r.tokens.test} tokens, |V| = ${r.vocabSize}; configuration ${r.config.name}: ${JSON.stringify(r.config)}; ${r.seconds.toFixed(0)} s.</p>` +
+    `<p class="note">${r.tokens.train} / ${r.tokens.valid} / ${r.tokens.test} tokens, |V| = ${r.vocabSize}; configuration ${r.config.name}: context ${r.config.context}, embedding ${r.config.embeddingDim}, hidden ${r.config.hidden}${r.config.direct ? ', direct connections' : ''}; ${describeTrain(r.config.train)}; ${r.seconds.toFixed(0)} s.</p>` +
       `<h2>Perplexity</h2>${table}<div class="row">${curves}</div>` +
+      `<h2>Analogies</h2><p>${analogyLine(r.analogies)}</p>` +
+      htmlTable(
+        ['category', "the model's C", 'GloVe'],
+        Object.entries(r.analogies.c.byCategory).map(([k, v]) => [
+          k,
+          `${v.correct}/${v.asked}`,
+          r.analogies.glove ? `${r.analogies.glove.byCategory[k].correct}/${v.asked}` : '-',
+        ]),
+      ) +
       `<h2>Nearest neighbours</h2>${nbr(C, "the neural model's embeddings C")}${glove ? nbr(glove, 'GloVe vectors') : ''}` +
       `<h2>Map of embedding space</h2>${mapSvg}`,
   );

@@ -244,7 +244,7 @@ export function trainCommand(
     const at = history.interrupted;
     throw new Interrupted(
       signal,
-      `${signal}: stopped at epoch ${at.epoch}, step ${at.step} of ${loader.length}; saved ${save}; resume with: descend train --resume ${save}`,
+      `${signal}: stopped ${at.step ? `at epoch ${at.epoch}, step ${at.step} of ${loader.length}` : `after epoch ${at.epoch - 1}`}; saved ${save}; resume with: descend train --resume ${save}`,
     );
   }
   failIfDiverged(history, `; try a smaller --lr than ${c.lr}`);

@@ -12,3 +12,4 @@ export * from './sample.js';
 export * from './glove.js';
 export * from './embeddings.js';
 export * from './names.js';
+export * from './analogy-benchmark.js';

@@ -63,7 +63,7 @@ export class EarlyStopping implements StatefulCallback {
     this.wait++;
     if (this.wait >= this.o.patience) {
       ctx.stop = true;
-      ctx.stopReason = `early stopping: ${this.o.monitor} did not improve for ${this.o.patience} epochs (best ${this.best} at epoch ${this.bestEpoch})`;
+      ctx.stopReason = `early stopping: ${this.o.monitor} did not improve for ${this.o.patience} epochs (best ${this.best.toPrecision(4)} at epoch ${this.bestEpoch})`;
       if (this.bestState) noGrad(() => ctx.model.loadStateDict(this.bestState!));
     }
   }
