@@ -32,6 +32,13 @@ describe('descend lm', () => {
     const html = readFileSync(join(dir, 'lm', 'lm-report.html'), 'utf8');
     expect(html).toContain('Nearest neighbours');
     expect(html).toContain('GloVe vectors');
+    // The analogy benchmark, in the table and the report; the subtitle is words, not JSON.
+    expect(r.out).toMatch(
+      /analogies \(3CosAdd top-1 on \d+ questions\): the model's C \d+\.\d%, GloVe \d+\.\d%/,
+    );
+    expect(html).toContain('<h2>Analogies</h2>');
+    expect(html).not.toMatch(/configuration quick: \{/);
+    expect(results.analogies.c.asked).toBeGreaterThan(20);
     expect((html.match(/data-label=/g) ?? []).length).toBe(60);
     expect(existsSync(join(dir, 'lm', 'glove.safetensors'))).toBe(true);
   }, 300_000);
@@ -52,6 +59,7 @@ describe('descend lm', () => {
     );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('after epoch 2; training epochs 3-3');
+    expect(r.out.match(/^epoch \d\/3/gm)).toEqual(['epoch 3/3']);
     const results = JSON.parse(readFileSync(join(dir, 'lm2', 'lm-results.json'), 'utf8'));
     expect(results.config.name).toBe('quick');
   }, 300_000);
@@ -79,6 +87,10 @@ describe('descend lm', () => {
     );
     expectUsageError(run('lm', '--paper', 'mlp99'), /--paper must be one of mlp1, mlp5, mlp7, mlp9/);
     expectUsageError(run('lm', '--hidden', '0'), /--hidden 0 needs --direct/);
+    expectUsageError(
+      run('train', '--resume', 'lm/lm.safetensors'),
+      /'lm\/lm.safetensors' is a descend lm checkpoint; continue it with descend lm --resume/,
+    );
     expectUsageError(run('lm', 'sample', '--out', 'nowhere'), /no trained model in 'nowhere'/);
   }, 120_000);
 });

@@ -226,7 +226,19 @@ describe('descend CLI', () => {
       /cannot parse formula .* unknown name 'foo'/,
     );
     expectUsageError(run('race', '--start', '1'), /--start must be two numbers/);
-    expectUsageError(run('landscape'), /give --function NAME .* or --checkpoint FILE/);
+    // Bare `landscape` (the README's command) shows rosenbrock instead of refusing.
+    const bare = run('landscape', '--out', 'bare-landscape.html');
+    expect(bare.code, bare.err).toBe(0);
+    expect(bare.out).toMatch(/no --function or --checkpoint: showing rosenbrock/);
+    expect(bare.out).toMatch(/condition number/);
+    expectUsageError(run('train', '--train-size', '100000'), /--train-size must be <= 8000, got 100000/);
+    const t0 = Date.now();
+    expectUsageError(run('names', '--count', '-3'), /--count must be >= 1/);
+    expectUsageError(run('names', '--temperature', 'abc'), /--temperature must be a number/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const cuda = run('train', '--backend', 'cuda');
+    expectUsageError(cuda, /unknown --backend 'cuda'; available here: [a-z, ]+$/);
+    expect(cuda.err).not.toMatch(/OpenBLAS/);
     expectUsageError(
       run('predict', '--checkpoint', ckpt, '--index', '99999'),
       /--index 99999 is out of range/,

@@ -65,7 +65,9 @@ export interface AnalogyScore {
 
 /**
  * Top-1 accuracy of 3CosAdd on the built-in questions.
- * @example analogyAccuracy(gloveVectors, vocab).accuracy
+ * @example
+ * const s = analogyAccuracy(vectors, vocab);
+ * s.asked + s.skipped // 32
  */
 export function analogyAccuracy(table: Tensor, vocab: Vocab): AnalogyScore {
   const by: AnalogyScore['byCategory'] = {};
