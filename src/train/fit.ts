@@ -374,7 +374,6 @@ export function fit(model: Module, o: FitOptions): History {
     } else if (o.scheduler && o.schedulerInterval !== 'step') o.scheduler.step();
     history.epochs.push(log);
     callbacks.forEach((c) => c.onEpochEnd?.(ctx, log));
-    bar?.line(formatLog(log, o.epochs));
     if (ctx.stop) {
       history.stoppedEarly = true;
       history.stopReason = ctx.stopReason ?? 'stopped by a callback';
@@ -385,6 +384,8 @@ export function fit(model: Module, o: FitOptions): History {
       history.stopReason = `interrupted after epoch ${epoch}`;
     }
     checkpoint(snapshot(epoch, 0, { total: 0, n: 0, sums: {} }), stopNow ? 'interrupt' : 'epoch');
+    // After the checkpoint: once an epoch's line is shown, that epoch is on disk.
+    bar?.line(formatLog(log, o.epochs));
     if (ctx.stop || stopNow) break;
   }
   monitor?.detach();
