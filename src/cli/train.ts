@@ -248,25 +248,13 @@ export function trainCommand(
     );
   }
   failIfDiverged(history, `; try a smaller --lr than ${c.lr}`);
-  const all = history;
-  const { lrs, gradNorms, gradSteps } = rec;
   const seconds = (Date.now() - t0) / 1000;
   const ev = evaluate(model, testX, data.testY);
   const trainEv = evaluate(model, trainX, data.trainY);
 
   writeFileAtomic(
     report,
-    buildReport(
-      c,
-      model,
-      all,
-      { lrs, gradNorms, gradSteps },
-      ev,
-      trainEv.accuracy,
-      testX,
-      seconds,
-      history.stopReason,
-    ),
+    buildReport(c, model, history, rec, ev, trainEv.accuracy, testX, seconds, history.stopReason),
     'descend train',
   );
   const info = backendInfo();
