@@ -21,6 +21,29 @@ function listFiles(dir: string): string[] {
   );
 }
 
+/**
+ * Rewrites the app's `from 'descend/…'` to the paths the page's import map names: module workers get no
+ * import map, and the page and its workers then load the very same module URLs.
+ */
+function resolveBareImports(appDir: string, html: string): void {
+  const json = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)?.[1];
+  if (!json) throw new Error('apps/playground/index.html has no import map');
+  const imports = (JSON.parse(json) as { imports: Record<string, string> }).imports;
+  for (const file of listFiles(appDir).filter((f) => f.endsWith('.js'))) {
+    const src = readFileSync(file, 'utf8');
+    const out = src.replace(
+      /(from\s*|import\s*\(\s*)(['"])(descend(?:\/[\w-]+)?)\2/g,
+      (m, pre: string, q: string, spec: string) => {
+        const target = imports[spec];
+        if (!target) throw new Error(`${relative(root, file)}: '${spec}' is not in the page's import map`);
+        // Paths in the map are relative to the page (the site's root); app files sit one folder below.
+        return `${pre}${q}${target.replace(/^\.\//, '../')}${q}`;
+      },
+    );
+    if (out !== src) writeFileSync(file, out);
+  }
+}
+
 /** Builds the site into `out` (default apps/playground/dist; tests that run side by side use their own). */
 export function buildPlayground(out: string = siteDir): string {
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('build descend first: npm run build');
@@ -40,6 +63,7 @@ export function buildPlayground(out: string = siteDir): string {
   );
   cpSync(join(root, 'dist'), join(out, 'lib'), { recursive: true, filter: (f) => !f.endsWith('.d.ts') });
   cpSync(join(app, 'index.html'), join(out, 'index.html'));
+  resolveBareImports(join(out, 'app'), readFileSync(join(app, 'index.html'), 'utf8'));
   // The word-embeddings panel's data: the shipped vectors, and the names list from its npm packages.
   cpSync(join(app, 'data'), join(out, 'data'), { recursive: true });
   const names = ['female', 'male'].flatMap((k) =>

@@ -211,6 +211,26 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     const norms = JSON.parse((await page.getAttribute('#net-grads', 'data-last'))!) as number[];
     expect(norms).toHaveLength(7);
     expect(norms[0]! / norms[6]!).toBeLessThan(1e-6);
+    // Every layer's legend entry lies inside the chart (7 of them wrap onto a second row).
+    const legend = await page.$$eval('#net-grads g.legend text', (ts) => {
+      const svg = ts[0]!.ownerSVGElement!.getBoundingClientRect();
+      return ts.map((t) => {
+        const r = t.getBoundingClientRect();
+        return {
+          name: t.textContent,
+          inside: r.left >= svg.left && r.right <= svg.right && r.bottom <= svg.bottom,
+        };
+      });
+    });
+    expect(legend.map((l) => l.name)).toEqual(['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7']);
+    expect(legend.every((l) => l.inside)).toBe(true);
+    // The log axis has a tick per decade (thinned to at most 5), not just its two ends.
+    expect(
+      await page.$$eval(
+        '#net-grads svg > text',
+        (ts) => ts.filter((t) => /^1e-?\d+$/.test(t.textContent ?? '')).length,
+      ),
+    ).toBeGreaterThanOrEqual(3);
     await page.close();
   });
 
@@ -337,6 +357,91 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     expect(names.length).toBe(12);
     expect(names.every(([n]) => n && /^[a-z]*$/.test(n))).toBe(true);
     expect(names.some(([, known]) => known === 'false')).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  // The page's own thread only draws: the heavy work runs in workers. Long tasks (the Long Tasks API
+  // reports every main-thread task over 50 ms) are recorded from the first interaction on.
+  const watchLongTasks = (page: Page) =>
+    page.evaluate(() => {
+      const w = window as unknown as { longTasks: { name: string; ms: number }[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longTasks.push({ name: e.name, ms: e.duration });
+      }).observe({ type: 'longtask' });
+    });
+  const longTasks = (page: Page) =>
+    page.evaluate(() => (window as unknown as { longTasks: { name: string; ms: number }[] }).longTasks);
+  /** Waits until `prefix`'s progress bar is shown with some work done, and returns its counts. */
+  const progressSeen = (page: Page, prefix: string) =>
+    page
+      .waitForFunction(
+        (id) => {
+          const box = document.getElementById(`${id}-busy`)!;
+          return !box.hidden && Number(box.dataset.done) > 0 ? [box.dataset.done, box.dataset.total] : null;
+        },
+        prefix,
+        { timeout: 120_000, polling: 20 },
+      )
+      .then((h) => h.jsonValue() as Promise<[string, string]>);
+
+  it('t-SNE, a 3,000-step race and training run in workers: progress shown, no long task over 100 ms', async () => {
+    const page = await open(QUICK_NET);
+    await page.waitForSelector('#words-panel[data-ready="true"]', { timeout: 30_000 });
+    await raceDone(page);
+    await watchLongTasks(page);
+
+    await page.selectOption('#words-method', 'tsne');
+    const [done, total] = await progressSeen(page, 'words');
+    expect(Number(done)).toBeGreaterThan(0);
+    expect(total).toBe('300');
+    expect(await page.textContent('#words-progress-label')).toMatch(/^t-SNE: iteration \d+ of 300$/);
+    await page.waitForSelector('#words-panel[data-map="tsne"]', { timeout: 180_000 });
+    expect(await page.isHidden('#words-busy')).toBe(true);
+    expect(await page.$$eval('#words-svg g.word', (gs) => gs.length)).toBe(500);
+
+    await page.fill('#race-steps', '3000');
+    await page.dispatchEvent('#race-steps', 'change');
+    expect((await progressSeen(page, 'race'))[1]).toBe('4');
+    await raceDone(page);
+    expect(await page.getAttribute('#race-panel', 'data-done')).toBe('true');
+    expect((await raceEnds(page)).length).toBe(4);
+
+    await page.fill('#net-steps', '600');
+    await page.click('#net-train');
+    expect((await progressSeen(page, 'net'))[1]).toBe('600');
+    await page.waitForSelector('#net-panel[data-done="true"]', { timeout: 120_000 });
+    expect(await page.getAttribute('#net-stats', 'data-step')).toBe('600');
+
+    const long = await longTasks(page);
+    console.log(`playground long tasks over 50 ms: ${JSON.stringify(long)}`);
+    expect(Math.max(0, ...long.map((t) => t.ms))).toBeLessThan(100);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 400_000);
+
+  it('Cancel stops t-SNE and training: the map stays PCA, the network stops short of its steps', async () => {
+    const page = await open(QUICK_NET);
+    await page.waitForSelector('#words-panel[data-ready="true"]', { timeout: 30_000 });
+    await page.selectOption('#words-method', 'tsne');
+    await progressSeen(page, 'words');
+    await page.click('#words-cancel');
+    await page.waitForSelector('#words-panel[data-map="pca"]');
+    expect(await page.isHidden('#words-busy')).toBe(true);
+    expect(await page.inputValue('#words-method')).toBe('pca');
+
+    await page.fill('#net-steps', '5000');
+    await page.click('#net-train');
+    await progressSeen(page, 'net');
+    await page.click('#net-cancel');
+    await page.waitForSelector('#net-panel[data-done="cancelled"]');
+    expect(Number(await page.getAttribute('#net-stats', 'data-step'))).toBeLessThan(5000);
+    // A new run after a cancel starts a fresh worker and finishes.
+    await page.fill('#net-steps', '30');
+    await page.click('#net-train');
+    await page.waitForSelector('#net-panel[data-done="true"]', { timeout: 60_000 });
+    expect(await page.getAttribute('#net-stats', 'data-step')).toBe('30');
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 120_000);

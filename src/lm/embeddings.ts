@@ -11,6 +11,7 @@ import {
   div,
   exp,
   log,
+  log1p,
   maximum,
   mul,
   neg,
@@ -195,15 +196,16 @@ export function tsneAffinities(X: Tensor, perplexity = 30): Tensor {
     let hi = tensor(new Float64Array(N).fill(Infinity), { dtype: 'float64' }).reshape([N, 1]);
     let beta = tensor(new Float64Array(N).fill(1), { dtype: 'float64' }).reshape([N, 1]);
     let P = D;
+    // Shift by the row's smallest off-diagonal distance so exp never underflows to all zeros.
+    const Dm = add(D, mul(eq(offDiag, 0), 1e300));
+    const dmin = neg(reshape(topk(neg(Dm), 1, 1).values, [N, 1]));
+    const shifted = sub(D, dmin);
     for (let it = 0; it < 60; it++) {
-      // Shift by the row's smallest off-diagonal distance so exp never underflows to all zeros.
-      const Dm = add(D, mul(eq(offDiag, 0), 1e300));
-      const dmin = neg(reshape(topk(neg(Dm), 1, 1).values, [N, 1]));
-      const W = mul(exp(mul(neg(beta), sub(D, dmin))), offDiag);
+      const W = mul(exp(mul(neg(beta), shifted)), offDiag);
       const Z = sum(W, 1, true);
       P = div(W, Z);
       // Entropy H = log Z + beta * E[D - dmin]
-      const H = add(log(Z), mul(beta, sum(mul(P, sub(D, dmin)), 1, true)));
+      const H = add(log(Z), mul(beta, sum(mul(P, shifted), 1, true)));
       const tooFlat = lt(target, H); // entropy too high: raise beta
       lo = where(tooFlat, beta, lo);
       hi = where(tooFlat, hi, beta);
@@ -235,6 +237,8 @@ export interface TsneOptions {
   seed?: number;
   /** Early exaggeration (12 for the first 250 iterations, as in the paper's implementations). */
   exaggeration?: number;
+  /** Called after each iteration (1-based) with the total: a progress bar's hook. */
+  onIteration?: (iteration: number, iterations: number) => void;
 }
 
 /**
@@ -251,7 +255,13 @@ export function tsne(X: Tensor, o: TsneOptions = {}): Tensor {
   const g = new Generator(o.seed ?? 0);
   let Y = mul(randn([N, 2], { generator: g, dtype: 'float64' }), 1e-4);
   let vel = mul(Y, 0);
-  const dKL = grad((y: Tensor, p: Tensor) => tsneLoss(y, p));
+  // KL(P || Q) less its constant Σ P log P (P sums to 1): Σ P log(1 + d²) + log Σ_{i≠j} 1/(1 + d²).
+  // The same gradient as grad(tsneLoss) with a third of the ops.
+  const offDiag = sub(1, eye(N, N, { dtype: 'float64' }));
+  const dKL = grad((y: Tensor, p: Tensor) => {
+    const D = pairwiseSqDist(y);
+    return add(sum(mul(p, log1p(D))), log(sum(mul(div(1, add(D, 1)), offDiag))));
+  });
   const Pex = mul(P, ex);
   for (let it = 0; it < iters; it++) {
     const early = it < Math.min(250, iters / 2);
@@ -259,6 +269,7 @@ export function tsne(X: Tensor, o: TsneOptions = {}): Tensor {
     const momentum = early ? 0.5 : 0.8;
     vel = noGrad(() => sub(mul(vel, momentum), mul(gY, lr)));
     Y = noGrad(() => add(Y, vel));
+    o.onIteration?.(it + 1, iters);
   }
   return Y.to(X.dtype);
 }

@@ -10,7 +10,7 @@ import { DataLoader, TensorDataset } from '../data/dataset.js';
 import { Vocab } from '../data/text/vocab.js';
 import { crossEntropy } from '../ops/composite/losses.js';
 import { Adam } from '../optim/torch/index.js';
-import { fit, type History } from '../train/fit.js';
+import { type Callback, fit, type History } from '../train/fit.js';
 import type { ProgressWriter } from '../train/progress.js';
 import { NGramModel } from './ngram.js';
 import { NeuralLM } from './neural.js';
@@ -72,6 +72,8 @@ export interface NameModelOptions {
   /** Fraction of names held out (default 0.1). */
   validFraction?: number;
   progress?: boolean | ProgressWriter;
+  /** fit's callbacks (progress in a page, early stopping). */
+  callbacks?: Callback[];
 }
 
 export interface NameModel {
@@ -128,6 +130,7 @@ export function trainNameModel(names: readonly string[], o: NameModelOptions = {
     validation: new DataLoader(new TensorDataset(va.contexts, va.targets), { batchSize: 4096 }),
     epochs: o.epochs ?? 8,
     progress: o.progress,
+    callbacks: o.callbacks,
   });
   const vs = nameStream(valid, vocab);
   const bigramNll =

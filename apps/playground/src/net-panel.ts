@@ -1,13 +1,6 @@
 /** The network panel: an MLP trained on a 2-D dataset in the page, its decision regions and curves. */
-import {
-  ACTIVATIONS,
-  DATASETS,
-  defaultNetSettings,
-  INITS,
-  NetRun,
-  OPTIMIZERS,
-  type NetSettings,
-} from './net.js';
+import { ACTIVATIONS, DATASETS, defaultNetSettings, INITS, OPTIMIZERS, type NetSettings } from './net.js';
+import { Cancelled, progressView, TaskWorker, type NetFrame } from './tasks.js';
 import { COLORS } from './race.js';
 import { $, hashParams } from './dom.js';
 import { CLASS_COLORS, seriesChart } from './charts.js';
@@ -47,8 +40,12 @@ export function netPanel(): void {
   canvas.width = canvas.height = 300;
   const ctx = canvas.getContext('2d')!;
   let anim = 0;
-  const start = () => {
+  const worker = new TaskWorker();
+  const busy = progressView('net', () => worker.cancel());
+  let generation = 0;
+  const start = async () => {
     cancelAnimationFrame(anim);
+    anim = 0;
     panel.dataset.done = 'false';
     for (const f of fields) {
       const v = f === 'batchNorm' ? el(f).checked : el(f).value;
@@ -60,64 +57,91 @@ export function netPanel(): void {
     const state = hashParams();
     state.set('net', JSON.stringify(s));
     history.replaceState(null, '', `#${state}`);
-    let run: NetRun;
+    const gen = ++generation;
+    $('net-error').textContent = '';
+    const lo = -1.6;
+    const hi = 1.6;
+    const n = 60;
+    const losses: number[] = [];
+    const gradNorms: number[][] = [];
+    let latest: NetFrame | null = null;
+    let points: NetFrame['data'] | null = null;
+    // Frames arrive from the worker as fast as it trains; the page draws the newest once per frame.
+    const draw = () => {
+      anim = 0;
+      const f = latest;
+      if (!f || gen !== generation) return;
+      // Class colours as 32-bit RGBA words, spread over the pixels (no per-pixel allocation).
+      const rgba = new Uint32Array(CLASS_COLORS.length);
+      new Uint8Array(rgba.buffer).set(CLASS_COLORS.flatMap(([r, g, b]) => [r, g, b, 70]));
+      const img = ctx.createImageData(300, 300);
+      const words = new Uint32Array(img.data.buffer);
+      for (let py = 0; py < 300; py++) {
+        const row = Math.floor((py * n) / 300) * n;
+        for (let px = 0; px < 300; px++)
+          words[py * 300 + px] = rgba[f.regions[row + Math.floor((px * n) / 300)]!]!;
+      }
+      ctx.putImageData(img, 0, 0);
+      if (points) drawPoints(points.points, points.labels, lo, hi);
+      const stat = $('net-stats');
+      stat.dataset.acc = String(f.accuracy);
+      stat.dataset.step = String(f.step);
+      stat.textContent = `step ${f.step} of ${s.steps} · loss ${losses.at(-1)?.toFixed(4)} · training accuracy ${(100 * f.accuracy).toFixed(1)}%`;
+      $('net-loss').innerHTML = seriesChart(
+        [{ name: 'loss', values: losses, color: '#333' }],
+        'training loss (log scale)',
+      );
+      $('net-grads').innerHTML = seriesChart(
+        gradNorms.map((v, i) => ({ name: `W${i + 1}`, values: v, color: COLORS[i % COLORS.length]! })),
+        '‖∂L/∂W‖ per layer (log scale)',
+      );
+      $('net-grads').dataset.last = JSON.stringify(gradNorms.map((v) => v.at(-1) ?? 0));
+    };
+    busy.show(`training: step 0 of ${s.steps}`, 0, s.steps);
     try {
-      run = new NetRun(s);
-      $('net-error').textContent = '';
+      await worker.run({ kind: 'net', settings: { ...s }, grid: n, lo, hi }, (done, total, f) => {
+        if (!f || gen !== generation) return;
+        losses.push(...f.losses);
+        f.gradNorms.forEach((g, i) => (gradNorms[i] ??= []).push(...g));
+        latest = f;
+        if (f.data) points = f.data;
+        busy.show(`training: step ${done} of ${total}`, done, total);
+        if (!anim) anim = requestAnimationFrame(draw);
+      });
     } catch (e) {
+      if (gen !== generation) return;
+      busy.hide();
+      if (e instanceof Cancelled) {
+        panel.dataset.done = 'cancelled';
+        return;
+      }
       $('net-error').textContent = e instanceof Error ? e.message : String(e);
       panel.dataset.done = 'error';
       return;
     }
-    const pts = run.data.x.dataSync();
-    const labels = run.data.y.dataSync();
-    const lo = -1.6;
-    const hi = 1.6;
-    const n = 60;
-    const frame = () => {
-      const more = run.train(15);
-      const reg = run.regions(n, lo, hi);
-      const img = ctx.createImageData(300, 300);
-      for (let py = 0; py < 300; py++)
-        for (let px = 0; px < 300; px++) {
-          const c = CLASS_COLORS[reg[Math.floor((py * n) / 300) * n + Math.floor((px * n) / 300)]!]!;
-          const o = (py * 300 + px) * 4;
-          img.data.set([c[0], c[1], c[2], 70], o);
-        }
-      ctx.putImageData(img, 0, 0);
-      for (let k = 0; k < labels.length; k++) {
-        const [r, g, b] = CLASS_COLORS[labels[k]!]!;
-        ctx.fillStyle = `rgb(${r},${g},${b})`;
-        ctx.beginPath();
-        ctx.arc(
-          ((pts[2 * k]! - lo) / (hi - lo)) * 300,
-          ((hi - pts[2 * k + 1]!) / (hi - lo)) * 300,
-          3,
-          0,
-          2 * Math.PI,
-        );
-        ctx.fill();
-      }
-      const acc = run.accuracy();
-      const stat = $('net-stats');
-      stat.dataset.acc = String(acc);
-      stat.dataset.step = String(run.step);
-      stat.textContent = `step ${run.step} of ${s.steps} · loss ${run.losses.at(-1)?.toFixed(4)} · training accuracy ${(100 * acc).toFixed(1)}%`;
-      $('net-loss').innerHTML = seriesChart(
-        [{ name: 'loss', values: run.losses, color: '#333' }],
-        'training loss (log scale)',
-      );
-      $('net-grads').innerHTML = seriesChart(
-        run.gradNorms.map((v, i) => ({ name: `W${i + 1}`, values: v, color: COLORS[i % COLORS.length]! })),
-        '‖∂L/∂W‖ per layer (log scale)',
-      );
-      $('net-grads').dataset.last = JSON.stringify(run.gradNorms.map((v) => v.at(-1) ?? 0));
-      if (more) anim = requestAnimationFrame(frame);
-      else panel.dataset.done = 'true';
-    };
-    frame();
+    if (gen !== generation) return;
+    busy.hide();
+    cancelAnimationFrame(anim);
+    draw();
+    panel.dataset.done = 'true';
   };
-  for (const f of fields) el(f).addEventListener('change', start);
-  $('net-train').addEventListener('click', start);
-  start();
+  const drawPoints = (pts: Float32Array, labels: Int32Array, lo: number, hi: number) => {
+    for (let k = 0; k < labels.length; k++) {
+      const [r, g, b] = CLASS_COLORS[labels[k]!]!;
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      ctx.beginPath();
+      ctx.arc(
+        ((pts[2 * k]! - lo) / (hi - lo)) * 300,
+        ((hi - pts[2 * k + 1]!) / (hi - lo)) * 300,
+        3,
+        0,
+        2 * Math.PI,
+      );
+      ctx.fill();
+    }
+  };
+  const restart = () => void start();
+  for (const f of fields) el(f).addEventListener('change', restart);
+  $('net-train').addEventListener('click', restart);
+  void start();
 }

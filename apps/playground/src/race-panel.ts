@@ -1,5 +1,6 @@
 /** The optimizer race panel: trajectories on a surface, the loss chart and the results table. */
-import { wasmReady, withBackend } from 'descend';
+import { wasmReady } from 'descend';
+import type { RaceResult } from 'descend/diagnostics';
 import {
   COLORS,
   contourImage,
@@ -8,19 +9,19 @@ import {
   frame,
   FUNCTION_NAMES,
   lossChart,
-  race,
   RACERS,
   SIZE,
   surfaceOf,
   type RaceSettings,
 } from './race.js';
 import { $, hashParams } from './dom.js';
+import { Cancelled, progressView, TaskWorker } from './tasks.js';
 
 /** How long the race's drawing replays the computed trajectories. */
 export const RACE_REPLAY_MS = 700;
 
 /** The race's results table: end point, loss and steps to tolerance per optimizer. */
-export function fillRaceTable(results: ReturnType<typeof race>, steps: number): void {
+export function fillRaceTable(results: RaceResult[], steps: number): void {
   $('race-results').innerHTML =
     '<tr><th>optimizer</th><th>end x</th><th>end y</th><th>f</th><th>steps to f* + 1e-6</th></tr>' +
     results
@@ -92,7 +93,12 @@ export function racePanel(): void {
     $('race-formula-row').hidden = settings.surface !== 'formula';
   };
 
-  const run = () => {
+  const worker = new TaskWorker();
+  const busy = progressView('race', () => worker.cancel());
+  let generation = 0;
+
+  const run = async () => {
+    const gen = ++generation;
     cancelAnimationFrame(anim);
     panel.dataset.done = 'false';
     read();
@@ -101,22 +107,36 @@ export function racePanel(): void {
     state.set('race', JSON.stringify(settings));
     history.replaceState(null, '', `#${state}`);
     let fn: ReturnType<typeof surfaceOf>;
-    let results: ReturnType<typeof race>;
+    let results: RaceResult[];
+    let img: ImageData;
     try {
+      // Parsed here too: a bad formula is reported at once, and the contour is drawn from it.
       fn = surfaceOf(settings);
       if (settings.start) fn.start = settings.start;
-      performance.mark('race-start');
-      // Two-element tensors: plain JS beats a crossing into WebAssembly per op (1.1 s -> well under).
-      const surface = fn;
-      results = withBackend('js', () => race(settings, surface));
-      performance.mark('race-computed');
       error.textContent = '';
+      // The surface is drawn while the worker races.
+      img = contourImage(fn, ctx);
+      ctx.putImageData(img, 0, 0);
+      performance.mark('race-start');
+      busy.show('racing…');
+      // The race runs in the worker: a 5,000-step race never blocks the page.
+      results = await worker.run({ kind: 'race', settings }, (done, total) =>
+        busy.show(`${done} of ${total} optimizers done`, done, total),
+      );
+      performance.mark('race-computed');
     } catch (e) {
+      if (gen !== generation) return; // superseded by a newer run
+      busy.hide();
+      if (e instanceof Cancelled) {
+        panel.dataset.done = 'cancelled';
+        return;
+      }
       error.textContent = e instanceof Error ? e.message : String(e);
       panel.dataset.done = 'error';
       return;
     }
-    const img = contourImage(fn, ctx);
+    if (gen !== generation) return;
+    busy.hide();
     const { toPx } = frame(fn);
     const total = Math.max(...results.map((r) => r.path.length - 1), 0);
     // The race is computed already: its table is filled now, and the drawing replays it in a fixed time
@@ -165,7 +185,7 @@ export function racePanel(): void {
         ((ev.clientX - rect.left) * SIZE) / rect.width,
         ((ev.clientY - rect.top) * SIZE) / rect.height,
       );
-      run();
+      void run();
     };
     // Keyboard: arrow keys move the start by 1/40 of the plot (shift: 1/8) and rerun.
     canvas.onkeydown = (ev) => {
@@ -183,7 +203,7 @@ export function racePanel(): void {
         fn.start[0] + dir[0] * f * (fn.xRange[1] - fn.xRange[0]),
         fn.start[1] + dir[1] * f * (fn.yRange[1] - fn.yRange[0]),
       ];
-      run();
+      void run();
     };
     $('race-hessian').onclick = () => {
       const c = curvatureAt(fn, fn.start);
@@ -196,10 +216,11 @@ export function racePanel(): void {
   write();
   surface.addEventListener('change', () => {
     settings.start = null;
-    run();
+    void run();
   });
-  for (const el of [kappa, formula, steps]) el.addEventListener('change', run);
-  table.addEventListener('change', run);
-  $('race-run').addEventListener('click', run);
-  run();
+  const rerun = () => void run();
+  for (const el of [kappa, formula, steps]) el.addEventListener('change', rerun);
+  table.addEventListener('change', rerun);
+  $('race-run').addEventListener('click', rerun);
+  void run();
 }

@@ -87,10 +87,20 @@ export function optionsOf(s: RaceSettings): Record<string, Record<string, unknow
   return out;
 }
 
-export function race(s: RaceSettings, fn: TestFunction): RaceResult[] {
+/** Runs the chosen optimizers one after another; `onRacer(k, n)` after each (a progress bar's hook). */
+export function race(
+  s: RaceSettings,
+  fn: TestFunction,
+  onRacer?: (done: number, total: number) => void,
+): RaceResult[] {
   const names = RACERS.filter((r) => s.racers[r]!.on);
   const lrs = Object.fromEntries(names.map((r) => [r, s.racers[r]!.lr]));
-  return runRace(fn, names, { steps: s.steps, tol: 1e-6, lrs, options: optionsOf(s) });
+  const options = optionsOf(s);
+  return names.map((name, k) => {
+    const [r] = runRace(fn, [name], { steps: s.steps, tol: 1e-6, lrs, options });
+    onRacer?.(k + 1, names.length);
+    return r!;
+  });
 }
 
 /** Maps plot coordinates to canvas pixels and back. */
@@ -151,19 +161,21 @@ export function contourImage(fn: TestFunction, ctx: CanvasRenderingContext2D): I
       hi = Math.max(hi, z);
     }
   const scale = (z: number) => Math.log1p((z - lo) / ((hi - lo) * 1e-3 + 1e-12)) / Math.log1p(1e3);
+  // One colour per grid cell, then spread over the pixels as 32-bit words (a light task on the page).
+  const cells = new Uint32Array(n * n);
+  const px8 = new Uint8Array(cells.buffer);
+  v.forEach((z, k) => {
+    const t = Number.isFinite(z) ? scale(z) : 1;
+    const band = Math.abs(((t * 14) % 1) - 0.5) < 0.04 ? 0.75 : 1; // level lines
+    const [r, g, b] = viridis(t);
+    px8.set([r * band, g * band, b * band, 255], 4 * k);
+  });
   const img = ctx.createImageData(SIZE, SIZE);
-  for (let py = 0; py < SIZE; py++)
-    for (let px = 0; px < SIZE; px++) {
-      const z = v[Math.floor((py * n) / SIZE) * n + Math.floor((px * n) / SIZE)]!;
-      const t = Number.isFinite(z) ? scale(z) : 1;
-      const band = Math.abs(((t * 14) % 1) - 0.5) < 0.04 ? 0.75 : 1; // level lines
-      const [r, g, b] = viridis(t);
-      const o = (py * SIZE + px) * 4;
-      img.data[o] = r * band;
-      img.data[o + 1] = g * band;
-      img.data[o + 2] = b * band;
-      img.data[o + 3] = 255;
-    }
+  const out = new Uint32Array(img.data.buffer);
+  for (let py = 0; py < SIZE; py++) {
+    const row = Math.floor((py * n) / SIZE) * n;
+    for (let px = 0; px < SIZE; px++) out[py * SIZE + px] = cells[row + Math.floor((px * n) / SIZE)]!;
+  }
   return img;
 }
 
@@ -197,12 +209,16 @@ export function lossChart(results: RaceResult[], upTo: number, fMin: number): st
   const hi = Math.log10(Math.max(...vals)) + 1e-9;
   const steps = Math.max(1, ...results.map((r) => r.losses.length - 1));
   const lines = results.map((r) => {
+    // About one point per pixel column: a 5,000-step race stays a light redraw per frame.
+    const stride = Math.max(1, Math.floor(steps / (w - 50)));
     const pts = r.losses
       .slice(0, upTo + 1)
       .map((l, s) => {
+        if (s % stride && s !== upTo && s !== r.losses.length - 1) return '';
         const y = (1 - (Math.log10(Math.max(l - fMin, 1e-16)) - lo) / (hi - lo)) * (h - 30) + 10;
         return `${(40 + (s / steps) * (w - 50)).toFixed(1)},${y.toFixed(1)}`;
       })
+      .filter(Boolean)
       .join(' ');
     return `<polyline fill="none" stroke="${COLORS[RACERS.indexOf(r.name)]}" stroke-width="1.5" points="${pts}"/>`;
   });

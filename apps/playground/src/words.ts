@@ -1,19 +1,13 @@
 /**
  * The "Word embeddings" panel: a 2-D map (PCA or t-SNE) of the 500 most frequent Brown words' GloVe
  * vectors (shipped in data/embeddings.json; zoom with the wheel, hover for neighbours), an analogy box,
- * and a name generator that trains descend's character MLP in the page on the shipped names list.
+ * and a name generator that trains descend's character MLP on the shipped names list. t-SNE and the
+ * training run in a worker, with progress and a Cancel button.
  */
 import * as d from 'descend';
 import { Vocab } from 'descend/data';
-import {
-  analogy,
-  nearestNeighbors,
-  pca,
-  sampleNames,
-  trainNameModel,
-  tsne,
-  type NameModel,
-} from 'descend/lm';
+import { analogy, nearestNeighbors, pca } from 'descend/lm';
+import { Cancelled, progressView, TaskWorker } from './tasks.js';
 
 export interface Embeddings {
   words: string[];
@@ -43,11 +37,9 @@ export function answerAnalogy(e: Embeddings, a: string, b: string, c: string): s
   return analogy(e.table, ids[0], ids[1], ids[2], 5, { skip: [0] }).map((n) => e.vocab.tokens[n.id]);
 }
 
-/** 2-D coordinates of the first `n` words. */
-export function mapCoords(e: Embeddings, n: number, method: 'pca' | 'tsne'): [number, number][] {
-  const X = e.table.narrow(0, 1, n);
-  const xy = method === 'pca' ? pca(X, 2) : tsne(X, { iterations: 300, seed: 0 });
-  return xy.tolist() as [number, number][];
+/** 2-D PCA coordinates of the first `n` words (quick: t-SNE runs in the worker). */
+export function pcaCoords(e: Embeddings, n: number): [number, number][] {
+  return pca(e.table.narrow(0, 1, n), 2).tolist() as [number, number][];
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -109,18 +101,6 @@ export function drawMap(
   host.replaceChildren(svg);
 }
 
-/** Trains the character MLP on the names (a couple of epochs: seconds) and samples `count` names. */
-export function generateNames(
-  names: string[],
-  count: number,
-  prior: NameModel | null,
-  seed: number,
-): { model: NameModel; samples: string[] } {
-  const model = prior ?? trainNameModel(names, { epochs: 2, progress: false, seed: 0 });
-  const samples = sampleNames(model, count, { temperature: 0.8, generator: new d.Generator(seed) });
-  return { model, samples };
-}
-
 /** Wires the panel to the DOM: loads the shipped data, draws the map, answers queries. */
 export async function wordsPanel(): Promise<void> {
   const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -140,17 +120,51 @@ export async function wordsPanel(): Promise<void> {
     hover.dataset.word = w;
   };
   const method = $<HTMLSelectElement>('words-method');
-  const draw = () => {
-    const n = 500;
-    const xy = mapCoords(e, n, method.value === 'tsne' ? 'tsne' : 'pca');
+  const n = 500;
+  const mapWorker = new TaskWorker();
+  const mapBusy = progressView('words', () => mapWorker.cancel());
+  let generation = 0;
+  const draw = async () => {
+    const gen = ++generation;
+    const m = method.value === 'tsne' ? 'tsne' : 'pca';
+    section.dataset.map = `${m}-pending`;
+    let xy: [number, number][];
+    if (m === 'pca') {
+      mapWorker.cancel();
+      mapBusy.hide();
+      xy = pcaCoords(e, n);
+    } else {
+      const iterations = 300;
+      mapBusy.show(`t-SNE: iteration 0 of ${iterations}`, 0, iterations);
+      try {
+        const table = Float32Array.from(e.table.narrow(0, 1, n).dataSync());
+        const flat = await mapWorker.run(
+          { kind: 'tsne', table, n, dim: e.table.shape[1]!, iterations },
+          (done, total) => mapBusy.show(`t-SNE: iteration ${done} of ${total}`, done, total),
+        );
+        xy = Array.from({ length: n }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
+      } catch (x) {
+        if (gen !== generation) return;
+        mapBusy.hide();
+        if (x instanceof Cancelled) {
+          // Back to the map that is drawn.
+          method.value = section.dataset.drawn ?? 'pca';
+          section.dataset.map = method.value;
+        } else err.textContent = (x as Error).message;
+        return;
+      }
+      if (gen !== generation) return;
+      mapBusy.hide();
+    }
     drawMap($('words-map'), xy, e.words.slice(0, n), showNeighbours);
-    section.dataset.map = method.value;
+    section.dataset.map = m;
+    section.dataset.drawn = m;
   };
   method.addEventListener('change', () => {
     err.textContent = '';
-    draw();
+    void draw();
   });
-  draw();
+  await draw();
 
   const out = $('words-analogy-out');
   $('words-analogy-run').addEventListener('click', () => {
@@ -165,22 +179,25 @@ export async function wordsPanel(): Promise<void> {
   });
 
   let names: string[] | null = null;
-  let model: NameModel | null = null;
   let seed = 0;
   const list = $('words-names');
+  const namesWorker = new TaskWorker();
+  const namesBusy = progressView('names', () => namesWorker.cancel());
   $('words-names-run').addEventListener('click', async () => {
     try {
       err.textContent = '';
-      list.textContent = model ? 'sampling…' : 'training the character MLP on the names (a few seconds)…';
-      await new Promise((r) => setTimeout(r, 0));
+      namesBusy.show('loading the names…');
       names ??= (await (await fetch('./data/names.txt')).text())
         .split('\n')
         .filter((n) => /^[a-z]+$/.test(n));
-      const r = generateNames(names, 12, model, seed++);
-      model = r.model;
+      const samples = await namesWorker.run(
+        { kind: 'names', names, count: 12, seed: seed++ },
+        (done, total) => namesBusy.show(`training the character MLP: epoch ${done} of ${total}`, done, total),
+      );
+      namesBusy.hide();
       const known = new Set(names);
       list.replaceChildren(
-        ...r.samples.map((s) => {
+        ...samples.map((s) => {
           const li = document.createElement('li');
           li.textContent = known.has(s) ? s : `${s} (new)`;
           li.dataset.name = s;
@@ -189,7 +206,8 @@ export async function wordsPanel(): Promise<void> {
         }),
       );
     } catch (x) {
-      err.textContent = (x as Error).message;
+      namesBusy.hide();
+      if (!(x instanceof Cancelled)) err.textContent = (x as Error).message;
     }
   });
   section.dataset.ready = 'true';
