@@ -149,7 +149,18 @@ describe('descend CLI', () => {
       'race/r.html',
     );
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/newton\s+final f/);
+    // A table with a header whose columns line up: every f has the same width (d.ddde±XX).
+    const rows = r.out.split('\n').filter((l) => /^ {2}(adam|lbfgs|newton) /.test(l));
+    expect(rows).toHaveLength(3);
+    expect(r.out).toMatch(/ {2}optimizer {6}final f {2}steps to f - f\* <= 1e-6\n/);
+    for (const row of rows) expect(row).toMatch(/^ {2}\w+ +\d\.\d{3}e[+-]\d{2} {2}(\d+|not within 60)$/);
+    expect(new Set(rows.map((l) => l.search(/e[+-]\d{2}/))).size).toBe(1);
+    // Outputs are checked before the work: a directory as --out is one line, exit 2.
+    for (const cmd of ['race', 'landscape']) {
+      const bad = run(cmd, '--out', 'race');
+      expect(bad.code, cmd).toBe(2);
+      expect(bad.err.trim()).toBe("descend: --out 'race': it is a directory");
+    }
     expect(readFileSync(join(dir, 'race', 'r.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readFileSync(join(dir, 'race', 'r.html'), 'utf8')).toContain('steps to f - f*');
     const f = run(

@@ -138,7 +138,17 @@ describe('safetensors', () => {
     ).toThrow(/invalid shape/);
     expect(() =>
       io.parseSafetensors(bad({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8], x: 1 } })),
-    ).toThrow(/unknown fields x/);
+    ).toThrow(
+      /entry 'a' is not a tensor entry \(its fields: dtype, shape, data_offsets, x; a tensor entry has/,
+    );
+    // A flipped byte in the metadata's key: the message says what it most likely is.
+    const good = io.serializeSafetensors({ w: tensor([1, 2]) }, { epoch: '3' });
+    const at = Buffer.from(good).indexOf('__metadata__');
+    const flipped = Uint8Array.from(good);
+    flipped[at + 10] = '{'.charCodeAt(0);
+    expect(() => io.parseSafetensors(flipped)).toThrow(
+      "loadSafetensors: the header is damaged: entry '__metadata{_' (a damaged '__metadata__'?) is not a tensor entry",
+    );
   });
 
   it('10,000 mutated or truncated files each load exactly or throw a CheckpointError, fast', () => {

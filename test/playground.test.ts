@@ -94,6 +94,7 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
       ['(x+y', "expected ')'"],
       ['x $ y', 'unexpected character'],
       ['foo(x)', "unknown name 'foo'"],
+      ['x*/y', "expected a number, a name or '(' at token 3, found '/'"],
       ['', 'type an expression'],
     ]) {
       await page.fill('#graph-expr', expr!);
@@ -213,7 +214,7 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     expect(norms[0]! / norms[6]!).toBeLessThan(1e-6);
     // Every layer's legend entry lies inside the chart (7 of them wrap onto a second row).
     const legend = await page.$$eval('#net-grads g.legend text', (ts) => {
-      const svg = ts[0]!.ownerSVGElement!.getBoundingClientRect();
+      const svg = (ts[0] as SVGTextElement).ownerSVGElement!.getBoundingClientRect();
       return ts.map((t) => {
         const r = t.getBoundingClientRect();
         return {

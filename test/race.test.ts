@@ -36,5 +36,10 @@ describe('test surfaces and the optimizer race', () => {
     expect(() => testFunction('banana')).toThrow(ValueError);
     expect(() => testFunction('formula')).toThrow(/testFunction: the formula surface needs opts.formula/);
     expect(() => compileFormula('x + foo(y)')).toThrow(/formula: cannot parse formula .* unknown name 'foo'/);
+    // An operator where an operand belongs is named as such, not as an unknown name.
+    expect(() => compileFormula('x*/y')).toThrow(
+      "formula: cannot parse formula 'x*/y': expected a number, a name or '(' at token 3, found '/'",
+    );
+    expect(() => compileFormula('x+)')).toThrow(/expected a number, a name or '\(' at token 3, found '\)'/);
   });
 });

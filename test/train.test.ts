@@ -124,6 +124,8 @@ describe('fit', () => {
       'trainEnd',
     ]);
     expect(lines[0]).toMatch(/^epoch 1\/3 {2}loss \d\.\d{4} {2}accuracy .* samples\/s/);
+    // Validation figures read as the training ones do: "val loss" beside "val accuracy".
+    expect(lines[0]).toMatch(/ {2}val loss \d\.\d{4} {2}val accuracy \d\.\d{4} {2}lr /);
   });
   it('draws a live progress bar on a TTY', () => {
     const { model, loader } = setup();

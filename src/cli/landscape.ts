@@ -1,5 +1,7 @@
 /** `descend landscape`: curvature at a point of a test function or of a trained checkpoint's loss. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../io/files.js';
+import { checkOutputs } from './outputs.js';
 import { dirname } from 'node:path';
 import { noGrad } from '../autograd/mode.js';
 import { Generator } from '../tensor/random.js';
@@ -40,6 +42,7 @@ export function landscapeCommand(o: LandscapeCliOptions, log: (s: string) => voi
     o = { ...o, function: 'rosenbrock' };
     log('no --function or --checkpoint: showing rosenbrock at its minimum (see --help)');
   }
+  checkOutputs([['--out', o.out, 'file']]);
   let rows: [string, string][];
   let plots: string;
   if (o.checkpoint) {
@@ -145,12 +148,13 @@ export function landscapeCommand(o: LandscapeCliOptions, log: (s: string) => voi
       });
   }
   mkdirSync(dirname(o.out) || '.', { recursive: true });
-  writeFileSync(
+  writeFileAtomic(
     o.out,
     htmlPage(
       'descend landscape',
       `${htmlTable(['quantity', 'value'], rows)}<h2>Slices</h2><div class="row">${plots}</div>`,
     ),
+    'landscape',
   );
   const w = Math.max(...rows.map(([k]) => k.length));
   log(rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n'));

@@ -1,6 +1,8 @@
 /** `descend race`: optimizers side by side from one start on a 2-D test function. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../io/files.js';
+import { checkOutputs } from './outputs.js';
 import { contourPlot, htmlPage, htmlTable, lineChart } from '../plot/svg.js';
 import { noGrad } from '../autograd/mode.js';
 import { tensor } from '../tensor/creation.js';
@@ -55,7 +57,7 @@ export function raceReport(
     ['optimizer', 'final f', `steps to f - f* <= ${opts.tol}`, 'final point'],
     results.map((r) => [
       r.name,
-      r.losses[r.losses.length - 1].toExponential(3),
+      fixedExp(r.losses[r.losses.length - 1]),
       r.stepsToTol === null ? `not within ${opts.steps}` : r.stepsToTol,
       r.path[r.path.length - 1].map((v) => v.toFixed(4)).join(', '),
     ]),
@@ -79,7 +81,18 @@ export interface RaceCliOptions {
   out: string;
 }
 
+/** x as d.ddde±XX: every value the same width, so a column of them lines up. */
+export function fixedExp(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return x.toExponential(3).replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
 export function raceCommand(o: RaceCliOptions, log: (s: string) => void): void {
+  const svg = o.out.replace(/\.html?$/, '') + '.svg';
+  checkOutputs([
+    ['--out', o.out, 'file'],
+    ['--out', svg, 'file'],
+  ]);
   const fn = testFunction(o.function, {
     kappa: o.kappa ? num('--kappa', o.kappa, { min: 1 }) : undefined,
     formula: o.formula,
@@ -105,13 +118,15 @@ export function raceCommand(o: RaceCliOptions, log: (s: string) => void): void {
   const results = runRace(fn, names, { steps, tol, lrs });
   const { html, contour } = raceReport(fn, results, { tol, steps });
   mkdirSync(dirname(o.out) || '.', { recursive: true });
-  writeFileSync(o.out, html);
-  writeFileSync(o.out.replace(/\.html?$/, '') + '.svg', contour);
-  log(`race on ${fn.name} from (${fn.start.join(', ')}), ${steps} steps, tolerance ${tol}`);
+  writeFileAtomic(o.out, html, 'race');
+  writeFileAtomic(svg, contour, 'race');
+  const tolText = tol > 0 && tol < 1e-3 ? tol.toExponential() : String(tol);
+  log(`race on ${fn.name} from (${fn.start.join(', ')}), ${steps} steps, tolerance ${tolText}`);
+  const header = `  ${'optimizer'.padEnd(10)}  ${'final f'.padStart(10)}  steps to f - f* <= ${tolText}`;
+  log(header);
   for (const r of results) {
-    log(
-      `  ${r.name.padEnd(10)} final f ${r.losses[r.losses.length - 1].toExponential(3).padStart(10)}  steps to tol ${r.stepsToTol ?? '-'}`,
-    );
+    const f = fixedExp(r.losses[r.losses.length - 1]);
+    log(`  ${r.name.padEnd(10)}  ${f.padStart(10)}  ${r.stepsToTol ?? `not within ${steps}`}`);
   }
   log(`wrote ${o.out} and ${o.out.replace(/\.html?$/, '')}.svg`);
 }

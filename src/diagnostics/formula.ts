@@ -93,6 +93,8 @@ export function parseFormula(src: string, opts: { variables?: readonly string[] 
       expect(')');
       return e;
     }
+    if (!/^[\w.]/.test(t))
+      fail(`cannot parse formula '${src}': expected a number, a name or '(' at token ${i}, found '${t}'`);
     if (/^[\d.]/.test(t)) return { k: 'num', v: Number(t) };
     if (variables.includes(t)) return { k: 'var', name: t };
     if (t === 'pi') return { k: 'num', v: Math.PI };

@@ -178,7 +178,13 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${at} is not an object`);
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const extra = Object.keys(e).filter((k) => !['dtype', 'shape', 'data_offsets'].includes(k));
-    if (extra.length) fail(`${at} has unknown fields ${clip(extra.join(', '))}`);
+    if (extra.length) {
+      // A flipped byte in '__metadata__' makes the metadata look like a tensor: say what it looks like.
+      const meta = nearMetadataKey(name) ? ` (a damaged '__metadata__'?)` : '';
+      fail(
+        `the header is damaged: ${at}${meta} is not a tensor entry (its fields: ${clip(Object.keys(e).join(', '))}; a tensor entry has dtype, shape and data_offsets)`,
+      );
+    }
     const dtype =
       typeof e.dtype === 'string' && Object.hasOwn(FROM_CODE, e.dtype) ? FROM_CODE[e.dtype] : undefined;
     if (!dtype)
@@ -255,6 +261,14 @@ function checksums(
   for (const k of names) if (!Object.hasOwn(s, k)) fail(`the checksums miss '${clip(k)}'`);
   if (s[METADATA_CRC] !== metadataCrc(metadata)) fail('the metadata fails its checksum: the file is damaged');
   return s as Record<string, string>;
+}
+
+/** Whether `name` is '__metadata__' with at most two characters changed (same length). */
+function nearMetadataKey(name: string): boolean {
+  if (name.length !== METADATA_CRC.length) return false;
+  let diff = 0;
+  for (let i = 0; i < name.length; i++) if (name[i] !== METADATA_CRC[i]) diff++;
+  return diff <= 2;
 }
 
 function fromBytes(

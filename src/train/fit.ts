@@ -442,7 +442,7 @@ export function pick(log: EpochLog, key: string): number {
 function formatLog(l: EpochLog, epochs: number): string {
   const parts = [`epoch ${l.epoch}/${epochs}`, `loss ${l.loss.toFixed(4)}`];
   for (const [k, v] of Object.entries(l.metrics)) parts.push(`${k} ${v.toFixed(4)}`);
-  if (l.valLoss !== undefined) parts.push(`valLoss ${l.valLoss.toFixed(4)}`);
+  if (l.valLoss !== undefined) parts.push(`val loss ${l.valLoss.toFixed(4)}`);
   for (const [k, v] of Object.entries(l.valMetrics ?? {})) parts.push(`val ${k} ${v.toFixed(4)}`);
   parts.push(
     `lr ${l.lr.toPrecision(3)}`,
