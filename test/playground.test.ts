@@ -88,6 +88,39 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     await again.close();
   });
 
+  it('no edge of the autodiff graph runs through a node it does not join', async () => {
+    const page = await open();
+    // x*x feeds + two columns on, past sin(y)*z's nodes (the straight edge crossed sin(y)).
+    for (const expr of ['x*x + sin(y)*z', 'exp(sin(cos(x))) + x*y', '(x+y)*z + sin(tanh(x))']) {
+      await page.fill('#graph-expr', expr);
+      const hits = await page.$$eval('#graph-svg path.edge', (paths) => {
+        const circles = [...document.querySelectorAll('#graph-svg g.node')].map((g) => {
+          const c = g.querySelector('circle')!;
+          return {
+            id: g.getAttribute('data-id'),
+            x: Number(c.getAttribute('cx')),
+            y: Number(c.getAttribute('cy')),
+          };
+        });
+        const out: string[] = [];
+        for (const p of paths as SVGPathElement[]) {
+          const ends = [p.getAttribute('data-from'), p.getAttribute('data-to')];
+          const len = p.getTotalLength();
+          for (let s = 0; s <= len; s += 2) {
+            const q = p.getPointAtLength(s);
+            for (const c of circles)
+              if (!ends.includes(c.id) && Math.hypot(q.x - c.x, q.y - c.y) < 25)
+                out.push(`${ends.join('->')} through ${c.id}`);
+          }
+        }
+        return [...new Set(out)];
+      });
+      expect(hits, expr).toEqual([]);
+      expect(await page.$$eval('#graph-svg path.edge', (ps) => ps.length)).toBeGreaterThan(3);
+    }
+    await page.close();
+  });
+
   it('a bad formula shows a message in the page and keeps the last graph', async () => {
     const page = await open();
     for (const [expr, msg] of [

@@ -27,11 +27,36 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function fmtTick(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(0);
-  return Number(v.toPrecision(3)).toString();
+/**
+ * An axis's tick labels in one style: exponents for every tick when the axis's largest tick is below
+ * 0.01 or from 10,000 up (1.5e-3, 1e-3, 5e-4, not 0.0015, 0.001, 5e-4), plain numbers otherwise.
+ */
+export function fmtTicks(ticks: readonly number[]): string[] {
+  const big = Math.max(0, ...ticks.filter((v) => v !== 0).map(Math.abs));
+  const exp = big >= 1e4 || (big > 0 && big < 1e-2);
+  return ticks.map((v) => {
+    if (v === 0) return '0';
+    const r = Number(v.toPrecision(3));
+    return exp ? r.toExponential().replace('e+', 'e') : String(r);
+  });
+}
+
+/** Ticks for a log axis (exponents of ten): a tick per decade, with 2 and 5 between when few. */
+function logTicks(lo: number, hi: number): { at: number[]; labels: string[] } {
+  const decades = niceTicks(Math.ceil(lo), Math.floor(hi), 6)
+    .map((t) => Math.round(t * 1e9) / 1e9)
+    .filter((t) => Number.isInteger(t));
+  if (decades.length >= 4) return { at: decades, labels: decades.map((t) => `1e${t}`) };
+  const vals: number[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++)
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** e;
+      const t = Math.log10(v);
+      if (t >= lo - 1e-9 && t <= hi + 1e-9) vals.push(Number(v.toPrecision(12)));
+    }
+  // Narrower than a factor of 2 or so: linear ticks between the ends.
+  const picked = vals.length >= 3 ? vals : niceTicks(10 ** lo, 10 ** hi).filter((v) => v > 0);
+  return { at: picked.map(Math.log10), labels: fmtTicks(picked) };
 }
 
 function niceTicks(lo: number, hi: number, n = 5): number[] {
@@ -68,11 +93,33 @@ export interface LineChartOptions {
   legend?: 'auto' | 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'none';
 }
 
-/** A line chart of several series, with axes, ticks, a legend, and an optional log y axis. */
+/**
+ * A line chart of several series, with axes, ticks, a legend, and an optional log y axis. The 'auto'
+ * legend takes the corner the curves cross least; when every corner would hide some of them, it moves
+ * outside the plot, to its right, and the plot narrows.
+ */
 export function lineChart(series: readonly Series[], o: LineChartOptions = {}): string {
+  const first = drawLineChart(series, o, 16);
+  if (first.hidden === 0) return first.svg;
+  const lw = legendWidth(series);
+  return drawLineChart(series, o, 16 + lw + 14, lw).svg;
+}
+
+function legendWidth(series: readonly Series[]): number {
+  return 36 + 6.5 * Math.max(...series.map((s) => s.name.length));
+}
+
+/** The chart with right margin `mr`; `outside` (the legend's width) puts the legend in that margin. */
+function drawLineChart(
+  series: readonly Series[],
+  o: LineChartOptions,
+  mr: number,
+  outside?: number,
+): { svg: string; hidden: number } {
   const W = o.width ?? 560;
   const H = o.height ?? 320;
-  const m = { l: 62, r: 16, t: o.title ? 30 : 12, b: 44 };
+  const m = { l: 62, r: mr, t: o.title ? 30 : 12, b: 44 };
+  let hidden = 0;
   const tf = (v: number) => (o.logY ? Math.log10(Math.max(v, 1e-300)) : v);
   const pts = series
     .flatMap((s) => s.x.map((x, i) => [x, s.y[i]] as const))
@@ -96,32 +143,24 @@ export function lineChart(series: readonly Series[], o: LineChartOptions = {}): 
   parts.push(
     `<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="#fff" stroke="#ccc"/>`,
   );
-  for (const t of niceTicks(x0, x1)) {
+  const xTicks = niceTicks(x0, x1);
+  const xLabels = fmtTicks(xTicks);
+  xTicks.forEach((t, i) => {
     parts.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${m.t}" y2="${H - m.b}" stroke="#eee"/>`);
     parts.push(
-      `<text x="${sx(t)}" y="${H - m.b + 16}" font-size="11" text-anchor="middle" fill="#444">${fmtTick(t)}</text>`,
+      `<text x="${sx(t)}" y="${H - m.b + 16}" font-size="11" text-anchor="middle" fill="#444">${xLabels[i]}</text>`,
     );
-  }
-  // A log axis spanning several decades gets a tick per decade; a narrow one gets ticks in between.
-  const decades = o.logY
-    ? niceTicks(Math.ceil(y0), Math.floor(y1), 6)
-        .map((t) => Math.round(t * 1e9) / 1e9)
-        .filter((t) => Number.isInteger(t))
-    : [];
-  const yTicks = !o.logY
-    ? niceTicks(y0, y1)
-    : decades.length >= 2
-      ? decades
-      : niceTicks(10 ** y0, 10 ** y1)
-          .filter((v) => v > 0)
-          .map(Math.log10);
-  for (const t of yTicks) {
-    const label = o.logY ? (Number.isInteger(t) ? `1e${t}` : fmtTick(10 ** t)) : fmtTick(t);
+  });
+  // A log axis spanning several decades gets a tick per decade; a narrower one 1-2-5 ticks.
+  const lin = o.logY ? null : niceTicks(y0, y1);
+  const { at: yTicks, labels: yLabels } = lin ? { at: lin, labels: fmtTicks(lin) } : logTicks(y0, y1);
+  yTicks.forEach((t, i) => {
+    const label = yLabels[i];
     parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/>`);
     parts.push(
       `<text x="${m.l - 6}" y="${sy(t) + 4}" font-size="11" text-anchor="end" fill="#444">${label}</text>`,
     );
-  }
+  });
   series.forEach((s, k) => {
     const c = s.color ?? color(k);
     const d = s.x
@@ -140,7 +179,7 @@ export function lineChart(series: readonly Series[], o: LineChartOptions = {}): 
   if (o.legend !== 'none' && series.length) {
     // The legend's box in each corner; 'auto' picks the one covering the fewest points of the curves
     // (sampled along each segment), so it never hides the data a reader came for.
-    const lw = 36 + 6.5 * Math.max(...series.map((s) => s.name.length));
+    const lw = legendWidth(series);
     const lh = 8 + 15 * series.length;
     const corners = {
       'top-right': [W - m.r - lw - 6, m.t + 4],
@@ -171,7 +210,8 @@ export function lineChart(series: readonly Series[], o: LineChartOptions = {}): 
         : (Object.keys(corners) as (keyof typeof corners)[]).reduce((best, k) =>
             covered(corners[k]) < covered(corners[best]) ? k : best,
           );
-    const [bx, by] = corners[pick];
+    if (!outside && (!o.legend || o.legend === 'auto')) hidden = covered(corners[pick]);
+    const [bx, by] = outside ? [W - outside - 6, m.t + 4] : corners[pick];
     parts.push(
       `<rect class="legend" x="${bx.toFixed(1)}" y="${by.toFixed(1)}" width="${lw.toFixed(1)}" height="${lh}" fill="#fff" fill-opacity="0.85" stroke="#ddd"/>`,
     );
@@ -195,7 +235,10 @@ export function lineChart(series: readonly Series[], o: LineChartOptions = {}): 
     parts.push(
       `<text x="14" y="${(m.t + H - m.b) / 2}" font-size="12" text-anchor="middle" fill="#333" transform="rotate(-90 14 ${(m.t + H - m.b) / 2})">${esc(o.yLabel)}</text>`,
     );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif">${parts.join('')}</svg>`;
+  return {
+    svg: `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif">${parts.join('')}</svg>`,
+    hidden,
+  };
 }
 
 /** Viridis-like colour ramp for t in [0, 1]. */
@@ -346,12 +389,16 @@ export function contourPlot(
   parts.push(
     `<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#888"/>`,
   );
-  for (const t of niceTicks(x0, x1))
+  const xt = niceTicks(x0, x1);
+  fmtTicks(xt).forEach((label, i) =>
     parts.push(
-      `<text x="${sx(t)}" y="${H - m.b + 15}" font-size="11" text-anchor="middle">${fmtTick(t)}</text>`,
-    );
-  for (const t of niceTicks(y0, y1))
-    parts.push(`<text x="${m.l - 6}" y="${sy(t) + 4}" font-size="11" text-anchor="end">${fmtTick(t)}</text>`);
+      `<text x="${sx(xt[i])}" y="${H - m.b + 15}" font-size="11" text-anchor="middle">${label}</text>`,
+    ),
+  );
+  const yt = niceTicks(y0, y1);
+  fmtTicks(yt).forEach((label, i) =>
+    parts.push(`<text x="${m.l - 6}" y="${sy(yt[i]) + 4}" font-size="11" text-anchor="end">${label}</text>`),
+  );
   if (o.title)
     parts.push(
       `<text x="${(m.l + W - m.r) / 2}" y="18" font-size="14" font-weight="600" text-anchor="middle">${esc(o.title)}</text>`,
@@ -475,7 +522,7 @@ export function htmlTable(
 export function htmlPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>
 body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1240px;color:#222;padding:0 16px}
-h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:14px;margin:16px 0 6px}
 .row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f4f4f4}
 .note{color:#555;font-size:13px}
@@ -483,8 +530,8 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;paddin
 }
 
 /**
- * A scatter plot with a text label at every point (a 2-D map of embeddings); each point carries a
- * <title> (hover) and a data-label attribute.
+ * A scatter plot of labelled points (a 2-D map of embeddings): labels that would overlap are left out
+ * (earlier points win); every point carries a <title> (hover) and a data-label attribute.
  */
 export function labelledScatter(
   points: readonly (readonly [number, number])[],
@@ -500,9 +547,36 @@ export function labelledScatter(
   const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   const sx = (x: number) => pad + ((x - x0) / (x1 - x0 || 1)) * (W - 2 * pad);
   const sy = (y: number) => H - pad - ((y - y0) / (y1 - y0 || 1)) * (H - 2 * pad - 16);
+  // Labels are placed in the order given (most frequent first): each takes the first of four spots
+  // around its point that overlaps no placed label, or is left to the point's hover title.
+  const placed: [number, number, number, number][] = [];
+  const free = (b: [number, number, number, number]) =>
+    b[0] >= 0 &&
+    b[2] <= W &&
+    b[1] >= 16 &&
+    b[3] <= H &&
+    placed.every((q) => b[2] <= q[0] || b[0] >= q[2] || b[3] <= q[1] || b[1] >= q[3]);
   const parts = points.map(([x, y], i) => {
-    const l = esc(labels[i] ?? '');
-    return `<g data-label="${l}"><title>${l}</title><circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2" fill="${color(0)}"/><text x="${(sx(x) + 3).toFixed(1)}" y="${(sy(y) - 2).toFixed(1)}" font-size="9" fill="#333">${l}</text></g>`;
+    const raw = labels[i] ?? '';
+    const l = esc(raw);
+    const [px, py] = [sx(x), sy(y)];
+    const w = 5.2 * raw.length + 1;
+    const spots: [number, number, 'start' | 'end'][] = [
+      [px + 3, py - 2, 'start'],
+      [px + 3, py + 9, 'start'],
+      [px - 3, py - 2, 'end'],
+      [px - 3, py + 9, 'end'],
+    ];
+    let text = '';
+    for (const [tx, ty, anchor] of spots) {
+      const box: [number, number, number, number] =
+        anchor === 'start' ? [tx, ty - 8, tx + w, ty + 1] : [tx - w, ty - 8, tx, ty + 1];
+      if (!free(box)) continue;
+      placed.push(box);
+      text = `<text x="${tx.toFixed(1)}" y="${ty.toFixed(1)}" font-size="9" fill="#333"${anchor === 'end' ? ' text-anchor="end"' : ''}>${l}</text>`;
+      break;
+    }
+    return `<g data-label="${l}"><title>${l}</title><circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="2" fill="${color(0)}"/>${text}</g>`;
   });
   const title = o.title
     ? `<text x="${W / 2}" y="14" text-anchor="middle" font-size="13">${esc(o.title)}</text>`

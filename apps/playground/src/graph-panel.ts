@@ -1,7 +1,27 @@
 /** The computation-graph panel: a formula, its graph, forward values and backward gradients. */
 import { buildGraph, FormulaError, layers, VARIABLES, type GraphNode } from './graph.js';
 import { $, escapeXml, fmt, hashParams } from './dom.js';
-/** Draws the graph as the lectures do: forward values in green above each edge, gradients in red below. */
+const COL = 150;
+const ROW = 90;
+
+/**
+ * Where an edge passes column `c` (strictly between its ends): the free y nearest to `want`, between
+ * or beyond that column's nodes (rows at 50 + r·ROW), so that no edge runs through a node it does not
+ * touch.
+ */
+function freeY(nodeYs: number[], want: number): number {
+  const blocked = (y: number) => nodeYs.some((ny) => Math.abs(ny - y) < 24 + 12);
+  if (!blocked(want)) return want;
+  const slots = [5, ...nodeYs.map((y) => y + ROW / 2), ...nodeYs.map((y) => y - ROW / 2)].filter(
+    (y) => y >= 5 && !blocked(y),
+  );
+  return slots.reduce((best, y) => (Math.abs(y - want) < Math.abs(best - want) ? y : best));
+}
+
+/**
+ * Draws the graph as the lectures do: forward values in green above each node, gradients in red below.
+ * An edge that skips columns bends through free space at each column it crosses.
+ */
 export function drawGraph(nodes: GraphNode[]): string {
   const col = layers(nodes);
   const rows = new Map<number, number>();
@@ -9,24 +29,43 @@ export function drawGraph(nodes: GraphNode[]): string {
     const c = col[k]!;
     const r = rows.get(c) ?? 0;
     rows.set(c, r + 1);
-    return { x: 60 + c * 150, y: 50 + r * 90 };
+    return { x: 60 + c * COL, y: 50 + r * ROW };
   });
-  const w = 60 + (Math.max(...col) + 1) * 150;
-  const h = 50 + Math.max(...rows.values()) * 90;
+  const ysIn = (c: number) => pos.filter((_, k) => col[k] === c).map((p) => p.y);
+  const w = 60 + (Math.max(...col) + 1) * COL;
+  let h = 50 + Math.max(...rows.values()) * ROW;
   const out: string[] = [];
   for (const n of nodes)
     for (const j of n.inputs) {
       const a = pos[j]!;
       const b = pos[n.id]!;
+      const pts: [number, number][] = [[a.x + 24, a.y]];
+      for (let c = col[j]! + 1; c < col[n.id]!; c++) {
+        const x = 60 + c * COL;
+        const t = (x - a.x) / (b.x - a.x);
+        pts.push([x, freeY(ysIn(c), a.y + t * (b.y - a.y))]);
+      }
+      pts.push([b.x - 24, b.y]);
+      h = Math.max(h, ...pts.map((p) => p[1] + 30));
+      // Straight when direct; through the waypoints with horizontal tangents when it bends.
+      const d = pts
+        .map(([x, y], i) => {
+          if (i === 0) return `M${x},${y}`;
+          if (pts.length === 2) return `L${x},${y}`;
+          const [px, py] = pts[i - 1]!;
+          const m = (x - px) / 2;
+          return `C${px + m},${py} ${x - m},${y} ${x},${y}`;
+        })
+        .join(' ');
       out.push(
-        `<line x1="${a.x + 24}" y1="${a.y}" x2="${b.x - 24}" y2="${b.y}" stroke="#666" marker-end="url(#arrow)"/>`,
+        `<path class="edge" data-from="${j}" data-to="${n.id}" d="${d}" fill="none" stroke="#666" marker-end="url(#arrow)"/>`,
       );
     }
   nodes.forEach((n, k) => {
     const p = pos[k]!;
     const leaf = n.inputs.length === 0;
     out.push(
-      `<g class="node" data-label="${escapeXml(n.label)}" data-value="${n.value}" data-grad="${n.grad}">` +
+      `<g class="node" data-id="${k}" data-label="${escapeXml(n.label)}" data-value="${n.value}" data-grad="${n.grad}">` +
         `<circle cx="${p.x}" cy="${p.y}" r="24" fill="${leaf ? '#eef' : '#fff'}" stroke="#333"/>` +
         `<text x="${p.x}" y="${p.y + 5}" text-anchor="middle" font-size="15">${escapeXml(n.label)}</text>` +
         `<text x="${p.x + 28}" y="${p.y - 14}" fill="#080" font-size="13">${fmt(n.value)}</text>` +
