@@ -80,7 +80,7 @@ describe('descend train: interrupted and resumed', () => {
     expect(resumed.code, resumed.err).toBe(0);
     expect(resumed.out).toMatch(new RegExp(`resumed after epoch 1, step ${step} from`));
     expect(resumed.out.match(/^epoch \d\/3/gm)).toEqual(['epoch 2/3', 'epoch 3/3']);
-    const lines = (s: string) => s.match(/^epoch [23]\/3 {2}loss \S+ {2}accuracy \S+ {2}valLoss \S+/gm);
+    const lines = (s: string) => s.match(/^epoch [23]\/3 {2}loss \S+ {2}accuracy \S+ {2}val loss \S+/gm);
     expect(lines(resumed.out)).toEqual(lines(whole.out));
     expect(modelBytes(join(dir, 'cut', 'model.safetensors'))).toEqual(
       modelBytes(join(dir, 'whole', 'model.safetensors')),
@@ -134,6 +134,58 @@ describe('descend lm: interrupted and resumed', () => {
     expectUsageError(
       run('lm', '--resume', 'lmcut/lm.safetensors'),
       /has finished all 3 epochs|stopped early at epoch 3 .*: nothing to resume/,
+    );
+  }, 300_000);
+});
+
+describe('GloVe: interrupted and resumed', () => {
+  const GLOVE = ['--limit', '30000', '--epochs', '3', '--no-progress'];
+  const vectors = (out: string) =>
+    Array.from(
+      new Uint8Array(loadSafetensors(join(dir, out, 'glove.safetensors')).tensors.vectors!.dataSync().buffer),
+    );
+
+  it('lm glove: SIGINT saves its progress and the rerun ends with the uninterrupted vectors', async () => {
+    const whole = run('lm', 'glove', ...GLOVE, '--out', 'gwhole');
+    expect(whole.code, whole.err).toBe(0);
+    expect(whole.out.match(/^glove epoch \d\/3/gm)).toEqual([
+      'glove epoch 1/3',
+      'glove epoch 2/3',
+      'glove epoch 3/3',
+    ]);
+    const r = await runAndSignal(['lm', 'glove', ...GLOVE, '--out', 'gcut'], /^glove epoch 1\/3 /m, 'SIGINT');
+    expect(r.code, r.err).toBe(130);
+    expect(r.err).toMatch(
+      /SIGINT: GloVe stopped (at epoch 2, step \d+|after epoch [12]); saved gcut\/glove-progress\.safetensors; resume with: descend lm glove --out gcut --epochs 3 --limit 30000/,
+    );
+    expect(readdirSync(join(dir, 'gcut')).sort()).toEqual(['glove-progress.safetensors']);
+    const resumed = run('lm', 'glove', ...GLOVE, '--out', 'gcut');
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.out).toMatch(/GloVe: resumed from gcut\/glove-progress\.safetensors after epoch [12]/);
+    expect(readdirSync(join(dir, 'gcut')).sort()).toEqual(['glove.safetensors']);
+    expect(vectors('gcut')).toEqual(vectors('gwhole'));
+    // Other flags than the saved run's: one line, nothing trained.
+    await runAndSignal(['lm', 'glove', ...GLOVE, '--out', 'gcut2'], /^glove epoch 1\/3 /m, 'SIGINT');
+    expectUsageError(
+      run('lm', 'glove', ...GLOVE, '--dim', '20', '--out', 'gcut2'),
+      /gcut2\/glove-progress\.safetensors' is a GloVe run with --dim 50 --window 10 over \d+ words: pass the same to resume it, or delete it to start over/,
+    );
+  }, 300_000);
+
+  it('lm --resume of a run whose model finished but whose GloVe did not: GloVe only, then the report', () => {
+    const first = run('lm', ...LM, '--no-progress', '--out', 'lmglove');
+    expect(first.code, first.err).toBe(0);
+    const resumed = run('lm', '--resume', 'lmglove/lm.safetensors', '--no-progress');
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.out).toMatch(/the neural model finished its training; GloVe is not done yet/);
+    expect(resumed.out).not.toMatch(/^epoch /m);
+    expect(resumed.out).toMatch(/^glove epoch 15\/15 /m);
+    expect(readdirSync(join(dir, 'lmglove'))).toContain('glove.safetensors');
+    expect(resumed.out).toMatch(/GloVe \d+(\.\d)?%/);
+    // Now nothing is left: a one-line refusal.
+    expectUsageError(
+      run('lm', '--resume', 'lmglove/lm.safetensors'),
+      /has finished all 3 epochs|nothing to resume/,
     );
   }, 300_000);
 });

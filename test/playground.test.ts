@@ -94,7 +94,7 @@ describe.skipIf(!chromiumPath)('playground in headless Chromium', () => {
     for (const expr of ['x*x + sin(y)*z', 'exp(sin(cos(x))) + x*y', '(x+y)*z + sin(tanh(x))']) {
       await page.fill('#graph-expr', expr);
       const hits = await page.$$eval('#graph-svg path.edge', (paths) => {
-        const circles = [...document.querySelectorAll('#graph-svg g.node')].map((g) => {
+        const circles = Array.from(document.querySelectorAll('#graph-svg g.node')).map((g) => {
           const c = g.querySelector('circle')!;
           return {
             id: g.getAttribute('data-id'),

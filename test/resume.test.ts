@@ -14,6 +14,7 @@ import { DataLoader, TensorDataset } from '../src/data/index.js';
 import { EarlyStopping, type FitState, type History, accuracy, fit } from '../src/train/index.js';
 import { checkpointProgress, loadCheckpoint, saveCheckpoint } from '../src/io/index.js';
 import { crossEntropy } from '../src/ops/composite/losses.js';
+import { cooccurrence, trainGlove, type GloveState } from '../src/lm/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'descend-resume-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,4 +136,48 @@ describe('fit resumes exactly', () => {
     });
     expect(lines.map((l) => l.split('  ')[0])).toEqual(['epoch 2/4', 'epoch 3/4', 'epoch 4/4']);
   });
+});
+
+describe('trainGlove resumes exactly', () => {
+  // A small co-occurrence matrix: 5 steps of 64 entries per epoch.
+  const g = new Generator(3);
+  const ids = Int32Array.from({ length: 600 }, () => g.randint(1, 40));
+  const X = cooccurrence(ids, { vocabSize: 40, window: 3, skipBelow: 1 });
+  const opts = { dim: 6, epochs: 3, batchSize: Math.ceil(X.values.length / 5), seed: 4, progress: false };
+  const whole = trainGlove(X, opts);
+
+  for (const stopAfter of [7, 10, 1]) {
+    it(`stopped after global step ${stopAfter}, saved, and resumed: the same vectors bit for bit`, () => {
+      const path = join(dir, `glove-${stopAfter}.safetensors`);
+      let steps = 0;
+      const reasons: string[] = [];
+      const first = trainGlove(X, {
+        ...opts,
+        shouldStop: () => ++steps >= stopAfter,
+        onCheckpoint: (c, reason) => {
+          reasons.push(reason);
+          saveCheckpoint(path, c.model, {
+            optimizer: c.optimizer,
+            generators: { glove: c.generator },
+            progress: { glove: c.state },
+          });
+        },
+      });
+      expect(first.interrupted).toEqual(
+        stopAfter === 10
+          ? { epoch: 3, step: 0 }
+          : { epoch: Math.floor(stopAfter / 5) + 1, step: stopAfter % 5 },
+      );
+      expect(reasons.at(-1)).toBe('interrupt');
+      const resumed = trainGlove(X, {
+        ...opts,
+        resumeFrom: ({ model, optimizer, generator }) =>
+          loadCheckpoint(path, model, { optimizer, generators: { glove: generator } }).progress
+            .glove as GloveState,
+      });
+      expect(resumed.interrupted).toBeUndefined();
+      expect(resumed.losses).toEqual(whole.losses);
+      expect(Array.from(resumed.vectors.dataSync())).toEqual(Array.from(whole.vectors.dataSync()));
+    });
+  }
 });

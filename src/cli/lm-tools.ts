@@ -1,6 +1,6 @@
 /** `descend lm sample|neighbours|analogy|glove` and `descend names`: using what `descend lm` trained. */
-import { progressOption } from './outputs.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { checkOutputs, progressOption } from './outputs.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -12,7 +12,8 @@ import { sampleLM } from '../lm/sample.js';
 import { analogy, nearestNeighbors } from '../lm/embeddings.js';
 import { sampleNames, trainNameModel } from '../lm/names.js';
 import type { Vocab } from '../data/text/vocab.js';
-import { gloveCommandCore } from './lm.js';
+import { GLOVE_FILE, GLOVE_PROGRESS, gloveCommandCore } from './glove-run.js';
+import type { RunControl } from './interrupt.js';
 import { num, usage } from './errors.js';
 
 function loadLM(dir: string): { model: NeuralLM; vocab: Vocab } {
@@ -106,20 +107,34 @@ export function lmAnalogyCommand(
   return ns.map((n) => vocab.tokens[n.id]);
 }
 
-export function lmGloveCommand(
-  o: { out: string; epochs: string; dim: string; window: string; progress?: boolean },
-  log: (s: string) => void,
-): void {
-  mkdirSync(o.out, { recursive: true });
+export interface LmGloveCliOptions {
+  out: string;
+  epochs: string;
+  dim: string;
+  window: string;
+  limit?: string;
+  progress?: boolean;
+}
+
+export function lmGloveCommand(o: LmGloveCliOptions, log: (s: string) => void, control?: RunControl): void {
+  const epochs = num('--epochs', o.epochs, { int: true, min: 1 });
+  const dim = num('--dim', o.dim, { int: true, min: 1 });
+  const window = num('--window', o.window, { int: true, min: 1 });
+  const limit = o.limit === undefined ? undefined : num('--limit', o.limit, { int: true, min: 100 });
+  checkOutputs([
+    ['--out', o.out, 'dir'],
+    ['the vectors', join(o.out, GLOVE_FILE), 'file'],
+    ['the progress file', join(o.out, GLOVE_PROGRESS), 'file'],
+  ]);
+  control?.announceOutputs?.([o.out]);
+  const again = ['descend lm glove', `--out ${o.out}`];
+  if (epochs !== 15) again.push(`--epochs ${epochs}`);
+  if (dim !== 50) again.push(`--dim ${dim}`);
+  if (window !== 10) again.push(`--window ${window}`);
+  if (limit !== undefined) again.push(`--limit ${limit}`);
   gloveCommandCore(
-    loadBrown(),
-    {
-      out: o.out,
-      epochs: num('--epochs', o.epochs, { int: true, min: 1 }),
-      dim: num('--dim', o.dim, { int: true, min: 1 }),
-      window: num('--window', o.window, { int: true, min: 1 }),
-      progress: o.progress,
-    },
+    loadBrown({ limit }),
+    { out: o.out, epochs, dim, window, progress: o.progress, control, resumeWith: again.join(' ') },
     log,
   );
   log(`wrote ${join(o.out, 'glove.safetensors')}`);

@@ -2,17 +2,15 @@
  * `descend lm`: the Brown corpus, a Kneser-Ney baseline, Bengio's neural language model and their
  * mixture in one table beside the paper's numbers; checkpoints, --resume, and an HTML report.
  */
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { loadBrown, type BrownData } from '../io/brown.js';
+import { loadBrown } from '../io/brown.js';
 import {
   checkpointProgress,
   loadCheckpoint,
   loadSafetensors,
   saveCheckpoint,
-  saveSafetensors,
   writeFileAtomic,
 } from '../io/files.js';
 import { NGramModel } from '../lm/ngram.js';
@@ -27,7 +25,7 @@ import {
 } from '../lm/train.js';
 import { nearestNeighbors, tsne } from '../lm/embeddings.js';
 import { type AnalogyScore, analogyAccuracy } from '../lm/analogy-benchmark.js';
-import { cooccurrence, trainGlove } from '../lm/glove.js';
+import { gloveCommandCore, glovePending } from './glove-run.js';
 import type { Vocab } from '../data/text/vocab.js';
 import { htmlPage, htmlTable, labelledScatter, lineChart } from '../plot/svg.js';
 import type { EpochLog, FitState } from '../train/fit.js';
@@ -165,6 +163,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
     limit: o.limit === undefined ? undefined : num('--limit', o.limit, { int: true, min: 100 }),
   };
   let saved: { config: LmConfig; fit: FitState } | null = null;
+  let trained = false;
   if (o.resume) {
     const p = checkpointProgress(o.resume);
     const cfg = p.config as LmConfig | undefined;
@@ -174,17 +173,21 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
     const total = o.epochs !== undefined ? (c.train.epochs ?? 2) : (cfg.train.epochs ?? 2);
     const done = saved.fit.epoch;
     const h = saved.fit.history;
-    if (h.stoppedEarly && !h.interrupted)
+    // A run whose neural model is done but whose GloVe vectors are not goes on with GloVe.
+    trained = (h.stoppedEarly && !h.interrupted) || total <= done;
+    if (trained && o.glove !== false && glovePending(o.out ?? dirname(o.resume))) {
+      log(`resuming ${o.resume}: the neural model finished its training; GloVe is not done yet`);
+    } else if (h.stoppedEarly && !h.interrupted)
       usage(
         `'${o.resume}' is a run that stopped early at epoch ${done} (${h.stopReason ?? 'early stopping'}): nothing to resume`,
       );
-    if (total <= done)
+    else if (total <= done)
       usage(
         o.epochs === undefined
           ? `'${o.resume}' has finished all ${done} epochs of its run: pass --epochs greater than ${done} to train on`
           : `--epochs ${total} is not more than the ${done} epochs '${o.resume}' has finished`,
       );
-    c = { ...cfg, train: { ...cfg.train, epochs: total } };
+    c = { ...cfg, train: { ...cfg.train, epochs: trained ? done : total } };
   }
   const out = o.out ?? (o.resume ? dirname(o.resume) : 'descend-lm');
   const ckpt = join(out, 'lm.safetensors');
@@ -209,24 +212,28 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
   if (o.resume && saved) {
     loadCheckpoint(o.resume, model, { optimizer });
     const f = saved.fit;
-    log(
-      `resumed from ${o.resume} after epoch ${f.epoch}${f.step ? `, step ${f.step}` : ''}; training epochs ${f.epoch + 1}-${c.train.epochs}`,
-    );
+    if (!trained)
+      log(
+        `resumed from ${o.resume} after epoch ${f.epoch}${f.step ? `, step ${f.step}` : ''}; training epochs ${f.epoch + 1}-${c.train.epochs}`,
+      );
   }
   const save = (state: FitState) =>
     saveCheckpoint(ckpt, model, {
       optimizer,
       progress: { config: c, epoch: state.epoch, epochs: state.history.epochs, fit: state },
     });
-  const { history } = trainLM(model, data, {
-    ...c.train,
-    optimizerInstance: optimizer,
-    progress: progressOption(o.progress),
-    resumeFrom: saved?.fit,
-    shouldStop: control ? () => control.stopRequested() !== null : undefined,
-    onCheckpoint: save,
-    checkpointEveryMs: 5 * 60_000,
-  });
+  const history =
+    trained && saved
+      ? saved.fit.history
+      : trainLM(model, data, {
+          ...c.train,
+          optimizerInstance: optimizer,
+          progress: progressOption(o.progress),
+          resumeFrom: saved?.fit,
+          shouldStop: control ? () => control.stopRequested() !== null : undefined,
+          onCheckpoint: save,
+          checkpointEveryMs: 5 * 60_000,
+        }).history;
   const signal = control?.stopRequested();
   if (history.interrupted && signal) {
     const at = history.interrupted;
@@ -250,9 +257,13 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
   const glovePath = join(out, 'glove.safetensors');
   // GloVe (about 90 s on all of Brown): vectors already in <out> are used, else trained unless --no-glove,
   // so that neighbours and analogies have the better table after one command.
-  if (existsSync(glovePath) && o.glove !== false) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
+  if (o.glove !== false && !glovePending(out)) glove = loadSafetensors(glovePath).tensors.vectors ?? null;
   else if (o.glove !== false)
-    glove = gloveCommandCore(data, { out: out, epochs: 15, progress: o.progress }, log);
+    glove = gloveCommandCore(
+      data,
+      { out, epochs: 15, progress: o.progress, control, resumeWith: `descend lm --resume ${ckpt}` },
+      log,
+    );
   const analogies = {
     c: analogyAccuracy(model.C.weight, vocab),
     glove: glove ? analogyAccuracy(glove, vocab) : null,
@@ -336,28 +347,6 @@ function concat(a: Int32Array, b: Int32Array): Int32Array {
   out.set(a);
   out.set(b, a.length);
   return out;
-}
-
-/** Trains GloVe vectors on the training text, saves them to <out>/glove.safetensors. */
-export function gloveCommandCore(
-  data: BrownData,
-  o: { out: string; epochs: number; dim?: number; window?: number; progress?: boolean },
-  log: (s: string) => void,
-): Tensor {
-  const t0 = Date.now();
-  // '<unk>' (id 0) is left out: it co-occurs with everything and says nothing.
-  const X = cooccurrence(data.train, { vocabSize: data.vocab.size, window: o.window ?? 10, skipBelow: 1 });
-  log(`GloVe: ${X.values.length} non-zero co-occurrences (window ${o.window ?? 10}, 1/d weighting)`);
-  const { vectors, losses } = trainGlove(X, {
-    dim: o.dim ?? 50,
-    epochs: o.epochs,
-    progress: progressOption(o.progress),
-  });
-  saveSafetensors(join(o.out, 'glove.safetensors'), { vectors }, { vocabSize: String(data.vocab.size) });
-  log(
-    `GloVe: loss ${losses[0]?.toFixed(4)} -> ${losses[losses.length - 1]?.toFixed(4)} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-  );
-  return vectors;
 }
 
 /** Neighbour lists for the probe words (those in the vocabulary). */

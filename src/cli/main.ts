@@ -19,13 +19,7 @@ import { infoCommand } from './info.js';
 import { FUNCTION_NAMES } from '../diagnostics/surfaces.js';
 import { MODEL_NAMES } from './models.js';
 import { PAPER_CONFIGS } from './lm.js';
-import {
-  lmAnalogyCommand,
-  lmGloveCommand,
-  lmNeighboursCommand,
-  lmSampleCommand,
-  namesCommand,
-} from './lm-tools.js';
+import { lmAnalogyCommand, lmNeighboursCommand, lmSampleCommand, namesCommand } from './lm-tools.js';
 
 const log = (s: string) => process.stdout.write(s + '\n');
 
@@ -233,8 +227,13 @@ export function program(): Command {
     .option('--epochs <n>', 'epochs', '15')
     .option('--dim <n>', 'vector size', '50')
     .option('--window <n>', 'context window', '10')
+    .option('--limit <n>', 'use only the first n training tokens (quick runs)')
     .option('--no-progress', 'no progress bar')
-    .action((o) => lmGloveCommand(o, log));
+    .option('--backend <name>', `compute backend: ${listBackends().join(', ')}`)
+    .action((o) => {
+      useBackend(o.backend);
+      runInWorker({ command: 'lm glove', args: [o], backend: o.backend });
+    });
 
   p.command('names')
     .description('a character-level model of first names (bigram counts and an MLP); samples new names')

@@ -12,6 +12,7 @@ import { sum } from '../ops/primitives/reduce.js';
 import { indexSelect } from '../ops/composite/shape.js';
 import { Adagrad } from '../optim/torch/index.js';
 import { noGrad } from '../autograd/mode.js';
+import { Module } from '../nn/module.js';
 import { type ProgressWriter, progressBarFor } from '../train/progress.js';
 
 /** The non-zero co-occurrence counts: X[rows[k], cols[k]] = values[k]. */
@@ -109,6 +110,56 @@ export interface GloveOptions {
   batchSize?: number;
   seed?: number;
   progress?: boolean | ProgressWriter;
+  /** Polled after every step; true ends the run there (onCheckpoint then gets 'interrupt'). */
+  shouldStop?: () => boolean;
+  /** Called after every epoch and when a stop is asked for, with all that resuming needs. */
+  onCheckpoint?: (c: GloveCheckpoint, reason: 'epoch' | 'interrupt') => void;
+  /**
+   * Continues a run: called once the model, optimizer and generator exist, it restores them (e.g. with
+   * loadCheckpoint) and returns the saved state. The run then ends bitwise as the uninterrupted one.
+   */
+  resumeFrom?: (c: Omit<GloveCheckpoint, 'state'>) => GloveState;
+}
+
+/** Where a GloVe run is: plain data (JSON), saved beside the model and optimizer state. */
+export interface GloveState {
+  /** Epochs finished. */
+  epoch: number;
+  /** Steps done in the epoch under way (0 at an epoch's end). */
+  step: number;
+  /** That epoch's running loss sum. */
+  total: number;
+  /** Mean loss per finished epoch. */
+  losses: number[];
+  /** The generator's state before the epoch under way drew its order. */
+  orderState: number[];
+}
+
+/** What a checkpoint of a GloVe run holds. */
+export interface GloveCheckpoint {
+  state: GloveState;
+  model: GloveModel;
+  optimizer: Adagrad;
+  generator: Generator;
+}
+
+/** GloVe's parameters as a module, so checkpoints save them as any model's. */
+export class GloveModel extends Module {
+  readonly W: Tensor;
+  readonly Wt: Tensor;
+  readonly b: Tensor;
+  readonly bt: Tensor;
+  constructor(p: GloveParams) {
+    super();
+    this.W = this.param('W', p.W);
+    this.Wt = this.param('Wt', p.Wt);
+    this.b = this.param('b', p.b);
+    this.bt = this.param('bt', p.bt);
+  }
+  /** The objective over the given entries (gloveLoss). */
+  forward(rows: Tensor, cols: Tensor, x: Tensor): Tensor {
+    return gloveLoss(this, rows, cols, x);
+  }
 }
 
 /**
@@ -119,7 +170,13 @@ export interface GloveOptions {
 export function trainGlove(
   X: Cooccurrence,
   o: GloveOptions = {},
-): { params: GloveParams; vectors: Tensor; losses: number[] } {
+): {
+  params: GloveParams;
+  vectors: Tensor;
+  losses: number[];
+  /** Set when shouldStop ended the run: the epoch under way and the steps done in it. */
+  interrupted?: { epoch: number; step: number };
+} {
   const d = o.dim ?? 50;
   const epochs = o.epochs ?? 15;
   const B = o.batchSize ?? 8192;
@@ -130,6 +187,7 @@ export function trainGlove(
   const V = X.vocabSize;
   const init = (shape: number[]) => uniform(shape, -0.5 / d, 0.5 / d, { generator: g, requiresGrad: true });
   const params: GloveParams = { W: init([V, d]), Wt: init([V, d]), b: init([V]), bt: init([V]) };
+  const model = new GloveModel(params);
   // GloVe's C code starts the squared-gradient sums at 1.
   const opt = new Adagrad([params.W, params.Wt, params.b, params.bt], {
     lr: o.lr ?? 0.5,
@@ -141,12 +199,23 @@ export function trainGlove(
   const n = X.values.length;
   const steps = Math.ceil(n / B);
   const bar = progressBarFor(o.progress);
-  const losses: number[] = [];
-  for (let e = 1; e <= epochs; e++) {
+  const r = o.resumeFrom?.({ model, optimizer: opt, generator: g });
+  if (r && !(Number.isInteger(r.epoch) && Number.isInteger(r.step) && r.step >= 0 && r.step < steps))
+    throw new ValueError(
+      'trainGlove',
+      `resumeFrom returned a state this run cannot continue (${steps} steps per epoch)`,
+    );
+  if (r) g.setState(r.orderState);
+  const losses: number[] = r ? [...r.losses] : [];
+  const checkpoint = (state: GloveState, reason: 'epoch' | 'interrupt') =>
+    o.onCheckpoint?.({ state, model, optimizer: opt, generator: g }, reason);
+  for (let e = (r?.epoch ?? 0) + 1; e <= epochs; e++) {
+    const orderState = g.getState();
     const order = randperm(n, { generator: g });
-    let total = 0;
+    const resumed = r && e === r.epoch + 1 ? r : null;
+    let total = resumed?.total ?? 0;
     const t0 = Date.now();
-    for (let s = 0; s < steps; s++) {
+    for (let s = resumed?.step ?? 0; s < steps; s++) {
       const idx = order.narrow(0, s * B, Math.min(B, n - s * B));
       // 0.5 J, so the gradient is f * diff as in GloVe's code.
       const loss = mul(
@@ -167,13 +236,33 @@ export function trainGlove(
         ((s + 1) * B) / el,
         (el / (s + 1)) * (steps - s - 1),
       );
+      if (s + 1 < steps && o.shouldStop?.()) {
+        checkpoint({ epoch: e - 1, step: s + 1, total, losses: [...losses], orderState }, 'interrupt');
+        return {
+          params,
+          vectors: noGrad(() => add(params.W, params.Wt)),
+          losses,
+          interrupted: { epoch: e, step: s + 1 },
+        };
+      }
     }
     losses.push(total / n);
+    if (!Number.isFinite(total))
+      throw new ValueError('trainGlove', `the loss became ${total} in epoch ${e}; lower lr`);
+    const stop = e < epochs && o.shouldStop?.();
+    const state = { epoch: e, step: 0, total: 0, losses: [...losses], orderState: g.getState() };
+    checkpoint(state, stop ? 'interrupt' : 'epoch');
+    // After the checkpoint: a kill on seeing an epoch's line finds that epoch saved.
     bar?.line(
       `glove epoch ${e}/${epochs}  loss ${(total / n).toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(1)}s`,
     );
-    if (!Number.isFinite(total))
-      throw new ValueError('trainGlove', `the loss became ${total} in epoch ${e}; lower lr`);
+    if (stop)
+      return {
+        params,
+        vectors: noGrad(() => add(params.W, params.Wt)),
+        losses,
+        interrupted: { epoch: e + 1, step: 0 },
+      };
   }
   const vectors = noGrad(() => add(params.W, params.Wt));
   return { params, vectors, losses };
