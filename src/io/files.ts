@@ -10,9 +10,11 @@ import {
   statSync,
   closeSync,
   fsyncSync,
+  fstatSync,
   openSync,
-  readFileSync,
+  readSync,
   readdirSync,
+  type Stats,
   renameSync,
   unlinkSync,
   writeSync,
@@ -24,7 +26,13 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { DescendError, clip } from '../errors.js';
-import { type SafetensorsContents, parseSafetensors, serializeSafetensors } from './safetensors.js';
+import {
+  type SafetensorsContents,
+  decodeEntries,
+  headerLength,
+  parseHeader,
+  serializeSafetensorsParts,
+} from './safetensors.js';
 import { CheckpointError, parseUntrustedJson, setOwn } from './untrusted.js';
 
 /**
@@ -32,7 +40,11 @@ import { CheckpointError, parseUntrustedJson, setOwn } from './untrusted.js';
  * in the same directory, fsync, then rename over the target.
  * @example writeFileAtomic('model.safetensors', serializeSafetensors({ w: randn([2]) }))
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string, op = 'writeFileAtomic'): void {
+export function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string | readonly Uint8Array[],
+  op = 'writeFileAtomic',
+): void {
   // A symlink is written through (its target is replaced), as a plain write would do.
   const target = resolveLink(path);
   if (isDirectory(target))
@@ -50,9 +62,13 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, op = 'w
   }
   let stage = 'writing';
   try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    // Pieces are written one after another: a file of any size, no buffer holding all of it.
+    const pieces =
+      typeof data === 'string' ? [Buffer.from(data, 'utf8')] : Array.isArray(data) ? data : [data];
+    for (const buf of pieces as Uint8Array[]) {
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, Math.min(buf.length - off, 1 << 30));
+    }
     fsyncSync(fd);
     closeSync(fd);
     stage = 'renaming';
@@ -219,25 +235,62 @@ export function saveSafetensors(
   tensors: Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): void {
-  writeFileAtomic(path, serializeSafetensors(tensors, metadata), 'saveSafetensors');
+  writeFileAtomic(path, serializeSafetensorsParts(tensors, metadata), 'saveSafetensors');
 }
 
-/** Loads and validates a safetensors file. @example const { tensors } = loadSafetensors('w.safetensors') */
+const FILE_KINDS: [keyof Stats, string][] = [
+  ['isDirectory', 'a directory'],
+  ['isFIFO', 'a FIFO'],
+  ['isCharacterDevice', 'a character device'],
+  ['isBlockDevice', 'a block device'],
+  ['isSocket', 'a socket'],
+];
+
+/** `length` bytes at `position`, read in pieces of at most 1 GiB (reads are capped near 2 GiB). */
+function readExact(fd: number, position: number, length: number): Uint8Array {
+  const out = Buffer.allocUnsafe(length);
+  let off = 0;
+  while (off < length) {
+    const n = readSync(fd, out, off, Math.min(length - off, 1 << 30), position + off);
+    if (n === 0)
+      throw new CheckpointError('loadSafetensors', 'the file ended early: it changed while it was read');
+    off += n;
+  }
+  return out;
+}
+
+/**
+ * Loads and validates a safetensors file: only a regular file (a FIFO or a device is refused, not
+ * waited on), its header length and header checked against the file's size before any data is read,
+ * then each tensor read on its own (files over 2 GiB load without one buffer holding them).
+ * @example const { tensors } = loadSafetensors('w.safetensors')
+ */
 export function loadSafetensors(path: string): SafetensorsContents {
-  let bytes: Uint8Array;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    // Non-blocking: opening a FIFO would otherwise wait for a writer.
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
-    throw new CheckpointError('loadSafetensors', `cannot read '${clip(path, 200)}': ${(e as Error).message}`);
+    throw new CheckpointError('loadSafetensors', `cannot read '${clip(path, 200)}': ${errnoText(e)}`);
   }
   try {
-    return parseSafetensors(bytes);
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const kind = FILE_KINDS.find(([k]) => (st[k] as () => boolean).call(st))?.[1] ?? 'not a regular file';
+      throw new CheckpointError('loadSafetensors', `it is ${kind}, not a regular file`);
+    }
+    const size = st.size;
+    const headerLen = headerLength(size >= 8 ? readExact(fd, 0, 8) : new Uint8Array(0), size);
+    const header = parseHeader(readExact(fd, 8, headerLen), size - 8 - headerLen);
+    return decodeEntries(header, (begin, end) => readExact(fd, 8 + headerLen + begin, end - begin));
   } catch (e) {
     if (!(e instanceof CheckpointError)) throw e;
     throw new CheckpointError(
       'loadSafetensors',
       `'${clip(path, 200)}': ${e.message.replace(/^loadSafetensors: /, '')}`,
     );
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -260,6 +313,8 @@ export interface LoadCheckpointOptions {
   generators?: Record<string, Generator>;
   /** Restore the default generator's state when the file holds it (default true). */
   restoreDefaultGenerator?: boolean;
+  /** Accept NaN or ±Infinity in the model's tensors (default false: a typed error names the entry). */
+  allowNonFinite?: boolean;
 }
 
 const FORMAT = 'descend-checkpoint-1';
@@ -335,7 +390,15 @@ function decodeProgress(
     : {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new CheckpointError(op, `${file} has progress metadata that is not an object`);
-  return tensorsIn(raw, tensors, new Set(), file, 'progress.') as Record<string, unknown>;
+  const used = new Set<string>();
+  const out = tensorsIn(raw, tensors, used, file, 'progress.') as Record<string, unknown>;
+  const unread = Object.keys(tensors).filter((k) => k.startsWith('progress.') && !used.has(k));
+  if (unread.length)
+    throw new CheckpointError(
+      op,
+      `${file} holds progress tensors its progress does not name: ${clip(unread.slice(0, 5).join(', '))}`,
+    );
+  return out;
 }
 
 /** The optimizer state with its tensors moved into `tensors` (named optim.<param>.<key>). */
@@ -365,10 +428,16 @@ export function loadCheckpoint(
   const { tensors, metadata } = loadSafetensors(path);
   const file = `'${clip(path, 200)}'`;
   try {
-    if (Object.hasOwn(metadata, 'format') && metadata.format !== FORMAT)
-      throw new CheckpointError(op, `${file} has format ${clip(metadata.format)}, expected '${FORMAT}'`);
+    if (metadata.format !== FORMAT)
+      throw new CheckpointError(
+        op,
+        Object.hasOwn(metadata, 'format')
+          ? `${file} has format ${clip(metadata.format)}, expected '${FORMAT}'`
+          : `${file} is not a descend checkpoint (it has no format marker; loadSafetensors reads plain files)`,
+      );
     const sd: Record<string, Tensor> = {};
     const used = new Set<string>();
+    const current = model.stateDict();
     for (const [k, t] of Object.entries(tensors)) {
       if (k.startsWith('optim.') || k.startsWith('progress.')) continue;
       if (!k.startsWith('model.'))
@@ -376,7 +445,16 @@ export function loadCheckpoint(
           op,
           `${file} holds an unexpected tensor '${clip(k)}' (model tensors are named 'model.*')`,
         );
-      setOwn(sd, k.slice(6), t);
+      const name = k.slice(6);
+      // A dtype the model does not have would reinterpret the bytes (an F32 weight read as I32: ~1e9).
+      const into = Object.hasOwn(current, name) ? current[name] : undefined;
+      if (into && into.dtype !== t.dtype)
+        throw new CheckpointError(
+          op,
+          `${file}: entry '${clip(k)}' is ${t.dtype} but the model's is ${into.dtype}`,
+        );
+      if (!extras.allowNonFinite) checkFinite(op, file, k, t);
+      setOwn(sd, name, t);
     }
     const commits: (() => void)[] = [model.prepareLoadStateDict(sd).commit];
     if (extras.optimizer) {
@@ -384,8 +462,19 @@ export function loadCheckpoint(
         throw new CheckpointError(op, `${file} holds no optimizer state`);
       const raw = parseUntrustedJson(op, metadata.optimizer, 'optimizer metadata');
       const optState = tensorsIn(raw, tensors, used, file, 'optim.') as OptimizerStateDict;
+      checkStateDtypes(op, file, optState, extras.optimizer);
       commits.push(extras.optimizer.prepareLoadStateDict(optState));
     }
+    // Every optimizer tensor must be one the state names: nothing in the file goes unread.
+    const unread = Object.keys(tensors).filter(
+      (k) =>
+        k.startsWith('optim.') && (extras.optimizer ? !used.has(k) : !Object.hasOwn(metadata, 'optimizer')),
+    );
+    if (unread.length)
+      throw new CheckpointError(
+        op,
+        `${file} holds optimizer tensors its state does not name: ${clip(unread.slice(0, 5).join(', '))}`,
+      );
     const rng = Object.hasOwn(metadata, 'rng')
       ? parseUntrustedJson(op, metadata.rng, 'rng metadata')
       : undefined;
@@ -409,6 +498,43 @@ export function loadCheckpoint(
     if (e instanceof CheckpointError || !(e instanceof DescendError)) throw e;
     // The model's or optimizer's own check: report it as this file's fault.
     throw new CheckpointError(op, `${file} does not fit: ${e.message}`);
+  }
+}
+
+/** A typed error naming the entry and element when `t` holds NaN or ±Infinity. */
+function checkFinite(op: string, file: string, name: string, t: Tensor): void {
+  if (t.dtype !== 'float32' && t.dtype !== 'float64') return;
+  const data = t.dataSync();
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i]))
+      throw new CheckpointError(
+        op,
+        `${file}: entry '${clip(name)}' holds ${data[i]} at element ${i} (pass allowNonFinite to load it anyway)`,
+      );
+}
+
+/** Each optimizer state tensor has its parameter's dtype (never reinterpreted or silently cast). */
+function checkStateDtypes(op: string, file: string, sd: OptimizerStateDict, opt: Optimizer<object>): void {
+  if (!sd || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || !sd.state) return;
+  const param = new Map<string, Tensor>();
+  sd.paramGroups.forEach((g, gi) => {
+    const ids = (g as { params?: unknown }).params;
+    const mine = opt.paramGroups[gi]?.params;
+    if (Array.isArray(ids) && mine) ids.forEach((id, k) => mine[k] && param.set(String(id), mine[k]));
+  });
+  const walk = (v: unknown, p: Tensor, at: string): void => {
+    if (v instanceof Tensor) {
+      if (v.dtype !== p.dtype)
+        throw new CheckpointError(
+          op,
+          `${file}: optimizer state '${clip(at)}' is ${v.dtype} but its param is ${p.dtype}`,
+        );
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, p, `${at}.${i}`));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, p, `${at}.${k}`);
+  };
+  for (const [key, st] of Object.entries(sd.state)) {
+    const p = param.get(key);
+    if (p) walk(st, p, `optim.${key}`);
   }
 }
 

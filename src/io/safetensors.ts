@@ -27,6 +27,13 @@ export { MAX_JSON_DEPTH } from './untrusted.js';
  * the metadata. Readers that do not know it ignore it; this reader verifies it and hides it.
  */
 export const CHECKSUM_KEY = 'descend.crc32';
+
+/**
+ * The metadata key that marks a file descend wrote. A file with the marker must carry valid checksums;
+ * a file without it (PyTorch's, say) loads as plain safetensors, unchecked beyond its structure.
+ */
+export const MARKER_KEY = 'descend.format';
+const MARKER = 'safetensors-1';
 const METADATA_CRC = '__metadata__';
 
 const UTF8 = new TextEncoder();
@@ -47,14 +54,13 @@ function metadataCrc(metadata: Record<string, string>): string {
 }
 
 /**
- * Encodes named tensors (and optional string metadata) as a safetensors byte buffer. Names are written in
- * sorted order; the header is padded with spaces to 8 bytes, as the reference writer does.
- * @example const bytes = serializeSafetensors({ weight: w, bias: b }, { epoch: '3' });
+ * The file as pieces: the length and header, then each tensor's bytes (a file of any size is written
+ * without one buffer holding all of it).
  */
-export function serializeSafetensors(
+export function serializeSafetensorsParts(
   tensors: Record<string, Tensor>,
   metadata?: Record<string, string>,
-): Uint8Array {
+): Uint8Array[] {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
   const meta: Record<string, string> = {};
@@ -64,10 +70,11 @@ export function serializeSafetensors(
         'serializeSafetensors',
         `metadata '${clip(k)}' must be a string, got ${typeof v}`,
       );
-    if (k === CHECKSUM_KEY)
+    if (k === CHECKSUM_KEY || k === MARKER_KEY)
       throw new CheckpointError('serializeSafetensors', `metadata key '${k}' is reserved`);
     setOwn(meta, k, v);
   }
+  setOwn(meta, MARKER_KEY, MARKER);
   const sums: Record<string, string> = {};
   setOwn(sums, METADATA_CRC, metadataCrc(meta));
   let offset = 0;
@@ -93,10 +100,24 @@ export function serializeSafetensors(
   const json = JSON.stringify({ __metadata__: meta, ...header });
   const pad = (8 - ((8 + UTF8.encode(json).length) % 8)) % 8;
   const head = UTF8.encode(json + ' '.repeat(pad));
-  const out = new Uint8Array(8 + head.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
-  out.set(head, 8);
-  let p = 8 + head.length;
+  const prefix = new Uint8Array(8 + head.length);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(head.length), true);
+  prefix.set(head, 8);
+  return [prefix, ...parts];
+}
+
+/**
+ * Encodes named tensors (and optional string metadata) as a safetensors byte buffer. Names are written in
+ * sorted order; the header is padded with spaces to 8 bytes, as the reference writer does.
+ * @example const bytes = serializeSafetensors({ weight: w, bias: b }, { epoch: '3' });
+ */
+export function serializeSafetensors(
+  tensors: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
+  const parts = serializeSafetensorsParts(tensors, metadata);
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  let p = 0;
   for (const b of parts) {
     out.set(b, p);
     p += b.length;
@@ -143,27 +164,57 @@ function fail(msg: string): never {
  */
 export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   if (!(bytes instanceof Uint8Array)) fail('expected a Uint8Array');
-  if (bytes.length < 8) fail(`the file is ${bytes.length} bytes, shorter than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getBigUint64(0, true);
+  const headerLen = headerLength(bytes.subarray(0, 8), bytes.length);
+  const header = parseHeader(bytes.subarray(8, 8 + headerLen), bytes.length - 8 - headerLen);
+  const dataStart = 8 + headerLen;
+  return decodeEntries(header, (begin, end) => bytes.subarray(dataStart + begin, dataStart + end));
+}
+
+/** The header's length from the file's first 8 bytes, checked against the limit and the file's size. */
+export function headerLength(first8: Uint8Array, fileLength: number): number {
+  if (fileLength < 8 || first8.length < 8)
+    fail(`the file is ${fileLength} bytes, shorter than the 8-byte header length`);
+  const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES))
     fail(`the header claims ${clip(String(n))} bytes, over the ${MAX_HEADER_BYTES}-byte limit`);
   const headerLen = Number(n);
-  if (8 + headerLen > bytes.length)
-    fail(`the header claims ${headerLen} bytes but the file has only ${bytes.length - 8} after the length`);
+  if (8 + headerLen > fileLength)
+    fail(`the header claims ${headerLen} bytes but the file has only ${fileLength - 8} after the length`);
+  return headerLen;
+}
+
+interface Entry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** A validated header: its entries (tiling the data exactly), metadata and checksums. */
+export interface SafetensorsHeader {
+  entries: Entry[];
+  metadata: Record<string, string>;
+  sums: Record<string, string> | null;
+}
+
+/**
+ * Validates a header (the bytes after the length) for a file with `dataLen` bytes of data: UTF-8 JSON
+ * object without repeated keys, known dtypes, integer shapes, offsets that match each tensor's size, do
+ * not overlap and cover the data exactly, and checksums where descend's marker says there must be some.
+ */
+export function parseHeader(head: Uint8Array, dataLen: number): SafetensorsHeader {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head);
   } catch {
     fail('the header is not valid UTF-8');
   }
   const header = parseUntrustedJson('loadSafetensors', text, 'header');
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     fail('the header is not a JSON object');
-  const dataStart = 8 + headerLen;
-  const dataLen = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
-  const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
+  const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
@@ -232,14 +283,22 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   }
   if (pos !== dataLen) fail(`the entries cover ${pos} bytes of data but the file has ${dataLen}`);
   const sums = checksums(metadata, entries);
+  return { entries, metadata, sums };
+}
+
+/** The tensors of a validated header, their bytes read by `read(begin, end)` (offsets into the data). */
+export function decodeEntries(
+  h: SafetensorsHeader,
+  read: (begin: number, end: number) => Uint8Array,
+): SafetensorsContents {
   const tensors: Record<string, Tensor> = {};
-  for (const e of entries) {
-    const raw = bytes.subarray(dataStart + e.begin, dataStart + e.end);
-    if (sums && sums[e.name] !== tensorCrc(raw, CODES[e.dtype], e.shape))
+  for (const e of h.entries) {
+    const raw = read(e.begin, e.end);
+    if (h.sums && h.sums[e.name] !== tensorCrc(raw, CODES[e.dtype], e.shape))
       fail(`entry '${clip(e.name)}' fails its checksum: the file is damaged`);
     setOwn(tensors, e.name, tensor(fromBytes(raw, e.dtype, e.name), { dtype: e.dtype }).reshape(e.shape));
   }
-  return { tensors, metadata };
+  return { tensors, metadata: h.metadata };
 }
 
 /** The stored checksums (verified against the metadata and the tensor names), or null for files without. */
@@ -247,7 +306,17 @@ function checksums(
   metadata: Record<string, string>,
   entries: readonly { name: string }[],
 ): Record<string, string> | null {
-  if (!Object.hasOwn(metadata, CHECKSUM_KEY)) return null;
+  // Files descend wrote say so (its marker, or a checkpoint's format): their checksums are required.
+  const marked = Object.hasOwn(metadata, MARKER_KEY) || /^descend-/.test(metadata.format ?? '');
+  if (Object.hasOwn(metadata, MARKER_KEY)) {
+    if (metadata[MARKER_KEY] !== MARKER)
+      fail(`the '${MARKER_KEY}' metadata is ${clip(metadata[MARKER_KEY])}, expected '${MARKER}'`);
+  }
+  if (!Object.hasOwn(metadata, CHECKSUM_KEY)) {
+    if (marked)
+      fail(`the file is marked as descend's but has no '${CHECKSUM_KEY}' checksums: it was altered`);
+    return null;
+  }
   const sums = parseUntrustedJson('loadSafetensors', metadata[CHECKSUM_KEY], `'${CHECKSUM_KEY}' metadata`);
   delete metadata[CHECKSUM_KEY];
   if (typeof sums !== 'object' || sums === null || Array.isArray(sums))
@@ -260,6 +329,7 @@ function checksums(
   }
   for (const k of names) if (!Object.hasOwn(s, k)) fail(`the checksums miss '${clip(k)}'`);
   if (s[METADATA_CRC] !== metadataCrc(metadata)) fail('the metadata fails its checksum: the file is damaged');
+  delete metadata[MARKER_KEY];
   return s as Record<string, string>;
 }
 

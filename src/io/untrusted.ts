@@ -35,16 +35,47 @@ export function jsonDepth(s: string): number {
 }
 
 /**
- * JSON.parse for untrusted text: refuses nesting deeper than MAX_JSON_DEPTH and turns every failure into
- * a CheckpointError from `op` that names `what`.
+ * The first key that an object of a valid JSON text repeats, or null. JSON.parse keeps the last of
+ * duplicates silently, so a second `__metadata__` could replace the checked one.
+ */
+export function duplicateKey(s: string): string | null {
+  const stack: (Set<string> | null)[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 123) stack.push(new Set());
+    else if (c === 91) stack.push(null);
+    else if (c === 125 || c === 93) stack.pop();
+    else if (c === 34) {
+      const start = i;
+      for (i++; s.charCodeAt(i) !== 34; i++) if (s.charCodeAt(i) === 92) i++;
+      let j = i + 1;
+      while (j < s.length && /\s/.test(s[j]!)) j++;
+      const keys = stack[stack.length - 1];
+      if (s[j] === ':' && keys) {
+        const key = JSON.parse(s.slice(start, i + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * JSON.parse for untrusted text: refuses nesting deeper than MAX_JSON_DEPTH and objects with a repeated
+ * key, and turns every failure into a CheckpointError from `op` that names `what`.
  */
 export function parseUntrustedJson(op: string, text: string, what: string): unknown {
   const d = jsonDepth(text);
   if (d > MAX_JSON_DEPTH)
     throw new CheckpointError(op, `the ${what} nests ${d} levels deep (limit ${MAX_JSON_DEPTH})`);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new CheckpointError(op, `the ${what} is not valid JSON (${clip((e as Error).message, 120)})`);
   }
+  const dup = duplicateKey(text);
+  if (dup !== null) throw new CheckpointError(op, `the ${what} repeats the key '${clip(dup)}'`);
+  return value;
 }
