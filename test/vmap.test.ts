@@ -402,6 +402,29 @@ forEachBackend(() =>
   }),
 );
 
+describe('vmap: one tensor passed twice is batched along each of its axes', () => {
+  it('f(X, X) with inAxes [0, 1] equals f(X, copy of X); an output returned twice takes each outAxis', () => {
+    const X = d.randn([4, 4], { generator: new d.Generator(1), dtype: 'float64' });
+    const f = d.vmap((a: Tensor, b: Tensor) => a.mul(b), { inAxes: [0, 1] });
+    expect(Array.from(f(X, X).dataSync())).toEqual(Array.from(f(X, X.clone()).dataSync()));
+    expect(Array.from(f(X, X).dataSync())).toEqual(Array.from(X.mul(X.t()).dataSync()));
+    const tree = d.vmap((p: { a: Tensor; b: Tensor }) => p.a.add(p.b), { inAxes: [{ a: 0, b: 1 }] });
+    expect(Array.from(tree({ a: X, b: X }).dataSync())).toEqual(Array.from(X.add(X.t()).dataSync()));
+    const [o1, o2] = d.vmap((a: Tensor) => [a.mul(2), a.mul(2)], { outAxes: [0, 1] })(X) as Tensor[];
+    const twice = d.vmap(
+      (a: Tensor) => {
+        const y = a.mul(2);
+        return [y, y];
+      },
+      { outAxes: [0, 1] },
+    );
+    const [t1, t2] = twice(X) as Tensor[];
+    expect(Array.from(t1!.dataSync())).toEqual(Array.from(o1!.dataSync()));
+    expect(Array.from(t2!.dataSync())).toEqual(Array.from(o2!.dataSync()));
+    expect(Array.from(t2!.dataSync())).toEqual(Array.from(X.mul(2).t().dataSync()));
+  });
+});
+
 describe('vmap: bad input is a typed error naming the argument and the sizes', () => {
   const f = (a: Tensor, b: Tensor) => a.add(b);
   it('inAxes longer than the arguments', () => {

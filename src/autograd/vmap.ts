@@ -79,10 +79,15 @@ function isAxisLeaf(a: AxisSpec): a is number | null {
 }
 
 /** Pairs each tensor leaf of `tree` with its axis from `spec` (a prefix of the tree). */
-function axesFor(spec: AxisSpec, tree: Tree, path: string, out: [Tensor, number | null, string][]): void {
+/** A leaf's axis, in the order treeMap visits leaves (by position: one tensor may appear twice). */
+type LeafAxis = { t: Tensor; axis: number | null; where: string } | undefined;
+
+function axesFor(spec: AxisSpec, tree: Tree, path: string, out: LeafAxis[]): void {
   if (isAxisLeaf(spec)) {
     const leaves = treeLeaves(tree);
-    leaves.forEach((t, i) => out.push([t, spec, leaves.length > 1 ? `${path}[leaf ${i}]` : path]));
+    leaves.forEach((t, i) =>
+      out.push({ t, axis: spec, where: leaves.length > 1 ? `${path}[leaf ${i}]` : path }),
+    );
     return;
   }
   if (Array.isArray(spec)) {
@@ -98,11 +103,15 @@ function axesFor(spec: AxisSpec, tree: Tree, path: string, out: [Tensor, number 
   if (tree === null || typeof tree !== 'object' || tree instanceof Tensor || Array.isArray(tree)) {
     throw new BatchingError('vmap', `inAxes for ${path} is an object but the argument is not`);
   }
-  for (const k of Object.keys(spec as object).sort()) {
-    const sub = (tree as Record<string, Tree>)[k];
-    if (sub === undefined)
+  const obj = tree as Record<string, Tree>;
+  for (const k of Object.keys(spec as object).sort())
+    if (obj[k] === undefined)
       throw new BatchingError('vmap', `inAxes for ${path} names key '${k}' that the argument lacks`);
-    axesFor((spec as Record<string, AxisSpec>)[k], sub, `${path}.${k}`, out);
+  // Every key of the tree in treeMap's order; leaves under keys the spec does not name get no entry.
+  for (const k of Object.keys(obj).sort()) {
+    if (Object.hasOwn(spec as object, k))
+      axesFor((spec as Record<string, AxisSpec>)[k], obj[k], `${path}.${k}`, out);
+    else for (let n = treeLeaves(obj[k]).length; n > 0; n--) out.push(undefined);
   }
 }
 
@@ -137,14 +146,17 @@ export function vmap<A extends unknown[], O extends Tree>(
         `inAxes has ${perArg.length} entries but the function was called with ${args.length} argument(s)`,
       );
     }
-    const pairs: [Tensor, number | null, string][] = [];
-    perArg.forEach((spec, i) => axesFor(spec, args[i] as Tree, `argument ${i}`, pairs));
+    const axes: LeafAxis[][] = perArg.map((spec, i) => {
+      const out: LeafAxis[] = [];
+      axesFor(spec, args[i] as Tree, `argument ${i}`, out);
+      return out;
+    });
     let size = -1;
     let sizeFrom = '';
-    const axisOf = new Map<Tensor, number>();
-    for (const [t, axis, where] of pairs) {
-      if (axis === null) continue;
-      const a = normAxis(axis, t.shape.length, `inAxes for ${where}`, t.shape);
+    for (const e of axes.flat()) {
+      if (!e || e.axis === null) continue;
+      const { t, where } = e;
+      const a = normAxis(e.axis, t.shape.length, `inAxes for ${where}`, t.shape);
       const n = t.shape[a];
       if (size >= 0 && n !== size) {
         throw new BatchingError(
@@ -153,18 +165,19 @@ export function vmap<A extends unknown[], O extends Tree>(
         );
       }
       if (size < 0) [size, sizeFrom] = [n, `${where} (shape ${fmtShape(t.shape)})`];
-      axisOf.set(t, a);
+      e.axis = a;
     }
     if (size < 0)
       throw new BatchingError('vmap', 'no argument is batched: give at least one a number in inAxes');
     const level = openBatchLevel();
     try {
+      // By leaf position, not by tensor: f(X, X) with inAxes [0, 1] batches each along its own axis.
       const wrapped = args.map((arg, i) =>
         perArg[i] === null
           ? arg
-          : treeMap(arg as Tree, (t) => {
-              const a = axisOf.get(t);
-              return a === undefined ? t : wrapPrim([t], { axis: a, level, size });
+          : treeMap(arg as Tree, (t, k) => {
+              const e = axes[i]![k];
+              return !e || e.axis === null ? t : wrapPrim([t], { axis: e.axis, level, size });
             }),
       ) as A;
       const out = f(...wrapped);
@@ -176,11 +189,11 @@ export function vmap<A extends unknown[], O extends Tree>(
 }
 
 function unwrapOutputs<O extends Tree>(out: O, spec: AxisSpec, level: number, size: number): O {
-  const pairs: [Tensor, number | null, string][] = [];
-  axesFor(spec, out, 'output', pairs);
-  const axisOf = new Map(pairs.map(([t, a, w]) => [t, [a, w] as const]));
-  return treeMap(out, (t) => {
-    const [axis, where] = axisOf.get(t) ?? [0, 'output'];
+  const axes: LeafAxis[] = [];
+  axesFor(spec, out, 'output', axes);
+  return treeMap(out, (t, k) => {
+    const e = axes[k];
+    const [axis, where] = e ? [e.axis, e.where] : [0, 'output'];
     if (axis === null) {
       if (t._batchLevel === level) {
         throw new BatchingError('vmap', `${where} depends on the batch, but its outAxes entry is null`);
