@@ -3,7 +3,7 @@
  * (vmap of jvp), `jacrev`, `hessian` and `hvp` (both forward over reverse; hvp never forms the Hessian).
  * Inputs may be tensors or trees of tensors; `hessian` of a tree input is over the raveled parameters.
  */
-import { AutogradError, ShapeError, ValueError } from '../errors.js';
+import { AutogradError, DTypeError, ShapeError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isFloat } from '../tensor/dtype.js';
 import { closeLevel, openLevel, setTangent, tangentAt } from './forward.js';
@@ -45,6 +45,16 @@ export function jvp<A extends Tree[], O extends Tree>(
   if (primals.length !== tangents.length)
     throw new ValueError('jvp', `got ${primals.length} primals but ${tangents.length} tangents`);
   primals.forEach((p, i) => checkLike('jvp', `tangents[${i}]`, tangents[i], p));
+  // As JAX: an integer or bool primal has no tangent space (JAX asks for float0 tangents there).
+  primals.forEach((p, i) =>
+    treeLeaves(p).forEach((x, j, all) => {
+      if (!isFloat(x.dtype))
+        throw new DTypeError(
+          'jvp',
+          `primal ${i}${all.length > 1 ? ` (leaf ${j})` : ''} is ${x.dtype}: only float primals have tangents; close over it instead to hold it constant`,
+        );
+    }),
+  );
   const level = openLevel();
   try {
     const args = primals.map((p, i) => {
@@ -83,6 +93,11 @@ function asTensorFn(op: string, f: (x: Tensor) => Tensor): (x: Tensor) => Tensor
   };
 }
 
+function floatInput(op: string, x: Tensor): void {
+  if (x instanceof Tensor && !isFloat(x.dtype))
+    throw new DTypeError(op, `the input is ${x.dtype}: only float inputs have a Jacobian`);
+}
+
 function oneHot(n: number, i: number, like: Tensor): Tensor {
   const v = new Array<number>(n).fill(0);
   v[i] = 1;
@@ -96,6 +111,7 @@ function oneHot(n: number, i: number, like: Tensor): Tensor {
 export function jacrev(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
   const g = asTensorFn('jacrev', f);
   return (x) => {
+    floatInput('jacrev', x);
     const [y, back] = vjp(g, x);
     const rows = Array.from({ length: y.size }, (_, i) =>
       reshape(back(reshape(oneHot(y.size, i, y), y.shape))[0] as Tensor, [x.size]),
@@ -115,6 +131,7 @@ export const jacobian = jacrev;
 export function jacfwd(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
   const g = asTensorFn('jacfwd', f);
   return (x) => {
+    floatInput('jacfwd', x);
     const n = x.size;
     if (n === 0) {
       const y = g(x);

@@ -3,7 +3,7 @@
  * `customVjp` and `stopGradient`. They run on the same tape as `backward()`; because every VJP is written
  * with differentiable ops, they nest: `grad(grad(f))` is the second derivative.
  */
-import { AutogradError, ValueError } from '../errors.js';
+import { AutogradError, DTypeError, ValueError } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -34,6 +34,24 @@ function normArgnums(op: string, argnums: number | readonly number[] | undefined
     }
   }
   return list;
+}
+
+/**
+ * Integer and bool inputs have no gradient. As in JAX, `grad` refuses them unless told they are
+ * constants (`allowInt`); `vjp` treats them as constants (its cotangents there are zeros).
+ */
+function checkDifferentiable(op: string, args: unknown[], argnums: readonly number[]): void {
+  for (const a of argnums)
+    treeMap(args[a] as Tree, (x, j) => {
+      if (!isFloat(x.dtype)) {
+        const leaves = treeLeaves(args[a] as Tree).length;
+        throw new DTypeError(
+          op,
+          `argument ${a}${leaves > 1 ? ` (leaf ${j})` : ''} is ${x.dtype}: only float inputs have a gradient; pass allowInt: true to hold it constant (zero gradient), or leave it out of argnums`,
+        );
+      }
+      return x;
+    });
 }
 
 /** Starts tracing: each float tensor in the chosen args becomes a fresh graph input. */
@@ -125,6 +143,8 @@ function scalarOutput(op: string, out: unknown): Tensor {
 export interface GradOptions<K extends number | readonly number[]> {
   /** Which positional argument(s) to differentiate with respect to (default 0). */
   argnums?: K;
+  /** Hold int32 and bool inputs constant (a zero gradient) instead of refusing them (JAX's allow_int). */
+  allowInt?: boolean;
 }
 
 /**
@@ -168,6 +188,7 @@ export function valueAndGrad<A extends unknown[]>(
 ): (...args: A) => [Tensor, Tree[]] {
   return (...args: A) => {
     const argnums = normArgnums('grad', opts.argnums, args.length);
+    if (!opts.allowInt) checkDifferentiable('grad', args, argnums);
     const tr = trace(args, argnums);
     const out = scalarOutput(
       'grad',
@@ -192,6 +213,7 @@ export function valueAndGradWithAux<A extends unknown[], Aux extends Tree>(
 ): (...args: A) => [[Tensor, Aux], Tree[]] {
   return (...args: A) => {
     const argnums = normArgnums('grad', opts.argnums, args.length);
+    if (!opts.allowInt) checkDifferentiable('grad', args, argnums);
     const tr = trace(args, argnums);
     const [loss, aux] = withGradMode(true, () => f(...(tr.args as A)));
     const out = scalarOutput('grad', loss);
