@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import * as d from '../src/index.js';
 import { DTypeError, type Tensor } from '../src/index.js';
+import * as nn from '../src/nn/index.js';
+import { SGD } from '../src/optim/index.js';
+import { DPOptimizer } from '../src/privacy/index.js';
 
 describe('integer inputs to the transforms (JAX refuses them to grad)', () => {
   const xi = d.tensor([1, 2, 3], { dtype: 'int32' });
@@ -34,5 +37,51 @@ describe('integer inputs to the transforms (JAX refuses them to grad)', () => {
     );
     expect(() => d.jacrev((x: Tensor) => x.to('float32'))(xi)).toThrow(/^jacrev: the input is int32/);
     expect(() => d.jacfwd((x: Tensor) => x.to('float32'))(xi)).toThrow(/^jacfwd: the input is int32/);
+  });
+});
+
+describe('DP-SGD with a bad example', () => {
+  const setup = (o: { onNonFinite?: 'throw' | 'skip'; chunkSize?: number } = {}) => {
+    d.manualSeed(1);
+    const model = new nn.Linear(3, 2);
+    const dp = new DPOptimizer(
+      model,
+      new SGD(model.parameters(), { lr: 0.1 }),
+      { noiseMultiplier: 1, maxGradNorm: 1, expectedBatchSize: 4, generator: new d.Generator(2), ...o },
+      { datasetSize: 100 },
+    );
+    return { model, dp };
+  };
+  const x = d.tensor([
+    [1, 2, 3],
+    [4, NaN, 6],
+    [7, 8, 9],
+    [1, 1, 1],
+  ]);
+  const y = d.tensor([0, 1, 0, 1], { dtype: 'int32' });
+  const loss = (out: Tensor, t: Tensor) => d.crossEntropy(out, t);
+
+  it('a NaN feature stops the step, naming the example, before any update or charge', () => {
+    const { model, dp } = setup({ chunkSize: 2 });
+    const before = Array.from(model.weight.dataSync());
+    expect(() => dp.step(loss, x, y)).toThrow(
+      /^DPOptimizer.step: example 1 of the batch has a non-finite gradient \(norm NaN, loss NaN\): nothing was updated or charged/,
+    );
+    expect(Array.from(model.weight.dataSync())).toEqual(before);
+    expect(dp.accountant.steps).toBe(0);
+  });
+  it("onNonFinite: 'skip' drops the example (its gradient counts as zero) and says which", () => {
+    const { model, dp } = setup({ onNonFinite: 'skip' });
+    const mean = dp.step(loss, x, y);
+    expect(dp.lastSkipped).toEqual([1]);
+    expect(Number.isFinite(mean)).toBe(true);
+    expect(Array.from(model.weight.dataSync()).every(Number.isFinite)).toBe(true);
+    expect(dp.accountant.steps).toBe(1);
+  });
+  it('chunkSize 0, NaN, -1 or 2.5 is refused when the optimizer is made', () => {
+    for (const c of [0, NaN, -1, 2.5])
+      expect(() => setup({ chunkSize: c }), String(c)).toThrow(
+        `DPOptimizer: chunkSize must be a positive integer, got ${c}`,
+      );
   });
 });

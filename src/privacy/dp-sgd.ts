@@ -8,7 +8,7 @@ import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { rand, randn, tensor, zerosLike } from '../tensor/creation.js';
-import { add, div, minimum, mul } from '../ops/primitives/elementwise.js';
+import { add, div, minimum, mul, where } from '../ops/primitives/elementwise.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { reshape } from '../ops/primitives/shape.js';
 import { indexSelectTrusted } from '../ops/primitives/indexing.js';
@@ -35,6 +35,13 @@ export interface DPOptions {
    * whole batch's (256 copies of a 784x256 layer would be 200 MB a step).
    */
   chunkSize?: number;
+  /**
+   * An example whose gradient is not finite (a NaN feature, an overflow): 'throw' (default) stops the
+   * step before anything is updated or charged to the accountant, naming the example; 'skip' drops its
+   * gradient (a zero contribution, within the clipping bound, so the privacy analysis holds) and lists
+   * it in `lastSkipped`.
+   */
+  onNonFinite?: 'throw' | 'skip';
 }
 
 /** What an optimizer must offer to be wrapped: PyTorch's face. */
@@ -114,8 +121,19 @@ export class DPOptimizer {
         'DPOptimizer',
         `datasetSize must be an integer >= expectedBatchSize (${expectedBatchSize}), got ${data.datasetSize}`,
       );
+    const chunk = options.chunkSize;
+    if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1))
+      throw new ValueError('DPOptimizer', `chunkSize must be a positive integer, got ${chunk}`);
+    if (options.onNonFinite !== undefined && !['throw', 'skip'].includes(options.onNonFinite))
+      throw new ValueError(
+        'DPOptimizer',
+        `onNonFinite must be 'throw' or 'skip', got ${String(options.onNonFinite)}`,
+      );
     this.sampleRate = expectedBatchSize / data.datasetSize;
   }
+
+  /** The batch positions whose non-finite gradients the last step dropped (onNonFinite: 'skip'). */
+  lastSkipped: number[] = [];
 
   /** Per-example losses [B] and gradients of loss(model(x_i), y_i) for every parameter ([B, ...shape]). */
   perExampleGrads(
@@ -140,16 +158,46 @@ export class DPOptimizer {
     );
     let lossSum = 0;
     const chunk = this.options.chunkSize ?? 64;
+    const skipped: number[] = [];
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
       const { losses, grads } = this.perExampleGrads(loss, x.narrow(0, start, m), y.narrow(0, start, m));
-      const part = clipAndSum(grads, C).sums;
+      // Non-finite gradients are found before anything is summed, updated or charged.
+      const norms = vmap((g: Grads) => globalNorm(g))(grads).dataSync();
+      const lossVals = losses.dataSync();
+      const bad: number[] = [];
+      for (let i = 0; i < m; i++)
+        if (!Number.isFinite(norms[i]) || !Number.isFinite(lossVals[i])) bad.push(i);
+      if (bad.length && this.options.onNonFinite !== 'skip') {
+        const i = bad[0];
+        throw new ValueError(
+          'DPOptimizer.step',
+          `example ${start + i} of the batch has a non-finite gradient (norm ${norms[i]}, loss ${lossVals[i]})${bad.length > 1 ? ` (and ${bad.length - 1} more in its chunk)` : ''}: nothing was updated or charged; check its inputs, or pass onNonFinite: 'skip'`,
+        );
+      }
+      let use = grads;
+      if (bad.length) {
+        skipped.push(...bad.map((i) => start + i));
+        const keep = tensor(
+          Array.from({ length: m }, (_, i) => !bad.includes(i)),
+          { dtype: 'bool' },
+        );
+        use = Object.fromEntries(
+          Object.entries(grads).map(([k, g]) => [
+            k,
+            where(reshape(keep, [m, ...g.shape.slice(1).map(() => 1)]), g, 0),
+          ]),
+        );
+      }
+      const part = clipAndSum(use, C).sums;
       noGrad(() => {
         for (const k of Object.keys(sums)) sums[k] = add(sums[k], part[k]).detach();
-        lossSum += losses.sum().item();
+        for (let i = 0; i < m; i++) if (!bad.includes(i)) lossSum += lossVals[i];
       });
     }
-    const meanLoss = n > 0 ? lossSum / n : NaN;
+    this.lastSkipped = skipped;
+    const kept = n - skipped.length;
+    const meanLoss = kept > 0 ? lossSum / kept : NaN;
     noGrad(() => {
       for (const [k, p] of Object.entries(params)) {
         const noise = sigma > 0 ? mul(randn(p.shape, { dtype: p.dtype, generator }), sigma * C) : null;
