@@ -8,6 +8,7 @@ import { DTypeError, type Tensor } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import { SGD } from '../src/optim/index.js';
 import { DPOptimizer } from '../src/privacy/index.js';
+import { NGramModel } from '../src/lm/index.js';
 
 describe('integer inputs to the transforms (JAX refuses them to grad)', () => {
   const xi = d.tensor([1, 2, 3], { dtype: 'int32' });
@@ -83,5 +84,35 @@ describe('DP-SGD with a bad example', () => {
       expect(() => setup({ chunkSize: c }), String(c)).toThrow(
         `DPOptimizer: chunkSize must be a positive integer, got ${c}`,
       );
+  });
+});
+
+describe('NGramModel: sampling, ids and sizes', () => {
+  // After 0 the likeliest next id is 1 (3 of 4 times); 4 is the last id.
+  const ids = [0, 1, 0, 1, 0, 1, 0, 2, 3, 4, 0];
+  const lm = NGramModel.fit(ids, { order: 2, vocabSize: 5, smoothing: 'addK', k: 0.1 });
+  it('a tiny temperature samples the most likely word (it used to return the last id)', () => {
+    const s = lm.sample(20, { context: [0], temperature: 1e-3, generator: new d.Generator(0) });
+    expect(s.slice(0, 1)).toEqual([1]);
+    expect(lm.sample(1, { context: [0], temperature: 1e-6, generator: new d.Generator(3) })).toEqual([1]);
+  });
+  it('ids outside the vocabulary, 65537 and NaN in a context are typed errors, not other ids', () => {
+    expect(() => lm.perplexity([0, 7])).toThrow(
+      /^NGramModel.logProbs: token 1 is 7, outside the vocabulary's ids \[0, 5\)/,
+    );
+    expect(() => lm.prob([65537], 1)).toThrow(/context id 0 is 65537/);
+    expect(() => lm.prob([NaN], 1)).toThrow(/context id 0 is NaN/);
+    expect(() => lm.distribution([1.5])).toThrow(/context id 0 is 1.5/);
+    expect(() => lm.sample(3, { context: [9] })).toThrow(/^NGramModel.sample: context id 0 is 9/);
+  });
+  it('unbounded sizes are refused at once: order 10^6, vocabSize 2^31, sample length Infinity', () => {
+    expect(() => NGramModel.fit(ids, { order: 1e6, vocabSize: 5 })).toThrow(
+      /order must be an integer in \[1, 32\], got 1000000/,
+    );
+    expect(() => NGramModel.fit(ids, { order: 2, vocabSize: 2 ** 31 })).toThrow(
+      /vocabSize must be an integer in \[2, 16777216\]/,
+    );
+    expect(() => lm.sample(Infinity)).toThrow(/length must be an integer in \[0, 10000000\], got Infinity/);
+    expect(() => lm.sample(2, { temperature: Infinity })).toThrow(/temperature must be a finite number > 0/);
   });
 });

@@ -96,10 +96,10 @@ export class NGramModel {
   static fit(ids: ArrayLike<number>, opts: NGramOptions): NGramModel {
     const op = 'NGramModel.fit';
     const { order, vocabSize } = opts;
-    if (!(Number.isInteger(order) && order >= 1))
-      throw new ValueError(op, `order must be an integer >= 1, got ${order}`);
-    if (!(Number.isInteger(vocabSize) && vocabSize >= 2))
-      throw new ValueError(op, `vocabSize must be an integer >= 2, got ${vocabSize}`);
+    if (!(Number.isInteger(order) && order >= 1 && order <= MAX_ORDER))
+      throw new ValueError(op, `order must be an integer in [1, ${MAX_ORDER}], got ${order}`);
+    if (!(Number.isInteger(vocabSize) && vocabSize >= 2 && vocabSize <= MAX_VOCAB))
+      throw new ValueError(op, `vocabSize must be an integer in [2, ${MAX_VOCAB}], got ${vocabSize}`);
     if (ids.length === 0) throw new ValueError(op, 'the corpus is empty (no tokens)');
     if (ids.length < order)
       throw new ValueError(
@@ -111,11 +111,7 @@ export class NGramModel {
       throw new ValueError(op, `smoothing must be 'mle', 'addK' or 'kneserNey', got '${String(smoothing)}'`);
     const k = opts.k ?? 1;
     if (!(k > 0)) throw new ValueError(op, `k must be > 0, got ${k}`);
-    for (let i = 0; i < ids.length; i++) {
-      const v = ids[i];
-      if (!(Number.isInteger(v) && v >= 0 && v < vocabSize))
-        throw new ValueError(op, `token ${i} has id ${v}, outside [0, ${vocabSize})`);
-    }
+    checkIds(op, 'token', ids, vocabSize);
     const m = new NGramModel({ order, vocabSize, smoothing, k });
     m.count(ids);
     return m;
@@ -168,6 +164,12 @@ export class NGramModel {
 
   /** P(w | context); `context` holds the preceding ids (only the last n-1 are read). */
   prob(context: ArrayLike<number>, w: number): number {
+    checkIds('NGramModel.prob', 'context id', context, this.vocabSize);
+    checkIds('NGramModel.prob', 'word', [w], this.vocabSize);
+    return this.probOf(context, w);
+  }
+
+  private probOf(context: ArrayLike<number>, w: number): number {
     const n = Math.min(this.order, context.length + 1);
     if (this.smoothing === 'kneserNey') return this.kn(context, w, n - 1);
     const key = this.contextKey(context, n - 1)!;
@@ -195,11 +197,16 @@ export class NGramModel {
 
   /** P(. | context) over the whole vocabulary (sums to 1). */
   distribution(context: ArrayLike<number>): Float64Array {
+    checkIds('NGramModel.distribution', 'context id', context, this.vocabSize);
+    return this.distributionOf(context);
+  }
+
+  private distributionOf(context: ArrayLike<number>): Float64Array {
     const V = this.vocabSize;
     const out = new Float64Array(V);
     const n = Math.min(this.order, context.length + 1);
     if (this.smoothing !== 'kneserNey') {
-      for (let w = 0; w < V; w++) out[w] = this.prob(context, w);
+      for (let w = 0; w < V; w++) out[w] = this.probOf(context, w);
       return out;
     }
     out.fill(1 / V);
@@ -223,6 +230,8 @@ export class NGramModel {
    */
   logProbs(ids: ArrayLike<number>, opts: { history?: ArrayLike<number> } = {}): Float64Array {
     const h = opts.history ?? [];
+    checkIds('NGramModel.logProbs', 'token', ids, this.vocabSize);
+    checkIds('NGramModel.logProbs', 'history token', h, this.vocabSize);
     const c = this.order - 1;
     const buf: number[] = Array.from(
       { length: Math.min(c, h.length) },
@@ -230,7 +239,7 @@ export class NGramModel {
     );
     const out = new Float64Array(ids.length);
     for (let t = 0; t < ids.length; t++) {
-      out[t] = Math.log(this.prob(buf, ids[t]));
+      out[t] = Math.log(this.probOf(buf, ids[t]));
       buf.push(ids[t]);
       if (buf.length > c) buf.shift();
     }
@@ -250,20 +259,49 @@ export class NGramModel {
     length: number,
     opts: { context?: readonly number[]; temperature?: number; generator?: Generator } = {},
   ): number[] {
+    const op = 'NGramModel.sample';
     const temp = opts.temperature ?? 1;
-    if (!(temp > 0)) throw new ValueError('NGramModel.sample', `temperature must be > 0, got ${temp}`);
+    if (!(temp > 0 && Number.isFinite(temp)))
+      throw new ValueError(op, `temperature must be a finite number > 0, got ${temp}`);
+    if (!(Number.isSafeInteger(length) && length >= 0 && length <= MAX_SAMPLE))
+      throw new ValueError(op, `length must be an integer in [0, ${MAX_SAMPLE}], got ${length}`);
     const g = opts.generator ?? defaultGenerator;
     const ctx = [...(opts.context ?? [])];
+    checkIds(op, 'context id', ctx, this.vocabSize);
     const out: number[] = [];
     for (let i = 0; i < length; i++) {
-      const p = this.distribution(ctx.slice(-(this.order - 1) || ctx.length));
-      if (temp !== 1) for (let w = 0; w < p.length; w++) p[w] = Math.pow(p[w], 1 / temp);
+      const p = this.distributionOf(ctx.slice(-(this.order - 1) || ctx.length));
+      if (temp !== 1) sharpen(p, temp);
       const w = drawIndex(p, g);
       out.push(w);
       ctx.push(w);
     }
     return out;
   }
+}
+
+/** The largest order `fit` accepts (a longer context is never seen twice in any corpus). */
+export const MAX_ORDER = 32;
+/** The largest vocabulary (`distribution` allocates |V| numbers per sampled token). */
+export const MAX_VOCAB = 2 ** 24;
+/** The most ids one `sample` call draws. */
+export const MAX_SAMPLE = 10_000_000;
+
+/** Every id an integer in [0, V): a typed error naming the first that is not (no silent truncation). */
+function checkIds(op: string, what: string, ids: ArrayLike<number>, V: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < V))
+      throw new ValueError(op, `${what} ${i} is ${v}, outside the vocabulary's ids [0, ${V})`);
+  }
+}
+
+/** p^(1/T), scaled by its largest entry: in log space, so a tiny T keeps the most likely word. */
+function sharpen(p: Float64Array, T: number): void {
+  let top = -Infinity;
+  for (const v of p) if (v > top) top = v;
+  const lt = Math.log(top);
+  for (let w = 0; w < p.length; w++) p[w] = p[w] > 0 ? Math.exp((Math.log(p[w]) - lt) / T) : 0;
 }
 
 /** An index drawn with probability proportional to p[i] (p need not sum to 1).

@@ -132,11 +132,6 @@ export class RDPAccountant {
   private readonly history: { q: number; sigma: number; steps: number }[] = [];
   constructor(readonly orders: readonly number[] = DEFAULT_ORDERS) {}
 
-  /** The steps recorded so far. */
-  get steps(): number {
-    return this.history.reduce((n, h) => n + h.steps, 0);
-  }
-
   /** Records `steps` steps at sample rate q and noise multiplier σ (σ = 0: no privacy, ε = ∞). */
   step(q: number, sigma: number, steps = 1): void {
     if (!(sigma >= 0))
