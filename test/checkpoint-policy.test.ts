@@ -129,7 +129,7 @@ describe('checkpoint integrity cannot be bypassed', () => {
     const t = make(4);
     const before = Array.from(t.model.stateDict()['2.weight'].dataSync());
     expect(() => io.loadCheckpoint(file, t.model, { optimizer: t.optimizer })).toThrow(
-      /entry 'model.2.weight' holds NaN at element 3 \(pass allowNonFinite to load it anyway\)/,
+      /entry 'model.2.weight' holds NaN at element 3 \(loadCheckpoint's allowNonFinite loads it anyway\)/,
     );
     expect(Array.from(t.model.stateDict()['2.weight'].dataSync())).toEqual(before);
     io.loadCheckpoint(file, t.model, { optimizer: t.optimizer, allowNonFinite: true });

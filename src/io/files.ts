@@ -509,7 +509,7 @@ function checkFinite(op: string, file: string, name: string, t: Tensor): void {
     if (!Number.isFinite(data[i]))
       throw new CheckpointError(
         op,
-        `${file}: entry '${clip(name)}' holds ${data[i]} at element ${i} (pass allowNonFinite to load it anyway)`,
+        `${file}: entry '${clip(name)}' holds ${data[i]} at element ${i} (loadCheckpoint's allowNonFinite loads it anyway)`,
       );
 }
 

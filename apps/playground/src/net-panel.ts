@@ -39,6 +39,9 @@ export function netPanel(): void {
   const canvas = $<HTMLCanvasElement>('net-canvas');
   canvas.width = canvas.height = 300;
   const ctx = canvas.getContext('2d')!;
+  const cells = document.createElement('canvas');
+  cells.width = cells.height = 60;
+  const cellCtx = cells.getContext('2d')!;
   let anim = 0;
   const worker = new TaskWorker();
   const busy = progressView('net', () => worker.cancel());
@@ -71,17 +74,19 @@ export function netPanel(): void {
       anim = 0;
       const f = latest;
       if (!f || gen !== generation) return;
-      // Class colours as 32-bit RGBA words, spread over the pixels (no per-pixel allocation).
-      const rgba = new Uint32Array(CLASS_COLORS.length);
-      new Uint8Array(rgba.buffer).set(CLASS_COLORS.flatMap(([r, g, b]) => [r, g, b, 70]));
-      const img = ctx.createImageData(300, 300);
-      const words = new Uint32Array(img.data.buffer);
-      for (let py = 0; py < 300; py++) {
-        const row = Math.floor((py * n) / 300) * n;
-        for (let px = 0; px < 300; px++)
-          words[py * 300 + px] = rgba[f.regions[row + Math.floor((px * n) / 300)]!]!;
+      // The regions at the grid's resolution, scaled up by drawImage (no per-pixel work on the page).
+      const img = cellCtx.createImageData(n, n);
+      for (let k = 0; k < n * n; k++) {
+        const [r, g, b] = CLASS_COLORS[f.regions[k]!]!;
+        img.data[4 * k] = r;
+        img.data[4 * k + 1] = g;
+        img.data[4 * k + 2] = b;
+        img.data[4 * k + 3] = 70;
       }
-      ctx.putImageData(img, 0, 0);
+      cellCtx.putImageData(img, 0, 0);
+      ctx.clearRect(0, 0, 300, 300);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(cells, 0, 0, 300, 300);
       if (points) drawPoints(points.points, points.labels, lo, hi);
       const stat = $('net-stats');
       stat.dataset.acc = String(f.accuracy);

@@ -1,9 +1,8 @@
 /** The optimizer race panel: trajectories on a surface, the loss chart and the results table. */
 import { wasmReady } from 'descend';
-import type { RaceResult } from 'descend/diagnostics';
 import {
   COLORS,
-  contourImage,
+  contourCanvas,
   curvatureAt,
   defaultSettings,
   frame,
@@ -13,6 +12,7 @@ import {
   SIZE,
   surfaceOf,
   type RaceSettings,
+  type RaceTrack,
 } from './race.js';
 import { $, hashParams } from './dom.js';
 import { Cancelled, progressView, TaskWorker } from './tasks.js';
@@ -21,14 +21,14 @@ import { Cancelled, progressView, TaskWorker } from './tasks.js';
 export const RACE_REPLAY_MS = 700;
 
 /** The race's results table: end point, loss and steps to tolerance per optimizer. */
-export function fillRaceTable(results: RaceResult[], steps: number): void {
+export function fillRaceTable(results: RaceTrack[], steps: number): void {
   $('race-results').innerHTML =
     '<tr><th>optimizer</th><th>end x</th><th>end y</th><th>f</th><th>steps to f* + 1e-6</th></tr>' +
     results
       .map((r) => {
-        const [x, y] = r.path[r.path.length - 1]!;
+        const [x, y] = [r.path[r.path.length - 2]!, r.path[r.path.length - 1]!];
         const f = r.losses[r.losses.length - 1]!;
-        return `<tr data-name="${r.name}" data-x="${x}" data-y="${y}" data-loss="${f}"><td>${r.name}</td><td>${x.toFixed(4)}</td><td>${y.toFixed(4)}</td><td>${f.toExponential(2)}</td><td>${r.stepsToTol ?? (r.path.length - 1 < steps ? 'diverged' : '—')}</td></tr>`;
+        return `<tr data-name="${r.name}" data-x="${x}" data-y="${y}" data-loss="${f}"><td>${r.name}</td><td>${x.toFixed(4)}</td><td>${y.toFixed(4)}</td><td>${f.toExponential(2)}</td><td>${r.stepsToTol ?? (r.path.length / 2 - 1 < steps ? 'diverged' : '—')}</td></tr>`;
       })
       .join('');
 }
@@ -107,22 +107,26 @@ export function racePanel(): void {
     state.set('race', JSON.stringify(settings));
     history.replaceState(null, '', `#${state}`);
     let fn: ReturnType<typeof surfaceOf>;
-    let results: RaceResult[];
-    let img: ImageData;
+    let results: RaceTrack[];
+    let img: HTMLCanvasElement;
     try {
       // Parsed here too: a bad formula is reported at once, and the contour is drawn from it.
       fn = surfaceOf(settings);
       if (settings.start) fn.start = settings.start;
       error.textContent = '';
-      // The surface is drawn while the worker races.
-      img = contourImage(fn, ctx);
-      ctx.putImageData(img, 0, 0);
       performance.mark('race-start');
       busy.show('racing…');
-      // The race runs in the worker: a 5,000-step race never blocks the page.
-      results = await worker.run({ kind: 'race', settings }, (done, total) =>
-        busy.show(`${done} of ${total} optimizers done`, done, total),
-      );
+      // The surface and the race are computed in the worker: a 5,000-step race never blocks the page.
+      let surfaceImg: HTMLCanvasElement | null = null;
+      results = await worker.run({ kind: 'race', settings }, (done, total, _f, contour) => {
+        if (contour) {
+          surfaceImg = contourCanvas(contour);
+          ctx.imageSmoothingEnabled = false;
+          ctx.drawImage(surfaceImg, 0, 0, SIZE, SIZE);
+        } else busy.show(`${done} of ${total} optimizers done`, done, total);
+      });
+      if (!surfaceImg) throw new Error('the worker sent no surface');
+      img = surfaceImg;
       performance.mark('race-computed');
     } catch (e) {
       if (gen !== generation) return; // superseded by a newer run
@@ -138,7 +142,7 @@ export function racePanel(): void {
     if (gen !== generation) return;
     busy.hide();
     const { toPx } = frame(fn);
-    const total = Math.max(...results.map((r) => r.path.length - 1), 0);
+    const total = Math.max(...results.map((r) => r.path.length / 2 - 1), 0);
     // The race is computed already: its table is filled now, and the drawing replays it in a fixed time
     // (RACE_REPLAY_MS), however many steps and however slow the frames (other panels share the thread).
     fillRaceTable(results, settings.steps);
@@ -147,7 +151,7 @@ export function racePanel(): void {
     let shown = 0;
     const draw = () => {
       shown = Math.min(total, Math.floor((total * (performance.now() - start)) / RACE_REPLAY_MS));
-      ctx.putImageData(img, 0, 0);
+      ctx.drawImage(img, 0, 0, SIZE, SIZE);
       for (const m of fn.minima) {
         const [px, py] = toPx(m[0], m[1]);
         ctx.fillStyle = '#fff';
@@ -158,11 +162,12 @@ export function racePanel(): void {
         ctx.strokeStyle = COLORS[RACERS.indexOf(r.name)]!;
         ctx.lineWidth = 2;
         ctx.beginPath();
-        r.path.slice(0, shown + 1).forEach(([x, y], k) => {
-          const [px, py] = toPx(x, y);
+        const upTo = Math.min(shown, r.path.length / 2 - 1);
+        for (let k = 0; k <= upTo; k++) {
+          const [px, py] = toPx(r.path[2 * k]!, r.path[2 * k + 1]!);
           if (k === 0) ctx.moveTo(px, py);
           else ctx.lineTo(px, py);
-        });
+        }
         ctx.stroke();
       }
       const [sx, sy] = toPx(fn.start[0], fn.start[1]);

@@ -119,8 +119,11 @@ export function frame(fn: TestFunction) {
   };
 }
 
+/** The contour's grid: CONTOUR_N × CONTOUR_N cells. */
+export const CONTOUR_N = 110;
+
 /** f on an n×n grid, vectorized: the surfaces index p[0] and p[1], so p may be [2, N]. */
-function grid(fn: TestFunction, n: number): Float64Array {
+export function grid(fn: TestFunction, n: number = CONTOUR_N): Float64Array {
   const xs: number[] = [];
   const ys: number[] = [];
   const { fromPx } = frame(fn);
@@ -149,10 +152,12 @@ function viridis(t: number): [number, number, number] {
   return [0, 1, 2].map((c) => a[c]! + f * (b[c]! - a[c]!)) as [number, number, number];
 }
 
-/** The contour image (log-scaled heights, with level bands) as ImageData. */
-export function contourImage(fn: TestFunction, ctx: CanvasRenderingContext2D): ImageData {
-  const n = 110;
-  const v = grid(fn, n);
+/**
+ * The contour image (log-scaled heights, with level bands) of f on the grid (`grid`, computed in the
+ * worker) at one pixel per cell: the panel scales it with drawImage, next to nothing per frame.
+ */
+export function contourCanvas(v: Float64Array): HTMLCanvasElement {
+  const n = Math.round(Math.sqrt(v.length));
   let lo = Infinity;
   let hi = -Infinity;
   for (const z of v)
@@ -161,22 +166,37 @@ export function contourImage(fn: TestFunction, ctx: CanvasRenderingContext2D): I
       hi = Math.max(hi, z);
     }
   const scale = (z: number) => Math.log1p((z - lo) / ((hi - lo) * 1e-3 + 1e-12)) / Math.log1p(1e3);
-  // One colour per grid cell, then spread over the pixels as 32-bit words (a light task on the page).
-  const cells = new Uint32Array(n * n);
-  const px8 = new Uint8Array(cells.buffer);
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = n;
+  const c = canvas.getContext('2d')!;
+  const img = c.createImageData(n, n);
   v.forEach((z, k) => {
     const t = Number.isFinite(z) ? scale(z) : 1;
     const band = Math.abs(((t * 14) % 1) - 0.5) < 0.04 ? 0.75 : 1; // level lines
     const [r, g, b] = viridis(t);
-    px8.set([r * band, g * band, b * band, 255], 4 * k);
+    img.data.set([r * band, g * band, b * band, 255], 4 * k);
   });
-  const img = ctx.createImageData(SIZE, SIZE);
-  const out = new Uint32Array(img.data.buffer);
-  for (let py = 0; py < SIZE; py++) {
-    const row = Math.floor((py * n) / SIZE) * n;
-    for (let px = 0; px < SIZE; px++) out[py * SIZE + px] = cells[row + Math.floor((px * n) / SIZE)]!;
-  }
-  return img;
+  c.putImageData(img, 0, 0);
+  return canvas;
+}
+
+/** A race result as the worker sends it: the path as flat x, y pairs (cheap to pass between threads). */
+export interface RaceTrack {
+  name: string;
+  /** x0, y0, x1, y1, ... */
+  path: Float64Array;
+  losses: Float64Array;
+  stepsToTol: number | null;
+}
+
+/** Results in the form the worker posts. */
+export function toTracks(results: RaceResult[]): RaceTrack[] {
+  return results.map((r) => ({
+    name: r.name,
+    path: Float64Array.from(r.path.flat()),
+    losses: Float64Array.from(r.losses),
+    stepsToTol: r.stepsToTol,
+  }));
 }
 
 /** The Hessian's eigenvalues at a point, its condition number and GD's stability bound 2/λmax. */
@@ -201,25 +221,31 @@ export function curvatureAt(fn: TestFunction, at: [number, number]) {
 }
 
 /** The loss-per-step chart, log scale. */
-export function lossChart(results: RaceResult[], upTo: number, fMin: number): string {
+export function lossChart(results: RaceTrack[], upTo: number, fMin: number): string {
   const w = 440;
   const h = 260;
-  const vals = results.flatMap((r) => r.losses.map((l) => Math.max(l - fMin, 1e-16)));
-  const lo = Math.log10(Math.max(1e-16, Math.min(...vals)));
-  const hi = Math.log10(Math.max(...vals)) + 1e-9;
+  let vmin = Infinity;
+  let vmax = -Infinity;
+  for (const r of results)
+    for (const l of r.losses) {
+      const v = Math.max(l - fMin, 1e-16);
+      if (v < vmin) vmin = v;
+      if (v > vmax) vmax = v;
+    }
+  const lo = Math.log10(Math.max(1e-16, vmin));
+  const hi = Math.log10(vmax) + 1e-9;
   const steps = Math.max(1, ...results.map((r) => r.losses.length - 1));
   const lines = results.map((r) => {
     // About one point per pixel column: a 5,000-step race stays a light redraw per frame.
     const stride = Math.max(1, Math.floor(steps / (w - 50)));
-    const pts = r.losses
-      .slice(0, upTo + 1)
-      .map((l, s) => {
-        if (s % stride && s !== upTo && s !== r.losses.length - 1) return '';
-        const y = (1 - (Math.log10(Math.max(l - fMin, 1e-16)) - lo) / (hi - lo)) * (h - 30) + 10;
-        return `${(40 + (s / steps) * (w - 50)).toFixed(1)},${y.toFixed(1)}`;
-      })
-      .filter(Boolean)
-      .join(' ');
+    const parts: string[] = [];
+    const last = Math.min(upTo, r.losses.length - 1);
+    for (let s = 0; s <= last; s++) {
+      if (s % stride && s !== last) continue;
+      const y = (1 - (Math.log10(Math.max(r.losses[s]! - fMin, 1e-16)) - lo) / (hi - lo)) * (h - 30) + 10;
+      parts.push(`${(40 + (s / steps) * (w - 50)).toFixed(1)},${y.toFixed(1)}`);
+    }
+    const pts = parts.join(' ');
     return `<polyline fill="none" stroke="${COLORS[RACERS.indexOf(r.name)]}" stroke-width="1.5" points="${pts}"/>`;
   });
   return (

@@ -4,8 +4,7 @@
  * (a synchronous loop inside it cannot read a message) and the next task starts a fresh one.
  */
 import type { NetSettings } from './net.js';
-import type { RaceSettings } from './race.js';
-import type { RaceResult } from 'descend/diagnostics';
+import type { RaceSettings, RaceTrack } from './race.js';
 
 export type Task =
   | { kind: 'tsne'; table: Float32Array; n: number; dim: number; iterations: number }
@@ -27,13 +26,13 @@ export interface NetFrame {
 
 export interface Results {
   tsne: Float64Array;
-  race: RaceResult[];
+  race: RaceTrack[];
   net: { steps: number };
   names: string[];
 }
 
 export type Reply =
-  | { id: number; type: 'progress'; done: number; total: number; frame?: NetFrame }
+  | { id: number; type: 'progress'; done: number; total: number; frame?: NetFrame; contour?: Float64Array }
   | { id: number; type: 'result'; value: unknown }
   | { id: number; type: 'error'; message: string };
 
@@ -49,7 +48,7 @@ interface Pending {
   id: number;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
-  onProgress?: (done: number, total: number, frame?: NetFrame) => void;
+  onProgress?: (done: number, total: number, frame?: NetFrame, contour?: Float64Array) => void;
 }
 
 export class TaskWorker {
@@ -65,7 +64,7 @@ export class TaskWorker {
   /** Runs `task`, cancelling the one in flight (its promise rejects with Cancelled). */
   run<K extends Task['kind']>(
     task: Extract<Task, { kind: K }>,
-    onProgress?: (done: number, total: number, frame?: NetFrame) => void,
+    onProgress?: (done: number, total: number, frame?: NetFrame, contour?: Float64Array) => void,
   ): Promise<Results[K]> {
     this.cancel();
     const w = (this.worker ??= this.spawn());
@@ -92,7 +91,7 @@ export class TaskWorker {
       const m = e.data;
       const p = this.pending;
       if (!p || m.id !== p.id) return;
-      if (m.type === 'progress') p.onProgress?.(m.done, m.total, m.frame);
+      if (m.type === 'progress') p.onProgress?.(m.done, m.total, m.frame, m.contour);
       else {
         this.pending = null;
         if (m.type === 'result') p.resolve(m.value);

@@ -58,30 +58,25 @@ export function drawMap(
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const sx = (x: number) => 20 + ((x - x0) / (x1 - x0 || 1)) * (W - 60);
   const sy = (y: number) => H - 20 - ((y - y0) / (y1 - y0 || 1)) * (H - 40);
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.setAttribute('width', '100%');
-  svg.setAttribute('id', 'words-svg');
-  svg.style.border = '1px solid #ddd';
-  svg.style.background = '#fff';
-  xy.forEach(([x, y], i) => {
-    const g = document.createElementNS(SVG, 'g');
-    g.setAttribute('class', 'word');
-    g.setAttribute('data-label', labels[i]);
-    const c = document.createElementNS(SVG, 'circle');
-    c.setAttribute('cx', sx(x).toFixed(1));
-    c.setAttribute('cy', sy(y).toFixed(1));
-    c.setAttribute('r', '2');
-    c.setAttribute('fill', '#1f77b4');
-    const t = document.createElementNS(SVG, 'text');
-    t.setAttribute('x', (sx(x) + 3).toFixed(1));
-    t.setAttribute('y', (sy(y) - 2).toFixed(1));
-    t.setAttribute('font-size', '9');
-    t.textContent = labels[i];
-    g.append(c, t);
-    g.addEventListener('mouseenter', () => onHover(labels[i]));
-    svg.append(g);
+  // One string and one parse (500 points made node by node took a long task of their own), and one
+  // capturing listener for every point's mouseenter.
+  const esc = (t: string) =>
+    t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const groups = xy.map(([x, y], i) => {
+    const l = esc(labels[i]!);
+    const [px, py] = [sx(x), sy(y)];
+    return `<g class="word" data-label="${l}"><circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="2" fill="#1f77b4"/><text x="${(px + 3).toFixed(1)}" y="${(py - 2).toFixed(1)}" font-size="9">${l}</text></g>`;
   });
+  host.innerHTML = `<svg xmlns="${SVG}" viewBox="0 0 ${W} ${H}" width="100%" id="words-svg" style="border:1px solid #ddd;background:#fff">${groups.join('')}</svg>`;
+  const svg = host.firstElementChild as SVGSVGElement;
+  svg.addEventListener(
+    'mouseenter',
+    (ev) => {
+      const g = (ev.target as Element).closest?.('g.word');
+      if (g) onHover(g.getAttribute('data-label')!);
+    },
+    true,
+  );
   let view = { x: 0, y: 0, w: W, h: H };
   svg.addEventListener(
     'wheel',
@@ -98,7 +93,6 @@ export function drawMap(
     },
     { passive: false },
   );
-  host.replaceChildren(svg);
 }
 
 /** Wires the panel to the DOM: loads the shipped data, draws the map, answers queries. */

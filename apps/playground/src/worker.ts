@@ -6,7 +6,7 @@
 import * as d from 'descend';
 import { tsne, sampleNames, trainNameModel, type NameModel } from 'descend/lm';
 import { NetRun } from './net.js';
-import { race, surfaceOf } from './race.js';
+import { grid, race, surfaceOf, toTracks } from './race.js';
 import type { NetFrame, Reply, Task } from './tasks.js';
 
 // The name model is kept between clicks (a terminated worker forgets it; the next click retrains).
@@ -38,9 +38,11 @@ function runTask(id: number, task: Task): unknown {
       const fn = surfaceOf(task.settings);
       if (task.settings.start) fn.start = task.settings.start;
       const progress = throttle(id, 0);
-      progress(0, 1);
+      // The surface first: the page draws it while the optimizers run.
+      const contour = grid(fn);
+      post({ id, type: 'progress', done: 0, total: 1, contour }, [contour.buffer]);
       // Two-element tensors: plain JS beats a crossing into WebAssembly per op.
-      return d.withBackend('js', () => race(task.settings, fn, progress));
+      return toTracks(d.withBackend('js', () => race(task.settings, fn, progress)));
     }
     case 'net': {
       const run = new NetRun(task.settings);
