@@ -218,7 +218,9 @@ describe('n-gram models', () => {
     expect(() => NGramModel.fit([1, 2], { order: 5, vocabSize: 5 })).toThrow(
       /context of 4 tokens is longer than the text/,
     );
-    expect(() => NGramModel.fit([1, 7], { order: 2, vocabSize: 5 })).toThrow(/token 1 is 7, outside the vocabulary/);
+    expect(() => NGramModel.fit([1, 7], { order: 2, vocabSize: 5 })).toThrow(
+      /token 1 is 7, outside the vocabulary/,
+    );
     expect(() => NGramModel.fit([1, 2], { order: 2, vocabSize: 1 })).toThrow(ValueError);
   });
 });

@@ -9,6 +9,8 @@ import * as nn from '../src/nn/index.js';
 import { SGD } from '../src/optim/index.js';
 import { DPOptimizer } from '../src/privacy/index.js';
 import { NGramModel } from '../src/lm/index.js';
+import { DataLoader, TensorDataset } from '../src/data/index.js';
+import { fit } from '../src/train/index.js';
 
 describe('integer inputs to the transforms (JAX refuses them to grad)', () => {
   const xi = d.tensor([1, 2, 3], { dtype: 'int32' });
@@ -114,5 +116,86 @@ describe('NGramModel: sampling, ids and sizes', () => {
     );
     expect(() => lm.sample(Infinity)).toThrow(/length must be an integer in \[0, 10000000\], got Infinity/);
     expect(() => lm.sample(2, { temperature: Infinity })).toThrow(/temperature must be a finite number > 0/);
+  });
+});
+
+describe('fit on empty data, a lucky first batch, and a throw', () => {
+  const model = () => {
+    d.manualSeed(0);
+    return new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 2));
+  };
+  const X = d.randn([8, 2]);
+  const Y = d.tensor([0, 1, 0, 1, 0, 1, 0, 1], { dtype: 'int32' });
+  const loader = (n: number, o: { dropLast?: boolean; batchSize?: number } = {}) =>
+    new DataLoader(new TensorDataset(X.narrow(0, 0, n), Y.narrow(0, 0, n)), {
+      batchSize: o.batchSize ?? 4,
+      dropLast: o.dropLast,
+    });
+  const base = (m: nn.Module) => ({
+    loss: (out: Tensor, y: Tensor) => d.crossEntropy(out, y),
+    optimizer: new SGD(m.parameters(), { lr: 0.1 }),
+    epochs: 2,
+    progress: false as const,
+  });
+
+  it('an empty dataset, or dropLast with a batch larger than the data, is an error, not loss 0', () => {
+    const m = model();
+    expect(() => fit(m, { ...base(m), data: loader(0) })).toThrow(
+      /^fit: epoch 1 gave no batches: the data is empty/,
+    );
+    expect(() => fit(m, { ...base(m), data: loader(3, { dropLast: true, batchSize: 4 }) })).toThrow(
+      /dropLast dropped every batch/,
+    );
+    expect(() => fit(m, { ...base(m), data: loader(8), validation: loader(0) })).toThrow(
+      /^fit: the validation data gave no batches/,
+    );
+  });
+  it('a first batch with loss 1e-8 then 0.25 is not "diverged"', () => {
+    const m = model();
+    const losses = [1e-8, 0.25, 0.24, 0.26, 0.25, 0.25, 0.24, 0.25];
+    let k = 0;
+    const h = fit(m, {
+      ...base(m),
+      data: loader(8, { batchSize: 2 }),
+      epochs: 2,
+      loss: (out: Tensor) =>
+        out
+          .sum()
+          .mul(0)
+          .add(losses[k++ % losses.length]!),
+    });
+    expect(h.stoppedEarly).toBe(false);
+    expect(h.epochs).toHaveLength(2);
+    // A real divergence is still caught: losses growing 1000-fold.
+    k = 0;
+    const grow = fit(m, {
+      ...base(m),
+      data: loader(8, { batchSize: 1 }),
+      loss: (out: Tensor) =>
+        out
+          .sum()
+          .mul(0)
+          .add(10 ** k++),
+    });
+    expect(grow.stopReason).toMatch(/training diverged/);
+  });
+  it('when fit throws, the gradient-health hooks are removed', () => {
+    const m = model();
+    const relu =
+      (m as unknown as { modules: nn.Module[] }).modules?.[1] ??
+      [...m.namedModules()].find(([, x]) => x instanceof nn.ReLU)![1];
+    let k = 0;
+    expect(() =>
+      fit(m, {
+        ...base(m),
+        data: loader(8, { batchSize: 2 }),
+        health: {},
+        loss: (out: Tensor, y: Tensor) => {
+          if (++k === 3) throw new Error('boom');
+          return d.crossEntropy(out, y);
+        },
+      }),
+    ).toThrow('boom');
+    expect((relu as unknown as { _hooks: unknown[] })._hooks).toEqual([]);
   });
 });

@@ -73,8 +73,11 @@ export interface FitState {
   globalStep: number;
   /** The epoch under way's sums: loss x samples, samples, metric x samples. */
   running: { total: number; n: number; sums: Record<string, number> };
-  /** The divergence check's first loss and running average (NaN before the first step). */
-  divergence: { startLoss: number; smoothed: number };
+  /**
+   * The divergence check's first loss, running average (NaN before the first step), the batches it has
+   * seen and the losses of the first few.
+   */
+  divergence: { startLoss: number; smoothed: number; seen?: number; early?: number[] };
   history: History;
   data: DataLoaderState | null;
   scheduler: Record<string, unknown> | null;
@@ -135,9 +138,11 @@ export interface FitOptions {
   onNonFinite?: 'stop' | 'throw';
   /**
    * A running average of the batch losses (weight 0.1 on each new batch, so one batch of outliers does
-   * not trip it) above this many times the first batch's loss (the loss at initialization; at least
-   * 1e-6) counts as divergence (default 100; false turns the check off, e.g. for losses that may
-   * legitimately grow).
+   * not trip it) above this many times the start level counts as divergence (default 100; false turns
+   * the check off, e.g. for losses that may legitimately grow). The start level is the larger of the
+   * first loss and the median of the first 5 (at least 1e-6), so one lucky first batch (1e-8, then
+   * 0.25) is not divergence; during those 5 batches the bar is factor² times the first loss (at least
+   * 1e-4), which a run exploding at once still crosses. A NaN or Inf loss is caught at once.
    */
   divergenceFactor?: number | false;
   /** Gradient-health checks every N steps (warnings go to the history and the progress output). */
@@ -190,8 +195,14 @@ function evaluate(
     }
   });
   model.train(wasTraining);
+  // No batches is not a loss of 0: say so (an empty split, or dropLast with a batch larger than it).
+  if (n === 0)
+    throw new ValueError(
+      'fit',
+      'the validation data gave no batches (it is empty, or dropLast dropped every batch)',
+    );
   return {
-    loss: total / Math.max(n, 1),
+    loss: total / n,
     metrics: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(n, 1)])),
   };
 }
@@ -244,13 +255,15 @@ export function fit(model: Module, o: FitOptions): History {
   // A running average of the batch losses: one batch of outliers (heavy-tailed data) moves it by a tenth
   // of its excess, a diverging run (every batch huge) moves it past the threshold at once.
   let smoothed = r?.divergence.smoothed ?? NaN;
+  let seen = r?.divergence.seen ?? (Number.isNaN(startLoss) ? 0 : DIVERGENCE_WARMUP);
+  const early: number[] = [...(r?.divergence.early ?? [])];
   let lastCheckpoint = Date.now();
   const snapshot = (epoch: number, step: number, running: FitState['running']): FitState => ({
     epoch,
     step,
     globalStep: ctx.step,
     running: { ...running, sums: { ...running.sums } },
-    divergence: { startLoss, smoothed },
+    divergence: { startLoss, smoothed, seen, early: [...early] },
     history: structuredClone(history),
     data: isResumable(o.data) ? o.data.stateDict() : null,
     scheduler: o.scheduler ? o.scheduler.stateDict() : null,
@@ -271,126 +284,153 @@ export function fit(model: Module, o: FitOptions): History {
   };
 
   const first = (r?.epoch ?? 0) + 1;
-  outer: for (let epoch = first; epoch <= o.epochs; epoch++) {
-    ctx.epoch = epoch;
-    const midEpoch = r && epoch === first && r.step > 0 ? r : null;
-    if (!midEpoch) callbacks.forEach((c) => c.onEpochBegin?.(ctx));
-    const te = Date.now();
-    let total = midEpoch?.running.total ?? 0;
-    let n = midEpoch?.running.n ?? 0;
-    let step = midEpoch?.step ?? 0;
-    const sums: Record<string, number> = { ...midEpoch?.running.sums };
-    for (const [x, y] of o.data) {
-      step++;
-      ctx.step++;
-      o.optimizer.zeroGrad();
-      const out = (model.call as (x: Tensor) => Tensor).call(model, x);
-      let loss = o.loss(out, y);
-      if (o.regularization) loss = loss.add(o.regularization());
-      const lv = loss.item();
-      if (!Number.isFinite(lv)) {
-        failed(
-          'non-finite',
-          `the loss became ${lv} at epoch ${epoch}, step ${step} (global step ${ctx.step})`,
-        );
-        break outer;
-      }
-      if (factor !== false) {
-        if (Number.isNaN(startLoss)) startLoss = smoothed = lv;
-        smoothed = 0.9 * smoothed + 0.1 * lv;
-        const start = Math.max(startLoss, 1e-6);
-        if (smoothed > factor * start) {
+  try {
+    trainEpochs();
+  } finally {
+    // Also when a step throws: the gradient-health hooks never outlive fit.
+    monitor?.detach();
+  }
+  callbacks.forEach((c) => c.onTrainEnd?.(ctx));
+  return history;
+
+  function trainEpochs(): void {
+    outer: for (let epoch = first; epoch <= o.epochs; epoch++) {
+      ctx.epoch = epoch;
+      const midEpoch = r && epoch === first && r.step > 0 ? r : null;
+      if (!midEpoch) callbacks.forEach((c) => c.onEpochBegin?.(ctx));
+      const te = Date.now();
+      let total = midEpoch?.running.total ?? 0;
+      let n = midEpoch?.running.n ?? 0;
+      let step = midEpoch?.step ?? 0;
+      const sums: Record<string, number> = { ...midEpoch?.running.sums };
+      for (const [x, y] of o.data) {
+        step++;
+        ctx.step++;
+        o.optimizer.zeroGrad();
+        const out = (model.call as (x: Tensor) => Tensor).call(model, x);
+        let loss = o.loss(out, y);
+        if (o.regularization) loss = loss.add(o.regularization());
+        const lv = loss.item();
+        if (!Number.isFinite(lv)) {
           failed(
-            'divergence',
-            `training diverged: the loss reached ${lv.toPrecision(3)} at epoch ${epoch}, step ${step} (running average ${smoothed.toPrecision(3)}), over ${factor}x its start (${start.toPrecision(3)}); lower the learning rate`,
+            'non-finite',
+            `the loss became ${lv} at epoch ${epoch}, step ${step} (global step ${ctx.step})`,
           );
           break outer;
         }
+        if (factor !== false) {
+          if (Number.isNaN(startLoss)) startLoss = smoothed = lv;
+          smoothed = 0.9 * smoothed + 0.1 * lv;
+          if (seen < DIVERGENCE_WARMUP) early.push(lv);
+          seen++;
+          const warm = seen >= DIVERGENCE_WARMUP;
+          const start = warm
+            ? Math.max(startLoss, median(early.length ? early : [startLoss]), 1e-6)
+            : Math.max(startLoss, 1e-4);
+          if (smoothed > (warm ? factor : factor * factor) * start) {
+            failed(
+              'divergence',
+              `training diverged: the loss reached ${lv.toPrecision(3)} at epoch ${epoch}, step ${step} (running average ${smoothed.toPrecision(3)}), over ${factor}x its start (${start.toPrecision(3)}); lower the learning rate`,
+            );
+            break outer;
+          }
+        }
+        loss.backward();
+        if (monitor && ctx.step % healthEvery === 0) {
+          for (const w of monitor.check().warnings) {
+            if (!history.warnings.some((h) => h.kind === w.kind))
+              bar?.line(`warning at epoch ${epoch}, step ${step}: ${w.message}`);
+            history.warnings.push(w);
+          }
+        }
+        o.optimizer.step();
+        const b = x.shape[0];
+        total += lv * b;
+        n += b;
+        globalSamples += b;
+        for (const [k, m] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + m(out.detach(), y) * b;
+        if (o.scheduler instanceof LRScheduler && o.schedulerInterval === 'step') o.scheduler.step();
+        callbacks.forEach((c) => c.onBatchEnd?.(ctx, { loss: lv, size: b }));
+        const elapsed = (Date.now() - t0) / 1000;
+        const sps = globalSamples / Math.max(elapsed, 1e-9);
+        const stepsLeft = (o.epochs - epoch) * stepsPerEpoch + (stepsPerEpoch - step);
+        bar?.update(
+          epoch,
+          o.epochs,
+          step,
+          stepsPerEpoch,
+          { loss: total / n, ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n])) },
+          sps,
+          stepsPerEpoch ? (stepsLeft * b) / sps : NaN,
+        );
+        if (o.shouldStop?.()) {
+          history.interrupted = { epoch, step };
+          history.stopReason = `interrupted at epoch ${epoch}, step ${step} of ${stepsPerEpoch}`;
+          checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'interrupt');
+          break outer;
+        }
+        if (o.checkpointEveryMs !== undefined && Date.now() - lastCheckpoint >= o.checkpointEveryMs)
+          checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'time');
+        if (ctx.stop) break;
       }
-      loss.backward();
-      if (monitor && ctx.step % healthEvery === 0) {
-        for (const w of monitor.check().warnings) {
-          if (!history.warnings.some((h) => h.kind === w.kind))
-            bar?.line(`warning at epoch ${epoch}, step ${step}: ${w.message}`);
-          history.warnings.push(w);
+      if (step === 0 && !midEpoch)
+        throw new ValueError(
+          'fit',
+          `epoch ${epoch} gave no batches: the data is empty (or dropLast dropped every batch, the batch size being larger than the data)`,
+        );
+      const seconds = (Date.now() - te) / 1000;
+      const log: EpochLog = {
+        epoch,
+        loss: total / Math.max(n, 1),
+        metrics: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(n, 1)])),
+        lr: (o.optimizer.paramGroups[0] as { lr?: number }).lr ?? NaN,
+        seconds,
+        samplesPerSec: n / Math.max(seconds, 1e-9),
+      };
+      if (o.validation) {
+        const v = evaluate(model, o.validation, o.loss, metrics);
+        log.valLoss = v.loss;
+        log.valMetrics = v.metrics;
+        const bad = Object.entries({ valLoss: v.loss, ...v.metrics }).find(([, x]) => !Number.isFinite(x));
+        if (bad) {
+          history.epochs.push(log);
+          failed(
+            'non-finite',
+            `${bad[0]} is ${bad[1]} at epoch ${epoch}: the validation data or the model's outputs hold NaN/Inf`,
+          );
+          break;
         }
       }
-      o.optimizer.step();
-      const b = x.shape[0];
-      total += lv * b;
-      n += b;
-      globalSamples += b;
-      for (const [k, m] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + m(out.detach(), y) * b;
-      if (o.scheduler instanceof LRScheduler && o.schedulerInterval === 'step') o.scheduler.step();
-      callbacks.forEach((c) => c.onBatchEnd?.(ctx, { loss: lv, size: b }));
-      const elapsed = (Date.now() - t0) / 1000;
-      const sps = globalSamples / Math.max(elapsed, 1e-9);
-      const stepsLeft = (o.epochs - epoch) * stepsPerEpoch + (stepsPerEpoch - step);
-      bar?.update(
-        epoch,
-        o.epochs,
-        step,
-        stepsPerEpoch,
-        { loss: total / n, ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n])) },
-        sps,
-        stepsPerEpoch ? (stepsLeft * b) / sps : NaN,
-      );
-      if (o.shouldStop?.()) {
-        history.interrupted = { epoch, step };
-        history.stopReason = `interrupted at epoch ${epoch}, step ${step} of ${stepsPerEpoch}`;
-        checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'interrupt');
-        break outer;
+      if (o.scheduler instanceof ReduceLROnPlateau) {
+        const key = o.schedulerMonitor ?? (log.valLoss !== undefined ? 'valLoss' : 'loss');
+        o.scheduler.step(pick(log, key));
+      } else if (o.scheduler && o.schedulerInterval !== 'step') o.scheduler.step();
+      history.epochs.push(log);
+      callbacks.forEach((c) => c.onEpochEnd?.(ctx, log));
+      if (ctx.stop) {
+        history.stoppedEarly = true;
+        history.stopReason = ctx.stopReason ?? 'stopped by a callback';
       }
-      if (o.checkpointEveryMs !== undefined && Date.now() - lastCheckpoint >= o.checkpointEveryMs)
-        checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'time');
-      if (ctx.stop) break;
-    }
-    const seconds = (Date.now() - te) / 1000;
-    const log: EpochLog = {
-      epoch,
-      loss: total / Math.max(n, 1),
-      metrics: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(n, 1)])),
-      lr: (o.optimizer.paramGroups[0] as { lr?: number }).lr ?? NaN,
-      seconds,
-      samplesPerSec: n / Math.max(seconds, 1e-9),
-    };
-    if (o.validation) {
-      const v = evaluate(model, o.validation, o.loss, metrics);
-      log.valLoss = v.loss;
-      log.valMetrics = v.metrics;
-      const bad = Object.entries({ valLoss: v.loss, ...v.metrics }).find(([, x]) => !Number.isFinite(x));
-      if (bad) {
-        history.epochs.push(log);
-        failed(
-          'non-finite',
-          `${bad[0]} is ${bad[1]} at epoch ${epoch}: the validation data or the model's outputs hold NaN/Inf`,
-        );
-        break;
+      const stopNow = !ctx.stop && epoch < o.epochs && Boolean(o.shouldStop?.());
+      if (stopNow) {
+        history.interrupted = { epoch: epoch + 1, step: 0 };
+        history.stopReason = `interrupted after epoch ${epoch}`;
       }
+      checkpoint(snapshot(epoch, 0, { total: 0, n: 0, sums: {} }), stopNow ? 'interrupt' : 'epoch');
+      // After the checkpoint: once an epoch's line is shown, that epoch is on disk.
+      bar?.line(formatLog(log, o.epochs));
+      if (ctx.stop || stopNow) break;
     }
-    if (o.scheduler instanceof ReduceLROnPlateau) {
-      const key = o.schedulerMonitor ?? (log.valLoss !== undefined ? 'valLoss' : 'loss');
-      o.scheduler.step(pick(log, key));
-    } else if (o.scheduler && o.schedulerInterval !== 'step') o.scheduler.step();
-    history.epochs.push(log);
-    callbacks.forEach((c) => c.onEpochEnd?.(ctx, log));
-    if (ctx.stop) {
-      history.stoppedEarly = true;
-      history.stopReason = ctx.stopReason ?? 'stopped by a callback';
-    }
-    const stopNow = !ctx.stop && epoch < o.epochs && Boolean(o.shouldStop?.());
-    if (stopNow) {
-      history.interrupted = { epoch: epoch + 1, step: 0 };
-      history.stopReason = `interrupted after epoch ${epoch}`;
-    }
-    checkpoint(snapshot(epoch, 0, { total: 0, n: 0, sums: {} }), stopNow ? 'interrupt' : 'epoch');
-    // After the checkpoint: once an epoch's line is shown, that epoch is on disk.
-    bar?.line(formatLog(log, o.epochs));
-    if (ctx.stop || stopNow) break;
   }
-  monitor?.detach();
-  callbacks.forEach((c) => c.onTrainEnd?.(ctx));
-  return history;
+}
+
+/** The first batches, whose median sets the divergence check's start level. */
+const DIVERGENCE_WARMUP = 5;
+
+function median(v: readonly number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** A resume state that this run can continue, or a ValueError saying why not. */
