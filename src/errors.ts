@@ -46,3 +46,12 @@ export function clip(v: unknown, max = 60): string {
   const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return s.length > max ? `${s.slice(0, max)}... (${s.length} chars)` : s;
 }
+
+/**
+ * A table's own entry for a name from outside (a flag, a file, a user's string), or undefined: never
+ * an inherited one, so 'constructor' or '__proto__' is unknown rather than Object's.
+ * @example own({ adam: 1 }, 'constructor') // undefined
+ */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

@@ -221,7 +221,18 @@ describe('descend CLI', () => {
     expectUsageError(run('frobnicate'), /unknown command 'frobnicate'; commands: train, eval/);
     expectUsageError(run('trian'), /unknown command 'trian' \(did you mean train\?\)/);
     expectUsageError(run('lm', 'smaple'), /unknown command 'lm smaple' \(did you mean sample\?\)/);
-    expectUsageError(run('eval', '--checkpoint', 'missing.safetensors'), /cannot read 'missing.safetensors'/);
+    expectUsageError(
+      run('eval', '--checkpoint', 'missing.safetensors'),
+      /cannot read 'missing.safetensors': no such file \(ENOENT\)/,
+    );
+    // Names that are Object's, not the table's, and sizes past any sensible bound.
+    expectUsageError(run('train', '--optimizer', 'constructor'), /unknown optimizer 'constructor'/);
+    expectUsageError(run('train', '--optimizer', '__proto__'), /unknown optimizer '__proto__'/);
+    expectUsageError(run('train', '--epochs', '1e9'), /--epochs must be <= 100000, got 1e9/);
+    expectUsageError(
+      run('race', '--function', 'formula', '--formula', '('.repeat(5000) + 'x' + ')'.repeat(5000)),
+      /nests deeper than 200 levels/,
+    );
     writeFileSync(join(dir, 'corrupt.safetensors'), Buffer.from('this is not a checkpoint at all'));
     expectUsageError(
       run('eval', '--checkpoint', 'corrupt.safetensors'),

@@ -11,6 +11,8 @@ import { DPOptimizer } from '../src/privacy/index.js';
 import { NGramModel } from '../src/lm/index.js';
 import { DataLoader, TensorDataset } from '../src/data/index.js';
 import { fit } from '../src/train/index.js';
+import { makeOptimizer } from '../src/optim/index.js';
+import { compileFormula, runRace, testFunction } from '../src/diagnostics/index.js';
 
 describe('integer inputs to the transforms (JAX refuses them to grad)', () => {
   const xi = d.tensor([1, 2, 3], { dtype: 'int32' });
@@ -197,5 +199,25 @@ describe('fit on empty data, a lucky first batch, and a throw', () => {
       }),
     ).toThrow('boom');
     expect((relu as unknown as { _hooks: unknown[] })._hooks).toEqual([]);
+  });
+});
+
+describe('names from outside never reach a prototype; sizes are bounded', () => {
+  it("'constructor' and '__proto__' are unknown optimizers and formula functions, not Object's", () => {
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      expect(() => makeOptimizer(name, [d.zeros([1], { requiresGrad: true })])).toThrow(
+        `makeOptimizer: unknown optimizer '${name}'`,
+      );
+      expect(() => runRace(testFunction('saddle'), [name], { steps: 1, tol: 0 })).toThrow(
+        `runRace: unknown optimizer '${name}'`,
+      );
+      expect(() => compileFormula(`${name}(x)`)).toThrow(/unknown name/);
+    }
+  });
+  it('a formula nested 5,000 parentheses deep is a typed error, not a stack overflow', () => {
+    const deep = '('.repeat(5000) + 'x' + ')'.repeat(5000);
+    expect(() => compileFormula(deep)).toThrow(/nests deeper than 200 levels/);
+    expect(() => compileFormula('-'.repeat(5000) + 'x')).toThrow(/nests deeper than 200 levels/);
+    expect(compileFormula('('.repeat(50) + 'x' + ')'.repeat(50))(d.tensor([2, 3])).item()).toBe(2);
   });
 });

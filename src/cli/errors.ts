@@ -23,6 +23,9 @@ export function usage(message: string): never {
 }
 
 /** Parses a number flag, naming the flag when it is not one. */
+/** The most epochs a command trains (a typo like 1e9 is refused, not run for ever). */
+export const MAX_EPOCHS = 100_000;
+
 export function num(
   flag: string,
   v: string | undefined,

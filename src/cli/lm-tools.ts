@@ -14,7 +14,7 @@ import { sampleNames, trainNameModel } from '../lm/names.js';
 import type { Vocab } from '../data/text/vocab.js';
 import { GLOVE_FILE, GLOVE_PROGRESS, gloveCommandCore } from './glove-run.js';
 import type { RunControl } from './interrupt.js';
-import { num, usage } from './errors.js';
+import { MAX_EPOCHS, num, usage } from './errors.js';
 
 function loadLM(dir: string): { model: NeuralLM; vocab: Vocab } {
   const path = join(dir, 'lm.safetensors');
@@ -117,7 +117,7 @@ export interface LmGloveCliOptions {
 }
 
 export function lmGloveCommand(o: LmGloveCliOptions, log: (s: string) => void, control?: RunControl): void {
-  const epochs = num('--epochs', o.epochs, { int: true, min: 1 });
+  const epochs = num('--epochs', o.epochs, { int: true, min: 1, max: MAX_EPOCHS });
   const dim = num('--dim', o.dim, { int: true, min: 1 });
   const window = num('--window', o.window, { int: true, min: 1 });
   const limit = o.limit === undefined ? undefined : num('--limit', o.limit, { int: true, min: 100 });
@@ -150,7 +150,7 @@ export function namesCommand(
   const names = loadNames();
   const t0 = Date.now();
   const m = trainNameModel(names, {
-    epochs: num('--epochs', o.epochs, { int: true, min: 1 }),
+    epochs: num('--epochs', o.epochs, { int: true, min: 1, max: MAX_EPOCHS }),
     seed: num('--seed', o.seed, { int: true }),
     progress: progressOption(o.progress),
   });

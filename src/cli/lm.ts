@@ -31,7 +31,7 @@ import { htmlPage, htmlTable, labelledScatter, lineChart } from '../plot/svg.js'
 import type { EpochLog, FitState } from '../train/fit.js';
 import { Interrupted, type RunControl } from './interrupt.js';
 import { checkOutputs, progressOption } from './outputs.js';
-import { choice, failIfDiverged, num, usage } from './errors.js';
+import { choice, failIfDiverged, MAX_EPOCHS, num, usage } from './errors.js';
 import { backendInfo } from '../backends/registry.js';
 
 type ModelShape = Pick<NeuralLMOptions, 'context' | 'embeddingDim' | 'hidden' | 'direct'>;
@@ -95,8 +95,8 @@ function parse(o: LmCliOptions): LmConfig {
     shape = PAPER_CONFIGS[p];
     name = p;
   }
-  const int = (flag: string, v: string | undefined, d: number, min = 1) =>
-    v === undefined ? d : num(flag, v, { int: true, min });
+  const int = (flag: string, v: string | undefined, d: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
+    v === undefined ? d : num(flag, v, { int: true, min, max });
   shape = {
     context: int('--context', o.context, shape.context),
     embeddingDim: int('--embedding', o.embedding, shape.embeddingDim),
@@ -116,7 +116,7 @@ function parse(o: LmCliOptions): LmConfig {
       lrDecay: o.lrDecay === undefined ? 0 : num('--lr-decay', o.lrDecay, { min: 0 }),
       weightDecay: o.weightDecay === undefined ? 0 : num('--weight-decay', o.weightDecay, { min: 0 }),
       batchSize: int('--batch-size', o.batchSize, 128),
-      epochs: int('--epochs', o.epochs, paper ? 10 : 2),
+      epochs: int('--epochs', o.epochs, paper ? 10 : 2, 1, MAX_EPOCHS),
       patience: int('--patience', o.patience, 2),
       seed: num('--seed', o.seed, { int: true }),
     },

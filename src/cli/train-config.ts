@@ -3,7 +3,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import * as O from '../optim/index.js';
 import * as S from '../schedules/index.js';
 import { type ModelConfig, MODEL_NAMES } from './models.js';
-import { choice, num, usage } from './errors.js';
+import { choice, MAX_EPOCHS, num, usage } from './errors.js';
+import { own } from '../errors.js';
 import { mnistSizes } from '../io/mnist.js';
 
 type Make = (p: Tensor[], o: { lr: number; weightDecay: number; momentum?: number }) => O.Optimizer<object>;
@@ -109,7 +110,7 @@ export interface RunConfig extends ModelConfig {
 
 export function parseConfig(o: TrainCliOptions): RunConfig {
   const optimizer = o.optimizer.toLowerCase();
-  if (!TRAIN_OPTIMIZERS[optimizer])
+  if (!own(TRAIN_OPTIMIZERS, optimizer))
     usage(`unknown optimizer '${o.optimizer}'; choose from ${Object.keys(TRAIN_OPTIMIZERS).join(', ')}`);
   return {
     model: choice('--model', o.model, MODEL_NAMES),
@@ -119,7 +120,7 @@ export function parseConfig(o: TrainCliOptions): RunConfig {
     weightDecay: num('--weight-decay', o.weightDecay, { min: 0 }),
     schedule: choice('--schedule', o.schedule ?? 'cosine', S.SCHEDULE_NAMES),
     batchSize: num('--batch-size', o.batchSize, { int: true, min: 1 }),
-    epochs: num('--epochs', o.epochs ?? '15', { int: true, min: 1 }),
+    epochs: num('--epochs', o.epochs ?? '15', { int: true, min: 1, max: MAX_EPOCHS }),
     dropout: num('--dropout', o.dropout, { min: 0, max: 0.99 }),
     labelSmoothing: num('--label-smoothing', o.labelSmoothing, { min: 0, max: 1 }),
     augment: Boolean(o.augment),

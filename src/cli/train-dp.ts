@@ -13,7 +13,7 @@ import { crossEntropy } from '../ops/composite/losses.js';
 import { loadMnist, saveCheckpoint } from '../io/index.js';
 import { DPOptimizer } from '../privacy/index.js';
 import { buildModel, MODEL_NAMES } from './models.js';
-import { choice, num, RunFailure } from './errors.js';
+import { choice, MAX_EPOCHS, num, RunFailure } from './errors.js';
 import type { TrainCliOptions } from './train-config.js';
 
 /** The `descend train` flags a private run reads. */
@@ -67,7 +67,7 @@ export function dpTrainCommand(
   const C = num('--max-grad-norm', o.maxGradNorm ?? '1.0', { min: 1e-12 });
   const delta = num('--delta', o.delta ?? '1e-5', { min: 1e-300, max: 0.5 });
   const batch = num('--batch-size', o.batchSize, { int: true, min: 1 });
-  const epochs = num('--epochs', o.epochs ?? '15', { int: true, min: 1 });
+  const epochs = num('--epochs', o.epochs ?? '15', { int: true, min: 1, max: MAX_EPOCHS });
   const seed = num('--seed', o.seed, { int: true });
   const dtype = choice('--dtype', o.dtype, ['float32', 'float64'] as const);
   const lr = o.lr !== undefined ? num('--lr', o.lr, { min: 0 }) : optimizers[optimizer].lr;

@@ -5,7 +5,10 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
-import { ValueError } from '../errors.js';
+import { ValueError, clip, own } from '../errors.js';
+
+/** The deepest nesting a formula may have. */
+export const MAX_FORMULA_DEPTH = 200;
 
 /** Formula errors name the formula and what is wrong with it. */
 function fail(message: string): never {
@@ -66,16 +69,24 @@ export function parseFormula(src: string, opts: { variables?: readonly string[] 
     }
     return a;
   };
+  let depth = 0;
   const unary = (): FormulaNode => {
-    if (peek() === '-') {
-      i++;
-      return { k: 'neg', a: unary() };
+    // Every level of nesting (parentheses, calls, signs, powers) passes here: bound it before the stack.
+    if (++depth > MAX_FORMULA_DEPTH)
+      fail(`cannot parse formula '${clip(src)}': it nests deeper than ${MAX_FORMULA_DEPTH} levels`);
+    try {
+      if (peek() === '-') {
+        i++;
+        return { k: 'neg', a: unary() };
+      }
+      if (peek() === '+') {
+        i++;
+        return unary();
+      }
+      return power();
+    } finally {
+      depth--;
     }
-    if (peek() === '+') {
-      i++;
-      return unary();
-    }
-    return power();
   };
   const power = (): FormulaNode => {
     const a = atom();
@@ -99,7 +110,7 @@ export function parseFormula(src: string, opts: { variables?: readonly string[] 
     if (variables.includes(t)) return { k: 'var', name: t };
     if (t === 'pi') return { k: 'num', v: Math.PI };
     if (t === 'e') return { k: 'num', v: Math.E };
-    if (t in FORMULA_FUNCTIONS) {
+    if (own(FORMULA_FUNCTIONS, t)) {
       expect('(');
       const a = expr();
       expect(')');

@@ -3,7 +3,7 @@
  * `descend race` and the playground's race panel.
  */
 import { noGrad } from '../autograd/mode.js';
-import { ValueError } from '../errors.js';
+import { ValueError, own } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as O from '../optim/index.js';
@@ -65,7 +65,7 @@ export function runRace(
   },
 ): RaceResult[] {
   return names.map((name) => {
-    const spec = RACE_OPTIMIZERS[name];
+    const spec = own(RACE_OPTIMIZERS, name);
     if (!spec)
       throw new ValueError(
         'runRace',

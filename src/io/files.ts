@@ -271,7 +271,9 @@ export function loadSafetensors(path: string): SafetensorsContents {
     // Non-blocking: opening a FIFO would otherwise wait for a writer.
     fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
-    throw new CheckpointError('loadSafetensors', `cannot read '${clip(path, 200)}': ${errnoText(e)}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file (ENOENT)' : errnoText(e);
+    throw new CheckpointError('loadSafetensors', `cannot read '${clip(path, 200)}': ${why}`);
   }
   try {
     const st = fstatSync(fd);

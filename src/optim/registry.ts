@@ -4,7 +4,7 @@
  * presets. Each class refuses options it does not take with a ValueError naming them, so a user's option
  * that does not apply is an error, not silently dropped.
  */
-import { ValueError } from '../errors.js';
+import { ValueError, own } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Optimizer } from './optimizer.js';
 import * as torch from './torch/index.js';
@@ -56,7 +56,7 @@ export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
  * @example const opt = makeOptimizer('adamw', model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
  */
 export function makeOptimizer(name: string, params: Tensor[], options: Options = {}): Optimizer<object> {
-  const m = (OPTIMIZERS as Record<string, Make>)[name];
+  const m = own(OPTIMIZERS as Record<string, Make>, name);
   if (!m)
     throw new ValueError(
       'makeOptimizer',

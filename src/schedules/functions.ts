@@ -5,7 +5,7 @@
  * const lr = warmupCosineDecaySchedule({ initValue: 0, peakValue: 0.1, warmupSteps: 10, decaySteps: 100 });
  * const tx = adam(lr);
  */
-import { ValueError } from '../errors.js';
+import { ValueError, own } from '../errors.js';
 import type { Schedule } from '../optim/core.js';
 
 export type { Schedule };
@@ -212,7 +212,7 @@ export function cyclicSchedule(o: {
 }): Schedule {
   if (!(o.stepSizeUp > 0))
     throw new ValueError('cyclicSchedule', `stepSizeUp must be > 0, got ${o.stepSizeUp}`);
-  const { scale, per } = CYCLIC_SCALES[o.mode ?? 'triangular'] ?? {};
+  const { scale, per } = own(CYCLIC_SCALES, o.mode ?? 'triangular') ?? {};
   if (!scale)
     throw new ValueError(
       'cyclicSchedule',
