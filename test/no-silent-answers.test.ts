@@ -221,3 +221,16 @@ describe('names from outside never reach a prototype; sizes are bounded', () => 
     expect(compileFormula('('.repeat(50) + 'x' + ')'.repeat(50))(d.tensor([2, 3])).item()).toBe(2);
   });
 });
+
+describe('NaN is true in the logical ops, on every backend (PyTorch and NumPy: nonzero is true)', () => {
+  it('logicalNot(NaN) is false and logicalAnd(NaN, 1) true (the JS backend said otherwise)', () => {
+    for (const b of d.listBackends())
+      d.withBackend(b as never, () => {
+        const n = d.tensor([NaN, 0, 1]);
+        expect(Array.from(d.logicalNot(n).dataSync()), b).toEqual([0, 1, 0]);
+        expect(Array.from(d.logicalAnd(n, d.ones([3])).dataSync()), b).toEqual([1, 0, 1]);
+        expect(Array.from(d.logicalOr(n, d.zeros([3])).dataSync()), b).toEqual([1, 0, 1]);
+        expect(Array.from(d.logicalXor(n, d.ones([3])).dataSync()), b).toEqual([0, 1, 0]);
+      });
+  });
+});

@@ -97,8 +97,13 @@ export interface Backend {
   fromArray(dtype: DType, values: ArrayLike<number>): Storage;
   /** New storage filled with `value`. */
   full(dtype: DType, size: number, value: number): Storage;
-  /** The elements as a typed array the caller may keep (a copy). */
+  /**
+   * The elements as a typed array the caller may keep (a copy), now: the CPU backends. A device backend
+   * (WebGPU) throws a typed error naming `Tensor.data()`.
+   */
   read(s: Storage): TypedArray;
+  /** The elements once the device has them (a device backend's read; absent: `read`). */
+  readAsync?(s: Storage): Promise<TypedArray>;
   /** One element, without copying the rest. */
   readOne(s: Storage, index: number): number;
   /** Overwrites `dst` with `src` (same size; src converted to dst's dtype). Used by in-place ops. */

@@ -230,9 +230,38 @@ export class Tensor {
     return this.backend.read(this._storage);
   }
 
+  /**
+   * The elements, read asynchronously: the read every backend has, the only one a device backend
+   * (WebGPU) has, since its memory is read by mapping a buffer. On the CPU backends it resolves at once.
+   * @example const v = await tensor([1, 2]).data(); // Float32Array [1, 2]
+   */
+  data(): Promise<TypedArray> {
+    const b = this.backend;
+    return b.readAsync ? b.readAsync(this._storage) : Promise.resolve(b.read(this._storage));
+  }
+
+  /** `toArray()`, read asynchronously (see `data()`). @example await tensor([[1, 2]]).array() // [[1, 2]] */
+  async array(): Promise<NestedArray<number | boolean>> {
+    return this.nested(await this.data());
+  }
+
+  /** `item()`, read asynchronously (see `data()`). @example await tensor([3]).itemAsync() // 3 */
+  async itemAsync(): Promise<number> {
+    if (this.size !== 1) {
+      throw new ValueError(
+        'itemAsync',
+        `only one-element tensors can be converted to a number; shape is ${fmtShape(this.shape)}`,
+      );
+    }
+    return (await this.data())[0];
+  }
+
   /** Nested arrays of numbers (booleans for bool tensors); a number for a scalar. */
   toArray(): NestedArray<number | boolean> {
-    const flat = this.dataSync();
+    return this.nested(this.dataSync());
+  }
+
+  private nested(flat: TypedArray): NestedArray<number | boolean> {
     const asBool = this.dtype === 'bool';
     const build = (dim: number, off: number): NestedArray<number | boolean> => {
       if (dim === this.shape.length) return asBool ? flat[off] !== 0 : flat[off];

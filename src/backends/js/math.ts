@@ -43,7 +43,8 @@ export const UNARY: Record<UnaryOp, (x: number) => number> = {
   isnan: (x) => (Number.isNaN(x) ? 1 : 0),
   isinf: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
   isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
-  logicalNot: (x) => (x ? 0 : 1),
+  // NaN is true (nonzero), as in PyTorch and NumPy: JS's truthiness would call it false.
+  logicalNot: (x) => (x !== 0 ? 0 : 1),
   relu: (x) => (x <= 0 ? 0 : x),
 };
 
@@ -66,7 +67,7 @@ export const BINARY: Record<ElementwiseBinaryOp, (a: number, b: number) => numbe
   le: (a, b) => (a <= b ? 1 : 0),
   gt: (a, b) => (a > b ? 1 : 0),
   ge: (a, b) => (a >= b ? 1 : 0),
-  logicalAnd: (a, b) => (a && b ? 1 : 0),
-  logicalOr: (a, b) => (a || b ? 1 : 0),
-  logicalXor: (a, b) => (!a !== !b ? 1 : 0),
+  logicalAnd: (a, b) => (a !== 0 && b !== 0 ? 1 : 0),
+  logicalOr: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
+  logicalXor: (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0),
 };
