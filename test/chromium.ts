@@ -28,13 +28,17 @@ export interface Site {
 }
 
 /** Builds the site into `dir` (then runs `extra`), serves it and launches Chromium. */
-export async function startSite(dir = siteDir, extra?: () => Promise<void>): Promise<Site> {
+export async function startSite(
+  dir = siteDir,
+  extra?: () => Promise<void>,
+  args: readonly string[] = [],
+): Promise<Site> {
   buildPlayground(dir);
   await extra?.();
   const server = await servePlayground(0, dir);
   const addr = server.address();
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', ...args] });
   return {
     server,
     browser,
