@@ -6,7 +6,7 @@
  * no SwiftShader ICD).
  */
 import { existsSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as d from '../src/index.js';
 import { Tensor } from '../src/index.js';
 import { ELEMENTWISE_BINARY_OPS, UNARY_OPS, ACTIVATION_GRAD_OPS } from '../src/backends/op-codes.js';
@@ -30,6 +30,8 @@ beforeAll(async () => {
     console.warn(`webgpu tests skipped: ${why}`);
   }
 }, 60_000);
+// Dawn aborts a process that exits with a live device: release it first.
+afterAll(() => gpu?.device.destroy());
 
 describe('async reads on the CPU backends', () => {
   it('data(), array() and itemAsync() give what dataSync(), toArray() and item() give', async () => {

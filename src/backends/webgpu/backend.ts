@@ -65,11 +65,22 @@ export class WebGPUBackend implements Backend {
     },
   );
 
+  /** The first error the device reported (a shader that failed to compile, a bad binding), if any. */
+  private deviceError: string | null = null;
+
   constructor(
     readonly device: GpuDevice,
     /** The adapter, as the registry reports it. */
     readonly adapterName = 'unknown',
-  ) {}
+  ) {
+    // A failed kernel leaves its output unwritten: the next read fails with the device's message
+    // instead of returning zeros.
+    device.addEventListener?.('uncapturederror', (e) => {
+      this.deviceError ??= String((e as { error?: { message?: string } }).error?.message ?? e).split(
+        '\n',
+      )[0]!;
+    });
+  }
 
   private alloc(dtype: DType, size: number): GpuStorage {
     const bytes = Math.max(4, size * 4);
@@ -126,6 +137,14 @@ export class WebGPUBackend implements Backend {
     this.device.queue.submit([enc.finish()]);
     this.counters.readbacks++;
     await staging.mapAsync(MAP_READ);
+    if (this.deviceError) {
+      staging.unmap();
+      staging.destroy();
+      throw new DescendError(
+        'webgpu',
+        `a kernel failed on the device, so its results are not valid: ${this.deviceError}`,
+      );
+    }
     const raw = staging.getMappedRange().slice(0, s.size * 4);
     staging.unmap();
     staging.destroy();

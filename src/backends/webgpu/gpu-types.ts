@@ -44,6 +44,7 @@ export interface GpuDevice {
     submit(cmds: unknown[]): void;
   };
   destroy(): void;
+  addEventListener?(type: 'uncapturederror', listener: (e: unknown) => void): void;
 }
 export interface GpuAdapter {
   readonly info?: { vendor?: string; architecture?: string; description?: string; device?: string };
