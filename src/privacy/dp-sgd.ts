@@ -58,12 +58,17 @@ type Grads = Record<string, Tensor>;
  * sums by name and the per-example norms before clipping.
  * @example const { sums, norms } = clipAndSum({ w: tensor([[3, 4], [0.3, 0.4]]) }, 1.0); norms // tensor([5.0000, 0.5000])
  */
-export function clipAndSum(perExample: Grads, maxNorm: number): { sums: Grads; norms: Tensor } {
+export function clipAndSum(
+  perExample: Grads,
+  maxNorm: number,
+  /** The per-example norms when the caller has them already (DPOptimizer checks them first). */
+  knownNorms?: Tensor,
+): { sums: Grads; norms: Tensor } {
   if (!(maxNorm > 0)) throw new ValueError('clipAndSum', `maxNorm must be positive, got ${maxNorm}`);
   const names = Object.keys(perExample);
   if (!names.length) throw new ValueError('clipAndSum', 'no gradients to clip');
   // Each example's norm over all its parameters: optax's globalNorm, vmapped over the examples.
-  const norms = vmap((g: Grads) => globalNorm(g))(perExample);
+  const norms = knownNorms ?? vmap((g: Grads) => globalNorm(g))(perExample);
   const factor = minimum(div(maxNorm, add(norms, 1e-6)), 1);
   const sums: Grads = {};
   for (const k of names) {
@@ -163,7 +168,8 @@ export class DPOptimizer {
       const m = Math.min(chunk, n - start);
       const { losses, grads } = this.perExampleGrads(loss, x.narrow(0, start, m), y.narrow(0, start, m));
       // Non-finite gradients are found before anything is summed, updated or charged.
-      const norms = vmap((g: Grads) => globalNorm(g))(grads).dataSync();
+      const normT = vmap((g: Grads) => globalNorm(g))(grads);
+      const norms = normT.dataSync();
       const lossVals = losses.dataSync();
       const bad: number[] = [];
       for (let i = 0; i < m; i++)
@@ -189,7 +195,8 @@ export class DPOptimizer {
           ]),
         );
       }
-      const part = clipAndSum(use, C).sums;
+      // The norms computed above serve the clipping too, unless examples were dropped (their norms change).
+      const part = clipAndSum(use, C, bad.length ? undefined : normT).sums;
       noGrad(() => {
         for (const k of Object.keys(sums)) sums[k] = add(sums[k], part[k]).detach();
         for (let i = 0; i < m; i++) if (!bad.includes(i)) lossSum += lossVals[i];
