@@ -56,6 +56,7 @@ function modelBytes(path: string): Record<string, number[]> {
 
 const TRAIN = ['--model', 'cnn', '--train-size', '4000', '--test-size', '100', '--epochs', '3'];
 const QUIET = ['--no-progress', '--no-speed-probe'];
+const ONE_EPOCH = ['--train-size', '100', '--test-size', '20', '--epochs', '1', ...QUIET];
 const LM = ['--limit', '8000', '--epochs', '3', '--no-glove', '--map-words', '20', '--batch-size', '32'];
 
 describe('descend train: interrupted and resumed', () => {
@@ -214,18 +215,7 @@ describe('the paths a run writes are checked before it trains', () => {
   it('a read-only directory is refused up front (unless root, who may write anyway)', () => {
     mkdirSync(join(dir, 'ro'), { recursive: true });
     chmodSync(join(dir, 'ro'), 0o555);
-    const r = run(
-      'train',
-      '--train-size',
-      '100',
-      '--test-size',
-      '20',
-      '--epochs',
-      '1',
-      ...QUIET,
-      '--out',
-      'ro',
-    );
+    const r = run('train', ...ONE_EPOCH, '--out', 'ro');
     if (process.getuid?.() === 0) expect(r.code, r.err).toBe(0);
     else expectUsageError(r, /--out 'ro': .*not writable/);
     chmodSync(join(dir, 'ro'), 0o755);
@@ -234,20 +224,7 @@ describe('the paths a run writes are checked before it trains', () => {
     mkdirSync(join(dir, 'real'), { recursive: true });
     writeFileSync(join(dir, 'real', 'target.safetensors'), 'old');
     symlinkSync(join(dir, 'real', 'target.safetensors'), join(dir, 'link.safetensors'));
-    const r = run(
-      'train',
-      '--train-size',
-      '100',
-      '--test-size',
-      '20',
-      '--epochs',
-      '1',
-      ...QUIET,
-      '--out',
-      'sl',
-      '--save',
-      'link.safetensors',
-    );
+    const r = run('train', ...ONE_EPOCH, '--out', 'sl', '--save', 'link.safetensors');
     expect(r.code, r.err).toBe(0);
     expect(lstatSync(join(dir, 'link.safetensors')).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(dir, 'real', 'target.safetensors')).length).toBeGreaterThan(1000);

@@ -41,17 +41,15 @@ function normArgnums(op: string, argnums: number | readonly number[] | undefined
  * constants (`allowInt`); `vjp` treats them as constants (its cotangents there are zeros).
  */
 function checkDifferentiable(op: string, args: unknown[], argnums: readonly number[]): void {
-  for (const a of argnums)
-    treeMap(args[a] as Tree, (x, j) => {
-      if (!isFloat(x.dtype)) {
-        const leaves = treeLeaves(args[a] as Tree).length;
-        throw new DTypeError(
-          op,
-          `argument ${a}${leaves > 1 ? ` (leaf ${j})` : ''} is ${x.dtype}: only float inputs have a gradient; pass allowInt: true to hold it constant (zero gradient), or leave it out of argnums`,
-        );
-      }
-      return x;
-    });
+  for (const a of argnums) {
+    const leaves = treeLeaves(args[a] as Tree);
+    const j = leaves.findIndex((x) => !isFloat(x.dtype));
+    if (j >= 0)
+      throw new DTypeError(
+        op,
+        `argument ${a}${leaves.length > 1 ? ` (leaf ${j})` : ''} is ${leaves[j]!.dtype}: only float inputs have a gradient; pass allowInt: true to hold it constant (zero gradient), or leave it out of argnums`,
+      );
+  }
 }
 
 /** Starts tracing: each float tensor in the chosen args becomes a fresh graph input. */

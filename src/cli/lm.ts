@@ -162,6 +162,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
     ...parse(o),
     limit: o.limit === undefined ? undefined : num('--limit', o.limit, { int: true, min: 100 }),
   };
+  const out = o.out ?? (o.resume ? dirname(o.resume) : 'descend-lm');
   let saved: { config: LmConfig; fit: FitState } | null = null;
   let trained = false;
   if (o.resume) {
@@ -175,7 +176,7 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
     const h = saved.fit.history;
     // A run whose neural model is done but whose GloVe vectors are not goes on with GloVe.
     trained = (h.stoppedEarly && !h.interrupted) || total <= done;
-    if (trained && o.glove !== false && glovePending(o.out ?? dirname(o.resume))) {
+    if (trained && o.glove !== false && glovePending(out)) {
       log(`resuming ${o.resume}: the neural model finished its training; GloVe is not done yet`);
     } else if (h.stoppedEarly && !h.interrupted)
       usage(
@@ -189,7 +190,6 @@ export function lmCommand(o: LmCliOptions, log: (s: string) => void, control?: R
       );
     c = { ...cfg, train: { ...cfg.train, epochs: trained ? done : total } };
   }
-  const out = o.out ?? (o.resume ? dirname(o.resume) : 'descend-lm');
   const ckpt = join(out, 'lm.safetensors');
   checkOutputs([
     ['--out', out, 'dir'],

@@ -207,6 +207,13 @@ export function trainGlove(
     );
   if (r) g.setState(r.orderState);
   const losses: number[] = r ? [...r.losses] : [];
+  // The word vectors W + W~ (the paper's choice), and where a stop left the run.
+  const result = (interrupted?: { epoch: number; step: number }) => ({
+    params,
+    vectors: noGrad(() => add(params.W, params.Wt)),
+    losses,
+    ...(interrupted ? { interrupted } : {}),
+  });
   const checkpoint = (state: GloveState, reason: 'epoch' | 'interrupt') =>
     o.onCheckpoint?.({ state, model, optimizer: opt, generator: g }, reason);
   for (let e = (r?.epoch ?? 0) + 1; e <= epochs; e++) {
@@ -238,12 +245,7 @@ export function trainGlove(
       );
       if (s + 1 < steps && o.shouldStop?.()) {
         checkpoint({ epoch: e - 1, step: s + 1, total, losses: [...losses], orderState }, 'interrupt');
-        return {
-          params,
-          vectors: noGrad(() => add(params.W, params.Wt)),
-          losses,
-          interrupted: { epoch: e, step: s + 1 },
-        };
+        return result({ epoch: e, step: s + 1 });
       }
     }
     losses.push(total / n);
@@ -256,14 +258,7 @@ export function trainGlove(
     bar?.line(
       `glove epoch ${e}/${epochs}  loss ${(total / n).toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(1)}s`,
     );
-    if (stop)
-      return {
-        params,
-        vectors: noGrad(() => add(params.W, params.Wt)),
-        losses,
-        interrupted: { epoch: e + 1, step: 0 },
-      };
+    if (stop) return result({ epoch: e + 1, step: 0 });
   }
-  const vectors = noGrad(() => add(params.W, params.Wt));
-  return { params, vectors, losses };
+  return result();
 }

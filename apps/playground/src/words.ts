@@ -8,6 +8,7 @@ import * as d from 'descend';
 import { Vocab } from 'descend/data';
 import { analogy, nearestNeighbors, pca } from 'descend/lm';
 import { Cancelled, progressView, TaskWorker } from './tasks.js';
+import { escapeXml } from './dom.js';
 
 export interface Embeddings {
   words: string[];
@@ -60,10 +61,8 @@ export function drawMap(
   const sy = (y: number) => H - 20 - ((y - y0) / (y1 - y0 || 1)) * (H - 40);
   // One string and one parse (500 points made node by node took a long task of their own), and one
   // capturing listener for every point's mouseenter.
-  const esc = (t: string) =>
-    t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const groups = xy.map(([x, y], i) => {
-    const l = esc(labels[i]!);
+    const l = escapeXml(labels[i]!);
     const [px, py] = [sx(x), sy(y)];
     return `<g class="word" data-label="${l}"><circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="2" fill="#1f77b4"/><text x="${(px + 3).toFixed(1)}" y="${(py - 2).toFixed(1)}" font-size="9">${l}</text></g>`;
   });
