@@ -13,7 +13,9 @@ import { ELEMENTWISE_BINARY_OPS, UNARY_OPS, ACTIVATION_GRAD_OPS } from '../src/b
 import { BINARY, UNARY } from '../src/backends/js/math.js';
 import { requestWebGPU, WebGPUUnavailableError } from '../src/backends/webgpu/device.js';
 import { WebGPUBackend, WebGPUNotYetError } from '../src/backends/webgpu/backend.js';
-import type { BinaryOp } from '../src/backends/backend.js';
+import type { Backend, BinaryOp, Storage } from '../src/backends/backend.js';
+import { JsBackend } from '../src/backends/js/index.js';
+import type { DType } from '../src/index.js';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
@@ -164,12 +166,198 @@ describe('WebGPU (Dawn in Node, SwiftShader)', () => {
     expect(() => gpu!.fromArray('float64', [1])).toThrow(
       /float64 stays on the CPU backends \(WebGPU computes in float32\)/,
     );
-    expect(() => gpu!.matmul()).toThrow(WebGPUNotYetError);
-    expect(() => gpu!.matmul()).toThrow(/^webgpu.matmul: this kernel is not on WebGPU yet/);
+    const ints = gpu.fromArray('int32', [1, 2]);
+    expect(() => gpu!.cumsum(ints, [2], 0, false)).toThrow(WebGPUNotYetError);
+    expect(() => gpu!.cumsum(ints, [2], 0, false)).toThrow(
+      /^webgpu.cumsum: int32 input is not on WebGPU yet \(float32 is\)/,
+    );
     // The counters see every kernel, buffer and read back.
     const before = { ...gpu.counters };
     await gpu.readAsync(gpu.unary('exp', t['_storage' as never] as never, 'float32'));
     expect(gpu.counters.dispatches - before.dispatches).toBe(1);
     expect(gpu.counters.readbacks - before.readbacks).toBe(1);
+  }, 60_000);
+});
+
+describe('WebGPU core kernels against the JS backend', () => {
+  const js = new JsBackend();
+  const g = new d.Generator(5);
+  const rand = (n: number) => Array.from({ length: n }, () => Math.fround(g.random() * 4 - 2));
+  /** Runs `f` on both backends with the same inputs; the GPU's result read back. */
+  async function both(
+    inputs: [DType, number[]][],
+    f: (b: Backend, xs: Storage[]) => Storage,
+  ): Promise<[number[], number[]]> {
+    const want = Array.from(
+      js.read(
+        f(
+          js,
+          inputs.map(([t, v]) => js.fromArray(t, v)),
+        ),
+      ),
+    );
+    const got = Array.from(
+      await gpu!.readAsync(
+        f(
+          gpu!,
+          inputs.map(([t, v]) => gpu!.fromArray(t, v)),
+        ),
+      ),
+    );
+    return [got, want];
+  }
+  const expectClose = (got: number[], want: number[], tol = 1e-5) => {
+    expect(got.length).toBe(want.length);
+    got.forEach((v, i) => {
+      if (Number.isNaN(want[i]!)) expect(v, `element ${i}`).toBeNaN();
+      else
+        expect(Math.abs(v - want[i]!), `element ${i}: ${v} vs ${want[i]}`).toBeLessThanOrEqual(
+          tol * (1 + Math.abs(want[i]!)),
+        );
+    });
+  };
+
+  it('cast, where (broadcast), strided views, concat', async (ctx) => {
+    if (!gpu) return ctx.skip(why);
+    const x = [1.7, -1.7, 0, 2.5, -0.2, 3];
+    for (const to of ['int32', 'bool', 'float32'] as const)
+      expectClose(...(await both([['float32', x]], (b, [s]) => b.cast(s!, to))));
+    expectClose(...(await both([['int32', [3, -4, 0]]], (b, [s]) => b.cast(s!, 'float32'))));
+    expectClose(...(await both([['bool', [1, 0, 1]]], (b, [s]) => b.cast(s!, 'float32'))));
+    const cond: [DType, number[]] = ['bool', [1, 0, 1, 0]];
+    expectClose(
+      ...(await both([cond, ['float32', rand(12)], ['float32', rand(3)]], (b, [c, a, y]) =>
+        b.where(c!, [4, 1], a!, [4, 3], y!, [3], [4, 3]),
+      )),
+    );
+    // The transpose of [3, 4] and a slice at an offset.
+    expectClose(...(await both([['float32', rand(12)]], (b, [s]) => b.strided(s!, [4, 3], [1, 4], 0))));
+    expectClose(...(await both([['float32', rand(12)]], (b, [s]) => b.strided(s!, [2, 2], [4, 1], 5))));
+    expectClose(
+      ...(await both(
+        [
+          ['float32', rand(6)],
+          ['float32', rand(4)],
+        ],
+        (b, [p, q]) =>
+          b.concat(
+            [p!, q!],
+            [
+              [2, 3],
+              [2, 2],
+            ],
+            1,
+            [2, 5],
+          ),
+      )),
+    );
+  }, 60_000);
+
+  it('reductions over any axes (Kahan sums, NaN propagating), argmax/argmin, cumsum', async (ctx) => {
+    if (!gpu) return ctx.skip(why);
+    const v = rand(2 * 3 * 4);
+    for (const op of ['sum', 'prod', 'max', 'min'] as const)
+      for (const axes of [[0], [1], [2], [0, 2], [0, 1, 2]])
+        expectClose(...(await both([['float32', v]], (b, [s]) => b.reduce(op, s!, [2, 3, 4], axes))));
+    const withNaN = [...v];
+    withNaN[5] = NaN;
+    expectClose(...(await both([['float32', withNaN]], (b, [s]) => b.reduce('max', s!, [2, 3, 4], [2]))));
+    // A long row (split into 196 chunks, whose partials are reduced again): a float32 running sum drifts; the compensated one
+    // stays at float32 rounding.
+    const long = Array.from({ length: 200_000 }, () => Math.fround(0.1));
+    expectClose(...(await both([['float32', long]], (b, [s]) => b.reduce('sum', s!, [200_000], [0]))), 1e-6);
+    for (const op of ['argmax', 'argmin'] as const)
+      for (const axis of [0, 1, 2])
+        expectClose(
+          ...(await both([['float32', withNaN]], (b, [s]) => b.argReduce(op, s!, [2, 3, 4], axis))),
+        );
+    for (const axis of [0, 1])
+      for (const reverse of [false, true])
+        expectClose(
+          ...(await both([['float32', rand(12)]], (b, [s]) => b.cumsum(s!, [3, 4], axis, reverse))),
+        );
+  }, 60_000);
+
+  it('matmul: batched, every transpose combination', async (ctx) => {
+    if (!gpu) return ctx.skip(why);
+    for (const transA of [false, true])
+      for (const transB of [false, true]) {
+        const shape = { batch: 2, m: 5, k: 7, n: 3, transA, transB };
+        expectClose(
+          ...(await both(
+            [
+              ['float32', rand(70)],
+              ['float32', rand(42)],
+            ],
+            (b, [x, y]) => b.matmul(x!, y!, shape),
+          )),
+        );
+      }
+  }, 60_000);
+
+  it('gather, scatterAdd (repeated indices), the adjoint of overlapping views, argsort', async (ctx) => {
+    if (!gpu) return ctx.skip(why);
+    const idx: [DType, number[]] = ['int32', [2, 0, -1, 1, 1, 0]];
+    for (const axis of [0, 1])
+      expectClose(
+        ...(await both([['float32', rand(9)], idx], (b, [s, i]) => b.gather(s!, [3, 3], axis, i!, [2, 3]))),
+      );
+    // Repeated indices add up (atomics on the device).
+    for (const [t, v] of [
+      ['float32', rand(9)],
+      ['int32', [1, 2, 3, 4, 5, 6, 7, 8, 9]],
+    ] as [DType, number[]][])
+      expectClose(
+        ...(await both([[t, v], idx, [t, v.slice(0, 6)]], (b, [base, i, src]) =>
+          b.scatterAdd(base!, [3, 3], 0, i!, [2, 3], src!),
+        )),
+      );
+    // expand's adjoint: stride 0 sums over the broadcast axis; a transpose's adjoint.
+    expectClose(
+      ...(await both([['float32', rand(12)]], (b, [s]) => b.stridedScatterAdd(s!, [4, 3], 3, [0, 1], 0))),
+    );
+    expectClose(
+      ...(await both([['float32', rand(12)]], (b, [s]) => b.stridedScatterAdd(s!, [4, 3], 12, [1, 4], 0))),
+    );
+    const ties = [3, 1, NaN, 1, -0, 0, 2, NaN, 3, -5, 1, 0];
+    for (const axis of [0, 1])
+      for (const desc of [false, true]) {
+        expectClose(...(await both([['float32', ties]], (b, [s]) => b.argsort(s!, [3, 4], axis, desc))), 0);
+        expectClose(
+          ...(await both([['int32', [5, 1, 5, 2, 0, 1]]], (b, [s]) => b.argsort(s!, [6], 0, desc))),
+          0,
+        );
+      }
+  }, 60_000);
+
+  it('int32 arithmetic and reductions are exact above 2^24, and wrap as Int32Array does', async (ctx) => {
+    if (!gpu) return ctx.skip(why);
+    const big: [DType, number[]] = ['int32', [16_777_217, -16_777_219, 2_147_483_647, 7, -7, 0]];
+    const small: [DType, number[]] = ['int32', [1, 3, 1, 2, -2, 5]];
+    for (const op of ['add', 'sub', 'mul', 'maximum', 'minimum', 'eq', 'lt', 'ge', 'logicalXor'] as const) {
+      const out = ['eq', 'lt', 'ge', 'logicalXor'].includes(op) ? 'bool' : 'int32';
+      expectClose(...(await both([big, small], (b, [x, y]) => b.binary(op, x!, [6], y!, [6], [6], out))), 0);
+    }
+    expectClose(
+      ...(await both([small, ['int32', [3, 2, 0, 5, 1, 2]]], (b, [x, y]) =>
+        b.binary('pow', x!, [6], y!, [6], [6], 'int32'),
+      )),
+      0,
+    );
+    for (const op of ['neg', 'abs', 'sign', 'relu'] as const)
+      expectClose(...(await both([big], (b, [x]) => b.unary(op, x!, 'int32'))), 0);
+    for (const op of ['sum', 'max', 'min'] as const)
+      expectClose(...(await both([big], (b, [x]) => b.reduce(op, x!, [2, 3], [1]))), 0);
+  }, 60_000);
+
+  it("an index out of bounds on the device is the CPU backends' error, at the next read", async (ctx) => {
+    if (!gpu) return ctx.skip(why);
+    const x = gpu.fromArray('float32', [1, 2, 3]);
+    const out = gpu.gather(x, [3], 0, gpu.fromArray('int32', [0, 3]), [2]);
+    await expect(gpu.readAsync(out)).rejects.toThrow(
+      /^gather: index 3 is out of bounds for dim 0 with size 3/,
+    );
+    // Reported once: the next read is clean.
+    expect(Array.from(await gpu.readAsync(x))).toEqual([1, 2, 3]);
   }, 60_000);
 });

@@ -6,12 +6,48 @@
  * sort) throws WebGPUNotYetError naming the kernel; docs/webgpu.md has the plan. Not registered as a
  * selectable backend until it passes the whole suite.
  */
-import { DescendError, DTypeError } from '../../errors.js';
+import { DescendError, DTypeError, ValueError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
-import type { Backend, BinaryOp, Storage, UnaryOp } from '../backend.js';
-import { binaryShader, type DeviceDType, unaryShader, WORKGROUP } from './elementwise-wgsl.js';
+import type { Backend, BinaryOp, MatmulShape, ReduceOp, Storage, UnaryOp } from '../backend.js';
+import {
+  BINARY_I32,
+  binaryShader,
+  type DeviceDType,
+  UNARY_I32,
+  unaryShader,
+  WORKGROUP,
+} from './elementwise-wgsl.js';
+import {
+  argReduceShader,
+  castShader,
+  copyRowsShader,
+  cumsumShader,
+  matmulShader,
+  reduceShader,
+  REDUCE_CHUNK,
+  stridedShader,
+  whereShader,
+} from './core-wgsl.js';
+import {
+  argsortShader,
+  gatherShader,
+  scatterAddShader,
+  STATUS_KERNELS,
+  STATUS_WORDS,
+  stridedScatterAddShader,
+} from './index-wgsl.js';
 import { MAP_READ, USAGE, type GpuBuffer, type GpuComputePipeline, type GpuDevice } from './gpu-types.js';
+
+/** Strides of `s` read as `shape` (right-aligned broadcasting: size-1 or missing axes get stride 0). */
+function broadcastTo(s: Shape, shape: Shape): number[] {
+  const st = stridesOf(s);
+  const rank = shape.length;
+  return shape.map((_, i) => {
+    const j = i - (rank - s.length);
+    return j < 0 || s[j] === 1 ? 0 : st[j]!;
+  });
+}
 
 /** A kernel this slice of the backend does not have yet. */
 export class WebGPUNotYetError extends DescendError {}
@@ -67,12 +103,18 @@ export class WebGPUBackend implements Backend {
 
   /** The first error the device reported (a shader that failed to compile, a bad binding), if any. */
   private deviceError: string | null = null;
+  /** Errors kernels find in their inputs (an index out of bounds): read, and cleared, with every read. */
+  private readonly status: GpuBuffer;
 
   constructor(
     readonly device: GpuDevice,
     /** The adapter, as the registry reports it. */
     readonly adapterName = 'unknown',
   ) {
+    this.status = device.createBuffer({
+      size: STATUS_WORDS * 4,
+      usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST,
+    });
     // A failed kernel leaves its output unwritten: the next read fails with the device's message
     // instead of returning zeros.
     device.addEventListener?.('uncapturederror', (e) => {
@@ -131,12 +173,31 @@ export class WebGPUBackend implements Backend {
   async readAsync(st: Storage): Promise<TypedArray> {
     const s = st as GpuStorage;
     const bytes = Math.max(4, s.size * 4);
-    const staging = this.device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    const statusBytes = STATUS_WORDS * 4;
+    // The status words travel in the same staging buffer, after the data: one map per read.
+    const staging = this.device.createBuffer({
+      size: bytes + statusBytes,
+      usage: USAGE.MAP_READ | USAGE.COPY_DST,
+    });
     const enc = this.device.createCommandEncoder();
     enc.copyBufferToBuffer(s.buffer, 0, staging, 0, bytes);
+    enc.copyBufferToBuffer(this.status, 0, staging, bytes, statusBytes);
     this.device.queue.submit([enc.finish()]);
     this.counters.readbacks++;
     await staging.mapAsync(MAP_READ);
+    // One getMappedRange per map: Dawn refuses a second, overlapping one.
+    const mapped = staging.getMappedRange().slice(0);
+    const status = new Int32Array(mapped, bytes, STATUS_WORDS);
+    if (status[0]) {
+      staging.unmap();
+      staging.destroy();
+      this.device.queue.writeBuffer(this.status, 0, new Uint32Array(STATUS_WORDS));
+      // What the CPU backends throw at the call: on the device it surfaces at the next read.
+      throw new ValueError(
+        STATUS_KERNELS[status[0]] ?? 'webgpu',
+        `index ${status[1]} is out of bounds for dim ${status[2]} with size ${status[3]} (found on the device, reported at the next read)`,
+      );
+    }
     if (this.deviceError) {
       staging.unmap();
       staging.destroy();
@@ -145,7 +206,7 @@ export class WebGPUBackend implements Backend {
         `a kernel failed on the device, so its results are not valid: ${this.deviceError}`,
       );
     }
-    const raw = staging.getMappedRange().slice(0, s.size * 4);
+    const raw = mapped.slice(0, s.size * 4);
     staging.unmap();
     staging.destroy();
     if (s.dtype === 'float32') return new Float32Array(raw);
@@ -173,9 +234,14 @@ export class WebGPUBackend implements Backend {
   }
 
   /** Runs `code` over n elements; `scratch` (uniforms, shape tables) is released once submitted. */
-  private dispatch(code: string, buffers: GpuBuffer[], n: number, scratch: GpuBuffer[] = []): void {
+  private dispatch(
+    code: string,
+    buffers: GpuBuffer[],
+    n: number,
+    scratch: GpuBuffer[] = [],
+    groups = Math.ceil(n / WORKGROUP),
+  ): void {
     const p = this.pipeline(code);
-    const groups = Math.ceil(n / WORKGROUP);
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     const x = Math.min(groups, max);
     const y = Math.ceil(groups / x);
@@ -201,7 +267,7 @@ export class WebGPUBackend implements Backend {
     const s = st as GpuStorage;
     const inT = deviceDtype(`webgpu.${op}`, s.dtype);
     const outT = deviceDtype(`webgpu.${op}`, outDtype);
-    this.exactInts(op, inT, outT);
+    this.exactInts(op, UNARY_I32, inT, outT);
     const out = this.alloc(outDtype, s.size);
     if (s.size) {
       const u = this.uniform(s.size);
@@ -224,21 +290,17 @@ export class WebGPUBackend implements Backend {
     const aT = deviceDtype(`webgpu.${op}`, a.dtype);
     const bT = deviceDtype(`webgpu.${op}`, b.dtype);
     const outT = deviceDtype(`webgpu.${op}`, outDtype);
-    this.exactInts(op, aT, outT);
-    this.exactInts(op, bT, outT);
+    this.exactInts(op, BINARY_I32, aT, outT);
+    this.exactInts(op, BINARY_I32, bT, outT);
     const n = sizeOf(shape);
     const out = this.alloc(outDtype, n);
     if (!n) return out;
-    const rank = shape.length;
-    const bstrides = (s: Shape) => {
-      // Right-aligned broadcasting: size-1 (or missing) axes get stride 0.
-      const st = stridesOf(s);
-      return shape.map((_, i) => {
-        const j = i - (rank - s.length);
-        return j < 0 || s[j] === 1 ? 0 : st[j]!;
-      });
-    };
-    const meta = Uint32Array.from([rank, ...shape, ...bstrides(aShape), ...bstrides(bShape)]);
+    const meta = Uint32Array.from([
+      shape.length,
+      ...shape,
+      ...broadcastTo(aShape, shape),
+      ...broadcastTo(bShape, shape),
+    ]);
     const metaBuf = this.device.createBuffer({
       size: Math.max(16, meta.byteLength),
       usage: USAGE.STORAGE | USAGE.COPY_DST,
@@ -252,13 +314,10 @@ export class WebGPUBackend implements Backend {
     return out;
   }
 
-  /** int32 arithmetic would round through float32 above 2^24: refused until it has its own kernels. */
-  private exactInts(op: string, inT: DeviceDType, outT: DeviceDType): void {
-    if (inT === 'int32' && outT === 'int32')
-      throw new WebGPUNotYetError(
-        `webgpu.${op}`,
-        'int32 arithmetic is not on WebGPU yet (float32 and bool are)',
-      );
+  /** int32 results the i32 tables do not cover would round through float32 above 2^24: refused. */
+  private exactInts(op: string, table: object, inT: DeviceDType, outT: DeviceDType): void {
+    if (inT === 'int32' && outT === 'int32' && !(op in table))
+      throw new WebGPUNotYetError(`webgpu.${op}`, `${op} of int32 is not on WebGPU yet (float32 is)`);
   }
 
   copyInto(dst: Storage, src: Storage): void {
@@ -271,46 +330,200 @@ export class WebGPUBackend implements Backend {
     this.device.queue.submit([enc.finish()]);
   }
 
-  private notYet(kernel: string): never {
-    throw new WebGPUNotYetError(
-      `webgpu.${kernel}`,
-      'this kernel is not on WebGPU yet (elementwise ops are); see docs/webgpu.md',
-    );
+  /** Runs a core kernel: inputs, the output, the element count, and the u32 index table if any. */
+  private run(
+    code: string,
+    inputs: GpuBuffer[],
+    out: GpuStorage,
+    n: number,
+    info?: ArrayLike<number>,
+    groups?: number,
+  ): GpuStorage {
+    if (!n) return out;
+    const u = this.uniform(n);
+    const scratch = [u];
+    const buffers = [...inputs, out.buffer, u];
+    if (info) {
+      const words = Uint32Array.from(info);
+      const b = this.device.createBuffer({
+        size: Math.max(16, words.byteLength),
+        usage: USAGE.STORAGE | USAGE.COPY_DST,
+      });
+      this.device.queue.writeBuffer(b, 0, words);
+      buffers.push(b);
+      scratch.push(b);
+    }
+    this.dispatch(code, buffers, n, scratch, groups);
+    return out;
   }
-  cast(): Storage {
-    return this.notYet('cast');
+
+  /** float32 or int32 (bool arrives cast by the ops); these kernels have exact int32 versions. */
+  private floatOrInt(op: string, d: DType): 'float32' | 'int32' {
+    deviceDtype(`webgpu.${op}`, d);
+    if (d === 'float32' || d === 'int32') return d;
+    throw new WebGPUNotYetError(`webgpu.${op}`, `${d} input is not on WebGPU yet (float32 and int32 are)`);
   }
-  where(): Storage {
-    return this.notYet('where');
+
+  /** Refused unless float32: these kernels compute in f32 and would round int32 above 2^24. */
+  private floatOnly(op: string, ...ds: DType[]): void {
+    for (const d of ds) {
+      deviceDtype(`webgpu.${op}`, d);
+      if (d !== 'float32')
+        throw new WebGPUNotYetError(`webgpu.${op}`, `${d} input is not on WebGPU yet (float32 is)`);
+    }
   }
-  reduce(): Storage {
-    return this.notYet('reduce');
+
+  cast(st: Storage, to: DType): Storage {
+    const s = st as GpuStorage;
+    const from = deviceDtype('webgpu.cast', s.dtype);
+    const t = deviceDtype('webgpu.cast', to);
+    return this.run(castShader(from, t), [s.buffer], this.alloc(to, s.size), s.size);
   }
-  argReduce(): Storage {
-    return this.notYet('argReduce');
+
+  where(
+    c: Storage,
+    cShape: Shape,
+    a: Storage,
+    aShape: Shape,
+    b: Storage,
+    bShape: Shape,
+    shape: Shape,
+  ): Storage {
+    const [cs, as, bs] = [c as GpuStorage, a as GpuStorage, b as GpuStorage];
+    const cT = deviceDtype('webgpu.where', cs.dtype);
+    const vT = deviceDtype('webgpu.where', as.dtype);
+    const n = sizeOf(shape);
+    const info = [
+      shape.length,
+      ...shape,
+      ...broadcastTo(cShape, shape),
+      ...broadcastTo(aShape, shape),
+      ...broadcastTo(bShape, shape),
+    ];
+    return this.run(whereShader(cT, vT), [cs.buffer, as.buffer, bs.buffer], this.alloc(as.dtype, n), n, info);
   }
-  matmul(): Storage {
-    return this.notYet('matmul');
+
+  reduce(op: ReduceOp, st: Storage, shape: Shape, axes: readonly number[]): Storage {
+    const s = st as GpuStorage;
+    const t = this.floatOrInt(op, s.dtype);
+    const n = sizeOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+    const info = [
+      shape.length,
+      ...shape,
+      ...stridesOf(shape),
+      ...shape.map((_, i) => (axes.includes(i) ? 1 : 0)),
+    ];
+    // Long rows are split into chunks; the chunks' partials are reduced in turn.
+    const chunks = Math.max(1, Math.ceil(s.size / Math.max(n, 1) / REDUCE_CHUNK));
+    const partial = this.run(reduceShader(op, t), [s.buffer], this.alloc(s.dtype, n * chunks), n * chunks, [
+      ...info,
+      chunks,
+    ]);
+    return chunks === 1 ? partial : this.reduce(op, partial, [n, chunks], [1]);
   }
-  strided(): Storage {
-    return this.notYet('strided');
+
+  argReduce(op: 'argmax' | 'argmin', st: Storage, shape: Shape, axis: number): Storage {
+    const s = st as GpuStorage;
+    this.floatOnly(op, s.dtype);
+    const inner = sizeOf(shape.slice(axis + 1));
+    const n = sizeOf(shape.slice(0, axis)) * inner;
+    return this.run(argReduceShader(op), [s.buffer], this.alloc('int32', n), n, [shape[axis]!, inner]);
   }
-  stridedScatterAdd(): Storage {
-    return this.notYet('stridedScatterAdd');
+
+  matmul(a: Storage, b: Storage, m: MatmulShape): Storage {
+    const [as, bs] = [a as GpuStorage, b as GpuStorage];
+    this.floatOnly('matmul', as.dtype, bs.dtype);
+    const n = m.batch * m.m * m.n;
+    const info = [m.m, m.k, m.n, m.transA ? 1 : 0, m.transB ? 1 : 0];
+    return this.run(matmulShader(), [as.buffer, bs.buffer], this.alloc('float32', n), n, info);
   }
-  concat(): Storage {
-    return this.notYet('concat');
+
+  strided(st: Storage, outShape: Shape, strides: readonly number[], offset: number): Storage {
+    const s = st as GpuStorage;
+    const t = deviceDtype('webgpu.strided', s.dtype);
+    const n = sizeOf(outShape);
+    const info = [outShape.length, ...outShape, ...strides, offset];
+    return this.run(stridedShader(t), [s.buffer], this.alloc(s.dtype, n), n, info);
   }
-  gather(): Storage {
-    return this.notYet('gather');
+
+  concat(parts: readonly Storage[], shapes: readonly Shape[], axis: number, outShape: Shape): Storage {
+    const dtype = parts[0]!.dtype;
+    const t = deviceDtype('webgpu.concat', dtype);
+    const out = this.alloc(dtype, sizeOf(outShape));
+    const inner = sizeOf(outShape.slice(axis + 1));
+    const rowOut = outShape[axis]! * inner;
+    let off = 0;
+    parts.forEach((p, k) => {
+      const rowIn = shapes[k]![axis]! * inner;
+      if (rowIn) this.run(copyRowsShader(t), [(p as GpuStorage).buffer], out, p.size, [rowIn, rowOut, off]);
+      off += rowIn;
+    });
+    return out;
   }
-  scatterAdd(): Storage {
-    return this.notYet('scatterAdd');
+
+  cumsum(st: Storage, shape: Shape, axis: number, reverse: boolean): Storage {
+    const s = st as GpuStorage;
+    this.floatOnly('cumsum', s.dtype);
+    const inner = sizeOf(shape.slice(axis + 1));
+    const n = sizeOf(shape.slice(0, axis)) * inner;
+    return this.run(cumsumShader(), [s.buffer], this.alloc(s.dtype, s.size), n, [
+      shape[axis]!,
+      inner,
+      reverse ? 1 : 0,
+    ]);
   }
-  argsort(): Storage {
-    return this.notYet('argsort');
+
+  stridedScatterAdd(
+    st: Storage,
+    shape: Shape,
+    baseSize: number,
+    strides: readonly number[],
+    offset: number,
+  ): Storage {
+    const s = st as GpuStorage;
+    const t = this.floatOrInt('stridedScatterAdd', s.dtype);
+    const out = this.alloc(s.dtype, baseSize);
+    const info = [shape.length, ...shape, ...strides, offset];
+    return this.run(stridedScatterAddShader(t), [s.buffer], out, s.size, info);
   }
-  cumsum(): Storage {
-    return this.notYet('cumsum');
+
+  /** The index table of gather and scatterAdd: rank, idx shape, the source's strides, axis, length. */
+  private indexInfo(shape: Shape, axis: number, idxShape: Shape): number[] {
+    return [idxShape.length, ...idxShape, ...stridesOf(shape), axis, shape[axis] ?? 1];
+  }
+
+  gather(st: Storage, shape: Shape, axis: number, idx: Storage, idxShape: Shape): Storage {
+    const s = st as GpuStorage;
+    const t = deviceDtype('webgpu.gather', s.dtype);
+    const out = this.alloc(s.dtype, sizeOf(idxShape));
+    const ins = [s.buffer, (idx as GpuStorage).buffer, this.status];
+    return this.run(gatherShader(t), ins, out, idx.size, this.indexInfo(shape, axis, idxShape));
+  }
+
+  scatterAdd(
+    base: Storage,
+    shape: Shape,
+    axis: number,
+    idx: Storage,
+    idxShape: Shape,
+    src: Storage,
+  ): Storage {
+    const b = base as GpuStorage;
+    const t = this.floatOrInt('scatterAdd', b.dtype);
+    const out = this.alloc(b.dtype, b.size);
+    this.copyInto(out, b);
+    const ins = [(src as GpuStorage).buffer, (idx as GpuStorage).buffer, this.status];
+    return this.run(scatterAddShader(t), ins, out, idx.size, this.indexInfo(shape, axis, idxShape));
+  }
+
+  argsort(st: Storage, shape: Shape, axis: number, descending: boolean): Storage {
+    const s = st as GpuStorage;
+    const t = this.floatOrInt('argsort', s.dtype);
+    const inner = sizeOf(shape.slice(axis + 1));
+    return this.run(argsortShader(t), [s.buffer], this.alloc('int32', s.size), s.size, [
+      shape[axis] ?? 1,
+      inner,
+      descending ? 1 : 0,
+    ]);
   }
 }

@@ -16,6 +16,8 @@ export interface WebGPUDevice {
   name: string;
 }
 
+let nodeInstance: Gpu | null = null;
+
 async function nodeGpu(): Promise<Gpu | null> {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) return null;
@@ -30,7 +32,10 @@ async function nodeGpu(): Promise<Gpu | null> {
       `Node has no WebGPU without the optional npm package 'webgpu' (npm install webgpu): ${String((e as Error).message).split('\n')[0]}`,
     );
   }
-  return mod.create([]);
+  // Dawn's instance must outlive its devices: if it is collected, the device's threads use freed
+  // memory and the process aborts (glibc futex and mutex assertions after a few dozen reads).
+  nodeInstance ??= mod.create([]);
+  return nodeInstance;
 }
 
 /** A device on the first adapter, or a WebGPUUnavailableError saying why there is none. */

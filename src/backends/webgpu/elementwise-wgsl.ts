@@ -218,6 +218,65 @@ export const BINARY_WGSL: Record<ElementwiseBinaryOp, string> = {
   logicalXor: 'b2f(truthy(a) != truthy(b))',
 };
 
+/**
+ * The ops that int32 operands compute exactly, in i32 (wrapping as Int32Array stores do): `v` is an i32
+ * result, `c` a condition (a bool result). Others on int32 are refused (float32 rounding above 2^24
+ * would be silently wrong); division always gives floats, as in PyTorch.
+ */
+export const BINARY_I32: Partial<Record<ElementwiseBinaryOp, { v: string } | { c: string }>> = {
+  add: { v: 'a + b' },
+  sub: { v: 'a - b' },
+  mul: { v: 'a * b' },
+  maximum: { v: 'max(a, b)' },
+  minimum: { v: 'min(a, b)' },
+  pow: { v: 'powI(a, b)' },
+  eq: { c: 'a == b' },
+  ne: { c: 'a != b' },
+  lt: { c: 'a < b' },
+  le: { c: 'a <= b' },
+  gt: { c: 'a > b' },
+  ge: { c: 'a >= b' },
+  logicalAnd: { c: 'a != 0 && b != 0' },
+  logicalOr: { c: 'a != 0 || b != 0' },
+  logicalXor: { c: '(a != 0) != (b != 0)' },
+};
+export const UNARY_I32: Partial<Record<UnaryOp, { v: string } | { c: string }>> = {
+  neg: { v: '-x' },
+  abs: { v: 'abs(x)' },
+  sign: { v: 'sign(x)' },
+  relu: { v: 'max(x, 0)' },
+  floor: { v: 'x' },
+  ceil: { v: 'x' },
+  round: { v: 'x' },
+  trunc: { v: 'x' },
+  isnan: { c: 'false' },
+  isinf: { c: 'false' },
+  isfinite: { c: 'true' },
+  logicalNot: { c: 'x == 0' },
+};
+const I32_HELPERS = /* wgsl */ `
+fn powI(a: i32, b: i32) -> i32 {
+  // As JavaScript's a ** b stored in an Int32Array: a negative exponent leaves 1, -1 or 0 (truncated).
+  if (b < 0) { if (a == 1) { return 1; } if (a == -1) { return select(1, -1, (b & 1) == 1); } return 0; }
+  var r = 1;
+  var base = a;
+  var e = b;
+  loop { if (e == 0) { break; } if ((e & 1) == 1) { r = r * base; } base = base * base; e = e >> 1; }
+  return r;
+}`;
+
+/** The i32 expression of `op` stored as `outT` (null when int32 inputs are not computed exactly). */
+function intExpr(t: { v: string } | { c: string } | undefined, outT: DeviceDType): string | null {
+  if (!t) return null;
+  if ('c' in t)
+    return outT === 'bool'
+      ? `select(0u, 1u, ${t.c})`
+      : outT === 'int32'
+        ? `select(0, 1, ${t.c})`
+        : `select(0.0, 1.0, ${t.c})`;
+  return outT === 'int32' ? t.v : outT === 'bool' ? `select(0u, 1u, (${t.v}) != 0)` : `f32(${t.v})`;
+}
+
 /** How a dtype lives in a device buffer: 32-bit words, loaded as f32 for arithmetic. */
 export const WGSL_ELEMENT = { float32: 'f32', int32: 'i32', bool: 'u32' } as const;
 export type DeviceDType = keyof typeof WGSL_ELEMENT;
@@ -230,7 +289,11 @@ export const WORKGROUP = 256;
 
 /** A unary kernel: out[i] = op(x[i]) over n elements (a 2-D grid of workgroups for large n). */
 export function unaryShader(op: UnaryOp, inT: DeviceDType, outT: DeviceDType): string {
-  return `${WGSL_HELPERS}
+  const int = inT === 'int32' ? intExpr(UNARY_I32[op], outT) : null;
+  const body = int
+    ? `let x = xs[i];\n  out[i] = ${int};`
+    : `let x = ${load(inT, 'xs[i]')};\n  out[i] = ${store(outT, UNARY_WGSL[op])};`;
+  return `${WGSL_HELPERS}${int ? I32_HELPERS : ''}
 @group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[inT]}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${WGSL_ELEMENT[outT]}>;
 @group(0) @binding(2) var<uniform> n: vec4u;
@@ -238,8 +301,7 @@ export function unaryShader(op: UnaryOp, inT: DeviceDType, outT: DeviceDType): s
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
   let i = gid.x + gid.y * nw.x * ${WORKGROUP}u;
   if (i >= n.x) { return; }
-  let x = ${load(inT, 'xs[i]')};
-  out[i] = ${store(outT, UNARY_WGSL[op])};
+  ${body}
 }`;
 }
 
@@ -253,7 +315,11 @@ export function binaryShader(
   bT: DeviceDType,
   outT: DeviceDType,
 ): string {
-  return `${WGSL_HELPERS}
+  const int = aT === 'int32' && bT === 'int32' ? intExpr(BINARY_I32[op], outT) : null;
+  const body = int
+    ? `let a = as_[ia];\n  let b = bs[ib];\n  out[i] = ${int};`
+    : `let a = ${load(aT, 'as_[ia]')};\n  let b = ${load(bT, 'bs[ib]')};\n  out[i] = ${store(outT, BINARY_WGSL[op])};`;
+  return `${WGSL_HELPERS}${int ? I32_HELPERS : ''}
 @group(0) @binding(0) var<storage, read> as_: array<${WGSL_ELEMENT[aT]}>;
 @group(0) @binding(1) var<storage, read> bs: array<${WGSL_ELEMENT[bT]}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${WGSL_ELEMENT[outT]}>;
@@ -274,8 +340,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
     ia += c * shapeInfo[rank + d];
     ib += c * shapeInfo[2u * rank + d];
   }
-  let a = ${load(aT, 'as_[ia]')};
-  let b = ${load(bT, 'bs[ib]')};
-  out[i] = ${store(outT, BINARY_WGSL[op])};
+  ${body}
 }`;
 }
