@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export default defineConfig({
   resolve: {
@@ -11,6 +14,11 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // WebGPU without a GPU: Dawn finds SwiftShader through the Vulkan ICD that Debian's chromium installs.
+    env:
+      existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES
+        ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD }
+        : {},
     testTimeout: 60_000,
   },
 });

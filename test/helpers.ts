@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { type DType, Tensor, tensor } from '../src/index.js';
+import { type DType, Tensor, tensor, withBackend } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -71,4 +71,17 @@ export function assertClose(
       `${what}: element ${worst} is ${a[worst]}, expected ${e} (|diff| ${Math.abs(a[worst] - e)}, rtol ${rtol}, atol ${atol})`,
     );
   }
+}
+
+/** assertClose for a tensor on a device backend (WebGPU): reads it asynchronously, then compares. */
+export async function assertCloseAsync(
+  actual: Tensor,
+  expected: Encoded | Tensor | number[],
+  rtol: number,
+  atol: number,
+  what = '',
+): Promise<void> {
+  const values = Array.from(await actual.data());
+  const host = withBackend('js', () => tensor(values, { dtype: 'float64' }).reshape([...actual.shape]));
+  assertClose(host, expected, rtol, atol, what);
 }

@@ -315,17 +315,17 @@ export const OPS: OpCase[] = [
   { name: 'mseLoss', fn: (a, b) => d.mseLoss(a, b), samples: (g) => [[rn(g, [3, 4]), rn(g, [3, 4])]] },
   {
     name: 'l1Loss',
-    fn: (a) => d.l1Loss(a, d.zeros([3, 4], { dtype: 'float64' })),
+    fn: (a) => d.l1Loss(a, d.zerosLike(a).detach()),
     samples: (g) => [[away(g, [3, 4])]],
   },
   {
     name: 'huberLoss',
-    fn: (a) => d.huberLoss(a.mul(2), d.zeros([3, 4], { dtype: 'float64' }), { delta: 1.5 }),
+    fn: (a) => d.huberLoss(a.mul(2), d.zerosLike(a).detach(), { delta: 1.5 }),
     samples: (g) => [[away(g, [3, 4])]],
   },
   {
     name: 'smoothL1Loss',
-    fn: (a) => d.smoothL1Loss(a, d.zeros([3, 4], { dtype: 'float64' }), { beta: 0.5 }),
+    fn: (a) => d.smoothL1Loss(a, d.zerosLike(a).detach(), { beta: 0.5 }),
     samples: (g) => [[away(g, [3, 4])]],
   },
   {

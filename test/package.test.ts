@@ -25,18 +25,18 @@ describe('package', () => {
     );
     expect(out.trim()).toBe('6');
   });
-  it('exposes descend/optim, schedules, nn, data, train, io, diagnostics and lm', () => {
+  it('exposes descend/optim, schedules, nn, data, train, io, diagnostics, lm and webgpu', () => {
     const out = execFileSync(
       process.execPath,
       [
         '--input-type=module',
         '-e',
-        "const o = await import('descend/optim'); const s = await import('descend/schedules'); const n = await import('descend/nn'); const dt = await import('descend/data'); const t = await import('descend/train'); const i = await import('descend/io'); const g = await import('descend/diagnostics'); const l = await import('descend/lm'); console.log(typeof l.NGramModel, typeof g.lanczos, typeof o.Adam, typeof o.adamw, typeof s.CosineAnnealingLR, typeof n.Linear, typeof dt.DataLoader, typeof t.fit, typeof i.saveCheckpoint);",
+        "const o = await import('descend/optim'); const s = await import('descend/schedules'); const n = await import('descend/nn'); const dt = await import('descend/data'); const t = await import('descend/train'); const i = await import('descend/io'); const g = await import('descend/diagnostics'); const l = await import('descend/lm'); const w = await import('descend/webgpu'); console.log(typeof w.initWebGPU, typeof l.NGramModel, typeof g.lanczos, typeof o.Adam, typeof o.adamw, typeof s.CosineAnnealingLR, typeof n.Linear, typeof dt.DataLoader, typeof t.fit, typeof i.saveCheckpoint);",
       ],
       { cwd: root, encoding: 'utf8' },
     );
     expect(out.trim()).toBe(
-      'function function function function function function function function function',
+      'function function function function function function function function function function',
     );
   });
 

@@ -7,6 +7,7 @@ import { withGradMode } from './mode.js';
 import { LeafNode, type Node, OpNode } from './node.js';
 import { gradNode } from './primitive.js';
 import { sumOutFinishedLevels } from '../ops/batching.js';
+import { withScope } from '../backends/lifetime.js';
 
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again (default: createGraph). */
@@ -102,6 +103,22 @@ export function runBackward(
   rootGrads: readonly Tensor[],
   opts: RunOptions,
 ): Map<Node, Tensor> {
+  // With createGraph the new graph holds the temporaries; without it, what backward made and does not
+  // hand on (into .grad, a retained grad, a hook, the result) is released when it returns.
+  if (opts.createGraph) return walk(roots, rootGrads, opts, []);
+  const kept: Tensor[] = [];
+  return withScope(
+    () => walk(roots, rootGrads, opts, kept),
+    (result) => [...kept, ...result.values()],
+  );
+}
+
+function walk(
+  roots: readonly Tensor[],
+  rootGrads: readonly Tensor[],
+  opts: RunOptions,
+  kept: Tensor[],
+): Map<Node, Tensor> {
   const rootNodes = roots.map(gradNode);
   const deps = collect(rootNodes);
   const targets = opts.targets ? new Set(opts.targets) : null;
@@ -119,9 +136,11 @@ export function runBackward(
     const parents = node instanceof OpNode ? node.parents : [];
     if (g && (!needed || needed.has(node))) {
       for (const h of node.hooks) {
+        kept.push(g);
         const r = h(g);
         if (r) g = r;
       }
+      if (node.hooks.length) kept.push(g);
       if (targets?.has(node)) result.set(node, g);
       if (node instanceof LeafNode) {
         if (!targets) {
@@ -134,12 +153,14 @@ export function runBackward(
           }
           const add1 = g;
           t.grad = withGradMode(opts.createGraph, () => (t.grad ? add(t.grad, add1) : add1));
+          kept.push(t.grad);
         }
       } else if (node instanceof OpNode) {
         if (node.retained && !targets) {
           const prev = node.retained.grad;
           const g1 = g;
           node.retained.grad = withGradMode(opts.createGraph, () => (prev ? add(prev, g1) : g1));
+          kept.push(node.retained.grad);
         }
         if (node.released || !node.vjp) {
           throw new AutogradError(

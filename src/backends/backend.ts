@@ -104,8 +104,28 @@ export interface Backend {
   read(s: Storage): TypedArray;
   /** The elements once the device has them (a device backend's read; absent: `read`). */
   readAsync?(s: Storage): Promise<TypedArray>;
+  /** True where `read` throws (WebGPU): the library then reads asynchronously, in batches. */
+  readsAsyncOnly?: boolean;
   /** One element, without copying the rest. */
   readOne(s: Storage, index: number): number;
+  /**
+   * Scopes of the library's own temporaries (src/backends/lifetime.ts): storage made between
+   * beginScope and endScope that is not kept is released at endScope, without waiting for the
+   * collector. Absent: storage lives until the collector frees it.
+   */
+  beginScope?(): void;
+  endScope?(keep: ReadonlySet<Storage>): void;
+  /**
+   * A device backend's check that every int32 element is in [0, size) or equals `ignore`, without a
+   * read: the first offender (flat position, value) is turned into `error` and thrown by the next read.
+   * Absent: the ops check on the host.
+   */
+  checkIndices?(
+    s: Storage,
+    size: number,
+    ignore: number | undefined,
+    error: (position: number, value: number) => Error,
+  ): void;
   /** Overwrites `dst` with `src` (same size; src converted to dst's dtype). Used by in-place ops. */
   copyInto(dst: Storage, src: Storage): void;
 

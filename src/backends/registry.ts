@@ -1,6 +1,7 @@
 import { ValueError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { trackScopes } from './lifetime.js';
 import { loadAddon } from './native/addon.js';
 import { NativeBackend } from './native/index.js';
 import type { WasmBackend } from './wasm/index.js';
@@ -63,6 +64,7 @@ if (requested) {
 /** Makes a backend available to `setBackend` by its name. */
 export function registerBackend(b: Backend): void {
   backends.set(b.name, b);
+  trackScopes(b);
 }
 
 /** The backend new tensors are created on. */

@@ -3,6 +3,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { randperm, tensor } from '../tensor/creation.js';
+import { jsBackend } from '../backends/js/index.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { indexSelect, stack } from '../ops/composite/shape.js';
 
@@ -197,8 +198,10 @@ export class DataLoader<T = Tensor[]> implements Iterable<Batch> {
       first = this.pass.position;
     }
     const pass = { epochStart: gen.getState(), position: first };
-    const order = this.opts.shuffle ? randperm(n, { generator: gen }) : null;
-    const orderArr = order ? order.dataSync() : null;
+    // The permutation is drawn on the host, whatever the backend: a device would have to read it back.
+    const orderArr = this.opts.shuffle
+      ? randperm(n, { generator: gen, backend: jsBackend }).dataSync()
+      : null;
     if (this.resumeGenerator) {
       gen.setState(this.resumeGenerator);
       this.resumeGenerator = null;
@@ -209,9 +212,9 @@ export class DataLoader<T = Tensor[]> implements Iterable<Batch> {
       const end = Math.min(start + this.batchSize, n);
       let batch: Batch;
       if (this.dataset instanceof TensorDataset && !this.opts.collate) {
-        const idx = order
-          ? order.narrow(0, start, end - start)
-          : tensor(range(start, end), { dtype: 'int32' });
+        const idx = tensor(orderArr ? Array.from(orderArr.subarray(start, end)) : range(start, end), {
+          dtype: 'int32',
+        });
         batch = this.dataset.getBatch(idx);
       } else {
         const samples = range(start, end).map((i) => this.dataset.get(orderArr ? orderArr[i] : i));

@@ -22,6 +22,8 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tensor } from '../tensor/tensor.js';
+import { jsBackend } from '../backends/js/index.js';
+import { withBackend } from '../backends/registry.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
@@ -328,6 +330,38 @@ const FORMAT = 'descend-checkpoint-1';
  * @example saveCheckpoint('ckpt.safetensors', model, { optimizer, progress: { epoch: 3 } })
  */
 export function saveCheckpoint(path: string, model: Module, extras: CheckpointExtras = {}): void {
+  const { tensors, metadata } = checkpointParts(model, extras);
+  saveSafetensors(path, tensors, metadata);
+}
+
+/**
+ * saveCheckpoint for a model on any backend, a device one (WebGPU) included: the tensors are read back
+ * asynchronously (one read each), then written as saveCheckpoint writes them.
+ * @example await saveCheckpointAsync('ckpt.safetensors', model, { optimizer })
+ */
+export async function saveCheckpointAsync(
+  path: string,
+  model: Module,
+  extras: CheckpointExtras = {},
+): Promise<void> {
+  const { tensors, metadata } = checkpointParts(model, extras);
+  const host: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(tensors)) setOwn(host, k, await onHost(t));
+  saveSafetensors(path, host, metadata);
+}
+
+/** A tensor the CPU can read: itself, or a JS-backend copy of a device tensor's values. */
+async function onHost(t: Tensor): Promise<Tensor> {
+  if (!t.backend.readsAsyncOnly) return t;
+  const values = await t.data();
+  return new Tensor(jsBackend.fromArray(t.dtype, values), t.shape);
+}
+
+/** What a checkpoint file holds: its tensors by name and its metadata (nothing read yet). */
+function checkpointParts(
+  model: Module,
+  extras: CheckpointExtras,
+): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
   const tensors: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(model.stateDict())) setOwn(tensors, `model.${k}`, t.detach());
   const metadata: Record<string, string> = { format: FORMAT };
@@ -342,7 +376,7 @@ export function saveCheckpoint(path: string, model: Module, extras: CheckpointEx
   }
   // NaN (no spare normal) is stored as null.
   metadata.rng = JSON.stringify(rng);
-  saveSafetensors(path, tensors, metadata);
+  return { tensors, metadata };
 }
 
 /**
@@ -371,7 +405,8 @@ function encodeValue(v: unknown, name: string, tensors: Record<string, Tensor>):
  */
 export function checkpointProgress(path: string): Record<string, unknown> {
   const op = 'checkpointProgress';
-  const { tensors, metadata } = loadSafetensors(path);
+  // Decoded and checked on the host; loading moves them to the model's and optimizer's backend.
+  const { tensors, metadata } = withBackend(jsBackend, () => loadSafetensors(path));
   const file = `'${clip(path, 200)}'`;
   if (metadata.format !== FORMAT)
     throw new CheckpointError(
@@ -427,7 +462,8 @@ export function loadCheckpoint(
   extras: LoadCheckpointOptions = {},
 ): { progress: Record<string, unknown> } {
   const op = 'loadCheckpoint';
-  const { tensors, metadata } = loadSafetensors(path);
+  // Decoded and checked on the host; loading moves them to the model's and optimizer's backend.
+  const { tensors, metadata } = withBackend(jsBackend, () => loadSafetensors(path));
   const file = `'${clip(path, 200)}'`;
   try {
     if (metadata.format !== FORMAT)

@@ -125,17 +125,21 @@ export function checkIndexRange(
   what = 'indices',
   ignore?: number,
 ): void {
+  const error = (i: number, v: number) => {
+    const also = ignore === undefined ? '' : ` (or ignoreIndex ${ignore})`;
+    return new ValueError(
+      op,
+      `${arg} holds ${v} at flat position ${i}; ${what} must be in [0, ${size})${also}`,
+    );
+  };
   // Inside vmap the check covers every example: the physical values, batch dims included.
-  const data = physicalOf(idx).dataSync();
+  const phys = physicalOf(idx);
+  // A device backend checks on the device, and the next read throws: a step never waits on a read.
+  if (phys.backend.checkIndices) return phys.backend.checkIndices(phys._storage, size, ignore, error);
+  const data = phys.dataSync();
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if ((v < 0 || v >= size) && v !== ignore) {
-      const also = ignore === undefined ? '' : ` (or ignoreIndex ${ignore})`;
-      throw new ValueError(
-        op,
-        `${arg} holds ${v} at flat position ${i}; ${what} must be in [0, ${size})${also}`,
-      );
-    }
+    if ((v < 0 || v >= size) && v !== ignore) throw error(i, v);
   }
 }
 

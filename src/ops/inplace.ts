@@ -55,7 +55,12 @@ export function inplace<T extends Tensor>(self: T, op: string, compute: (src: Te
       `in-place op on a view (shape ${fmtShape(self.shape)}) while recording; use the out-of-place op`,
     );
   }
-  self.backend.copyInto(self._storage, result._storage);
+  // A CPU tensor written into a device one (loading a checkpoint into a WebGPU model) crosses over.
+  const storage =
+    result.backend === self.backend
+      ? result._storage
+      : self.backend.fromArray(result.dtype, result.dataSync());
+  self.backend.copyInto(self._storage, storage);
   self._version.value++;
   if (tracked) self._node = result._node;
   return self;

@@ -5,6 +5,7 @@
  * to every parameter with a gradient, keeping each parameter's state.
  */
 import { noGrad, enableGrad } from '../autograd/mode.js';
+import { tensorsIn, withScope } from '../backends/lifetime.js';
 import { ValueError, clip } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
@@ -116,25 +117,39 @@ export abstract class Optimizer<O extends object> {
    */
   step(closure?: Closure): number | undefined {
     const loss = closure ? lossValue(enableGrad(closure)) : undefined;
-    noGrad(() => {
-      for (const group of this.paramGroups) {
-        const rule = this.ruleOf(group);
-        for (const p of group.params) {
-          if (!p.grad) continue;
-          const s = this.state.get(p) ?? rule.init(p);
-          // In place when the rule can (as PyTorch does): p keeps its memory and its version goes up.
-          const inPlace = rule.stepInPlace?.(p, p.grad, s);
-          if (inPlace) {
-            this.state.set(p, inPlace);
-            continue;
-          }
-          const [next, ns] = rule.step(p.detach(), p.grad.detach(), s);
-          p.copy_(next);
-          this.state.set(p, ns);
-        }
-      }
-    });
+    // The step's temporaries go back to the pool when it ends; the parameters, their gradients and
+    // the state live on.
+    withScope(
+      () => noGrad(() => this.applyRules()),
+      () => this.liveTensors(),
+    );
     return loss;
+  }
+
+  /** The parameters, their gradients and every state tensor: what outlives a step. */
+  protected liveTensors(): Tensor[] {
+    const out: Tensor[] = [];
+    for (const g of this.paramGroups) for (const p of g.params) out.push(p, ...(p.grad ? [p.grad] : []));
+    return tensorsIn([...this.state.values()], out);
+  }
+
+  private applyRules(): void {
+    for (const group of this.paramGroups) {
+      const rule = this.ruleOf(group);
+      for (const p of group.params) {
+        if (!p.grad) continue;
+        const s = this.state.get(p) ?? rule.init(p);
+        // In place when the rule can (as PyTorch does): p keeps its memory and its version goes up.
+        const inPlace = rule.stepInPlace?.(p, p.grad, s);
+        if (inPlace) {
+          this.state.set(p, inPlace);
+          continue;
+        }
+        const [next, ns] = rule.step(p.detach(), p.grad.detach(), s);
+        p.copy_(next);
+        this.state.set(p, ns);
+      }
+    }
   }
 
   /** Clears every parameter's `.grad` (PyTorch's default `set_to_none=True`). */
@@ -238,7 +253,7 @@ export abstract class Optimizer<O extends object> {
         const fresh = noGrad(() => this.ruleOf(newGroups[groupOf[Number(key)]].merged).init(p));
         matchState(op, where, decoded, fresh, p, '');
       }
-      restored.set(p, decoded);
+      restored.set(p, onBackendOf(decoded, p) as ParamState);
     }
     return () => {
       newGroups.forEach(({ opts }, gi) => Object.assign(this.paramGroups[gi], opts));
@@ -324,6 +339,16 @@ function matchState(op: string, where: string, got: unknown, fresh: unknown, p: 
       op,
       `${at} must be ${fresh === null ? 'null' : `a ${typeof fresh}`}, got ${clipValue(got)}`,
     );
+}
+
+/** A checked state's tensors on its param's backend (a checkpoint is decoded on the host). */
+function onBackendOf(v: unknown, p: Tensor): unknown {
+  if (v instanceof Tensor)
+    return v.backend === p.backend ? v : new Tensor(p.backend.fromArray(v.dtype, v.dataSync()), v.shape);
+  if (Array.isArray(v)) return v.map((x) => onBackendOf(x, p));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, onBackendOf(x, p)]));
+  return v;
 }
 
 function structuredCloneOptions(o: object): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { DescendError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { argmax } from '../ops/primitives/reduce.js';
 import { eq } from '../ops/primitives/elementwise.js';
+import { cat } from '../ops/primitives/shape.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { LRScheduler, ReduceLROnPlateau } from '../schedules/schedulers.js';
@@ -20,12 +21,23 @@ export class NonFiniteError extends DescendError {}
 /** The loss rose far above where it started: the step size is too large for the problem. */
 export class DivergenceError extends DescendError {}
 
-/** A metric of a batch: output and target in, a number out (averaged over samples). */
-export type Metric = (output: Tensor, target: Tensor) => number;
+/**
+ * A metric of a batch: output and target in, a number out (averaged over samples). A metric may return
+ * a scalar tensor instead, which fit reads with the losses (on a device backend, every `readEvery`
+ * steps, without a wait in each step).
+ */
+export type Metric = (output: Tensor, target: Tensor) => number | Tensor;
 
 /** Fraction of rows whose argmax equals the int32 label. @example accuracy(tensor([[0.1, 0.9], [0.8, 0.2]]), tensor([1, 1], { dtype: 'int32' })) // 0.5 */
 export function accuracy(output: Tensor, target: Tensor): number {
-  return noGrad(() => eq(argmax(output, -1), target).to('float64').mean().item());
+  return accuracyTensor(output, target).item();
+}
+
+/** accuracy as a scalar tensor, not read: what fit uses for `accuracy`. */
+function accuracyTensor(output: Tensor, target: Tensor): Tensor {
+  // float64 where the backend has it (exact fractions); a device computes in float32.
+  const dtype = output.backend.readsAsyncOnly ? 'float32' : 'float64';
+  return noGrad(() => eq(argmax(output, -1), target).to(dtype).mean());
 }
 
 export interface EpochLog {
@@ -159,6 +171,13 @@ export interface FitOptions {
   onCheckpoint?: (state: FitState, reason: CheckpointReason) => void;
   /** Also checkpoint within an epoch when this long has passed since the last one (default: only per epoch). */
   checkpointEveryMs?: number;
+  /**
+   * Read the loss (and tensor metrics) back every this many steps, in one read (default: 1 on the CPU
+   * backends, whose reads are free; 10 on a device backend, whose step would otherwise wait for the
+   * device). Above 1, a NaN/Inf or diverging loss is found up to readEvery - 1 steps late, and the
+   * steps between have been taken; the error names the step where it happened.
+   */
+  readEvery?: number;
 }
 
 function isResumable(d: unknown): d is ResumableData {
@@ -174,33 +193,48 @@ function isStateful(c: Callback): c is StatefulCallback {
   );
 }
 
-function evaluate(
+/** Values fit needs from the device: it yields scalar tensors and receives their numbers. */
+type Reads<T> = Generator<Tensor[], T, number[]>;
+
+function* evaluate(
   model: Module,
   data: Iterable<Batch>,
   loss: FitOptions['loss'],
   metrics: Record<string, Metric>,
-) {
+): Reads<{ loss: number; metrics: Record<string, number> }> {
   const wasTraining = model.training;
   model.eval();
-  let total = 0;
-  let n = 0;
-  const sums: Record<string, number> = {};
+  // Every batch's loss and metrics, read in one go at the end.
+  const parts: { b: number; loss: Tensor; metrics: [string, number | Tensor][] }[] = [];
   noGrad(() => {
     for (const [x, y] of data) {
       const out = (model.call as (x: Tensor) => Tensor).call(model, x);
-      const b = x.shape[0];
-      total += loss(out, y).item() * b;
-      for (const [k, m] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + m(out, y) * b;
-      n += b;
+      const m = Object.entries(metrics).map(([k, f]) => [k, f(out, y)] as [string, number | Tensor]);
+      parts.push({ b: x.shape[0], loss: loss(out, y), metrics: m });
     }
   });
   model.train(wasTraining);
   // No batches is not a loss of 0: say so (an empty split, or dropLast with a batch larger than it).
-  if (n === 0)
+  if (parts.length === 0)
     throw new ValueError(
       'fit',
       'the validation data gave no batches (it is empty, or dropLast dropped every batch)',
     );
+  const tensors = parts.flatMap((p) => [
+    p.loss,
+    ...p.metrics.flatMap(([, v]) => (typeof v === 'number' ? [] : [v])),
+  ]);
+  const values = yield tensors;
+  let at = 0;
+  let total = 0;
+  let n = 0;
+  const sums: Record<string, number> = {};
+  for (const p of parts) {
+    total += values[at++]! * p.b;
+    for (const [k, v] of p.metrics)
+      sums[k] = (sums[k] ?? 0) + (typeof v === 'number' ? v : values[at++]!) * p.b;
+    n += p.b;
+  }
   return {
     loss: total / n,
     metrics: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(n, 1)])),
@@ -215,9 +249,53 @@ function evaluate(
  * history.epochs.length // 5
  */
 export function fit(model: Module, o: FitOptions): History {
+  const run = fitRun(model, o);
+  for (let r = run.next(); ;) {
+    if (r.done) return r.value;
+    r = run.next(r.value.map((t) => t.item()));
+  }
+}
+
+/**
+ * fit for any backend, the device ones (WebGPU) included: the same loop, with the loss read back
+ * asynchronously, every `readEvery` steps (10 by default on a device), in one read.
+ * @example
+ * const history = await fitAsync(model, { loss: crossEntropy, optimizer: new Adam(model.parameters(), { lr: 1e-2 }),
+ *   data: new DataLoader(new TensorDataset(xs, ys), { batchSize: 2 }), epochs: 2 });
+ * history.epochs.length // 2
+ */
+export async function fitAsync(model: Module, o: FitOptions): Promise<History> {
+  const run = fitRun(model, o);
+  for (let r = run.next(); ;) {
+    if (r.done) return r.value;
+    r = run.next(await readScalars(r.value));
+  }
+}
+
+/** Scalar tensors' numbers: one read of them all on a device backend, item() on the CPU ones. */
+async function readScalars(ts: Tensor[]): Promise<number[]> {
+  if (!ts.length) return [];
+  if (!ts[0]!.backend.readsAsyncOnly) return ts.map((t) => t.item());
+  const all = noGrad(() => cat(ts.map((t) => t.detach().reshape([1]).to('float32'))));
+  return Array.from(await all.data());
+}
+
+function* fitRun(model: Module, o: FitOptions): Reads<History> {
   if (!(Number.isInteger(o.epochs) && o.epochs > 0))
     throw new ValueError('fit', `epochs must be a positive integer, got ${o.epochs}`);
-  const metrics = o.metrics ?? {};
+  // accuracy as a tensor: read with the losses, not in every step.
+  const metrics = Object.fromEntries(
+    Object.entries(o.metrics ?? {}).map(([k, m]) => [k, m === accuracy ? accuracyTensor : m]),
+  );
+  const params = o.optimizer.paramGroups[0]?.params[0];
+  const readEvery = o.readEvery ?? (params?.backend.readsAsyncOnly ? 10 : 1);
+  if (!(Number.isInteger(readEvery) && readEvery >= 1))
+    throw new ValueError('fit', `readEvery must be a positive integer, got ${String(o.readEvery)}`);
+  if (o.health && readEvery > 1)
+    throw new ValueError(
+      'fit',
+      'health checks read gradients back every step: they need readEvery 1 (a CPU backend)',
+    );
   const r = o.resumeFrom;
   if (r) checkResume(r, o);
   const bar = progressBarFor(o.progress);
@@ -285,7 +363,7 @@ export function fit(model: Module, o: FitOptions): History {
 
   const first = (r?.epoch ?? 0) + 1;
   try {
-    trainEpochs();
+    yield* trainEpochs();
   } finally {
     // Also when a step throws: the gradient-health hooks never outlive fit.
     monitor?.detach();
@@ -293,7 +371,45 @@ export function fit(model: Module, o: FitOptions): History {
   callbacks.forEach((c) => c.onTrainEnd?.(ctx));
   return history;
 
-  function trainEpochs(): void {
+  /** A step whose loss (and tensor metrics) wait to be read; `values` once read. */
+  interface Pending {
+    epoch: number;
+    step: number;
+    globalStep: number;
+    b: number;
+    loss: Tensor;
+    metrics: [string, number | Tensor][];
+    values?: number[];
+  }
+
+  /** The loss is finite and not diverging; otherwise training fails (false) at that entry's step. */
+  function check(p: Pending): boolean {
+    const lv = p.values![0]!;
+    const at = `epoch ${p.epoch}, step ${p.step}`;
+    if (!Number.isFinite(lv)) {
+      failed('non-finite', `the loss became ${lv} at ${at} (global step ${p.globalStep})`);
+      return false;
+    }
+    if (factor === false) return true;
+    if (Number.isNaN(startLoss)) startLoss = smoothed = lv;
+    smoothed = 0.9 * smoothed + 0.1 * lv;
+    if (seen < DIVERGENCE_WARMUP) early.push(lv);
+    seen++;
+    const warm = seen >= DIVERGENCE_WARMUP;
+    const start = warm
+      ? Math.max(startLoss, median(early.length ? early : [startLoss]), 1e-6)
+      : Math.max(startLoss, 1e-4);
+    if (smoothed > (warm ? factor : factor * factor) * start) {
+      failed(
+        'divergence',
+        `training diverged: the loss reached ${lv.toPrecision(3)} at ${at} (running average ${smoothed.toPrecision(3)}), over ${factor}x its start (${start.toPrecision(3)}); lower the learning rate`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  function* trainEpochs(): Reads<void> {
     outer: for (let epoch = first; epoch <= o.epochs; epoch++) {
       ctx.epoch = epoch;
       const midEpoch = r && epoch === first && r.step > 0 ? r : null;
@@ -303,6 +419,49 @@ export function fit(model: Module, o: FitOptions): History {
       let n = midEpoch?.running.n ?? 0;
       let step = midEpoch?.step ?? 0;
       const sums: Record<string, number> = { ...midEpoch?.running.sums };
+      const pending: Pending[] = [];
+      /** Reads the pending steps in one go and checks them in order; false: training failed. */
+      function* read(): Reads<boolean> {
+        const todo = pending.filter((p) => !p.values);
+        if (!todo.length) return true;
+        const tensors = todo.flatMap((p) => [
+          p.loss,
+          ...p.metrics.flatMap(([, v]) => (typeof v === 'number' ? [] : [v])),
+        ]);
+        const values = yield tensors;
+        let at = 0;
+        for (const p of todo) {
+          p.values = [
+            values[at++]!,
+            ...p.metrics.map(([, v]) => (typeof v === 'number' ? v : values[at++]!)),
+          ];
+          if (!check(p)) return false;
+        }
+        return true;
+      }
+      /** Adds the read steps to the epoch's sums, the callbacks and the progress bar. */
+      const report = () => {
+        while (pending[0]?.values) {
+          const p = pending.shift()!;
+          const [lv, ...mv] = p.values!;
+          total += lv! * p.b;
+          n += p.b;
+          p.metrics.forEach(([k], i) => (sums[k] = (sums[k] ?? 0) + mv[i]! * p.b));
+          callbacks.forEach((c) => c.onBatchEnd?.(ctx, { loss: lv!, size: p.b }));
+          const elapsed = (Date.now() - t0) / 1000;
+          const sps = globalSamples / Math.max(elapsed, 1e-9);
+          const stepsLeft = (o.epochs - epoch) * stepsPerEpoch + (stepsPerEpoch - p.step);
+          bar?.update(
+            epoch,
+            o.epochs,
+            p.step,
+            stepsPerEpoch,
+            { loss: total / n, ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n])) },
+            sps,
+            stepsPerEpoch ? (stepsLeft * p.b) / sps : NaN,
+          );
+        }
+      };
       for (const [x, y] of o.data) {
         step++;
         ctx.step++;
@@ -310,31 +469,18 @@ export function fit(model: Module, o: FitOptions): History {
         const out = (model.call as (x: Tensor) => Tensor).call(model, x);
         let loss = o.loss(out, y);
         if (o.regularization) loss = loss.add(o.regularization());
-        const lv = loss.item();
-        if (!Number.isFinite(lv)) {
-          failed(
-            'non-finite',
-            `the loss became ${lv} at epoch ${epoch}, step ${step} (global step ${ctx.step})`,
-          );
-          break outer;
-        }
-        if (factor !== false) {
-          if (Number.isNaN(startLoss)) startLoss = smoothed = lv;
-          smoothed = 0.9 * smoothed + 0.1 * lv;
-          if (seen < DIVERGENCE_WARMUP) early.push(lv);
-          seen++;
-          const warm = seen >= DIVERGENCE_WARMUP;
-          const start = warm
-            ? Math.max(startLoss, median(early.length ? early : [startLoss]), 1e-6)
-            : Math.max(startLoss, 1e-4);
-          if (smoothed > (warm ? factor : factor * factor) * start) {
-            failed(
-              'divergence',
-              `training diverged: the loss reached ${lv.toPrecision(3)} at epoch ${epoch}, step ${step} (running average ${smoothed.toPrecision(3)}), over ${factor}x its start (${start.toPrecision(3)}); lower the learning rate`,
-            );
-            break outer;
-          }
-        }
+        const b = x.shape[0];
+        const detached = out.detach();
+        pending.push({
+          epoch,
+          step,
+          globalStep: ctx.step,
+          b,
+          loss: loss.detach(),
+          metrics: Object.entries(metrics).map(([k, m]) => [k, m(detached, y)]),
+        });
+        // With readEvery 1 (the CPU) the loss is checked before backward, so a bad step changes nothing.
+        if (pending.length >= readEvery && !(yield* read())) break outer;
         loss.backward();
         if (monitor && ctx.step % healthEvery === 0) {
           for (const w of monitor.check().warnings) {
@@ -344,35 +490,27 @@ export function fit(model: Module, o: FitOptions): History {
           }
         }
         o.optimizer.step();
-        const b = x.shape[0];
-        total += lv * b;
-        n += b;
         globalSamples += b;
-        for (const [k, m] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + m(out.detach(), y) * b;
         if (o.scheduler instanceof LRScheduler && o.schedulerInterval === 'step') o.scheduler.step();
-        callbacks.forEach((c) => c.onBatchEnd?.(ctx, { loss: lv, size: b }));
-        const elapsed = (Date.now() - t0) / 1000;
-        const sps = globalSamples / Math.max(elapsed, 1e-9);
-        const stepsLeft = (o.epochs - epoch) * stepsPerEpoch + (stepsPerEpoch - step);
-        bar?.update(
-          epoch,
-          o.epochs,
-          step,
-          stepsPerEpoch,
-          { loss: total / n, ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n])) },
-          sps,
-          stepsPerEpoch ? (stepsLeft * b) / sps : NaN,
-        );
-        if (o.shouldStop?.()) {
+        report();
+        const stop = Boolean(o.shouldStop?.());
+        const due = o.checkpointEveryMs !== undefined && Date.now() - lastCheckpoint >= o.checkpointEveryMs;
+        // A checkpoint holds every step's sums: what is pending is read first.
+        if (stop || due) {
+          if (!(yield* read())) break outer;
+          report();
+        }
+        if (stop) {
           history.interrupted = { epoch, step };
           history.stopReason = `interrupted at epoch ${epoch}, step ${step} of ${stepsPerEpoch}`;
           checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'interrupt');
           break outer;
         }
-        if (o.checkpointEveryMs !== undefined && Date.now() - lastCheckpoint >= o.checkpointEveryMs)
-          checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'time');
+        if (due) checkpoint(snapshot(epoch - 1, step, { total, n, sums }), 'time');
         if (ctx.stop) break;
       }
+      if (!(yield* read())) break outer;
+      report();
       if (step === 0 && !midEpoch)
         throw new ValueError(
           'fit',
@@ -388,7 +526,7 @@ export function fit(model: Module, o: FitOptions): History {
         samplesPerSec: n / Math.max(seconds, 1e-9),
       };
       if (o.validation) {
-        const v = evaluate(model, o.validation, o.loss, metrics);
+        const v = yield* evaluate(model, o.validation, o.loss, metrics);
         log.valLoss = v.loss;
         log.valMetrics = v.metrics;
         const bad = Object.entries({ valLoss: v.loss, ...v.metrics }).find(([, x]) => !Number.isFinite(x));

@@ -33,10 +33,13 @@ import {
   argsortShader,
   gatherShader,
   scatterAddShader,
+  checkIndicesShader,
+  STATUS_CHECKS,
   STATUS_KERNELS,
   STATUS_WORDS,
   stridedScatterAddShader,
 } from './index-wgsl.js';
+import { BufferPool } from './buffer-pool.js';
 import { MAP_READ, USAGE, type GpuBuffer, type GpuComputePipeline, type GpuDevice } from './gpu-types.js';
 
 /** Strides of `s` read as `shape` (right-aligned broadcasting: size-1 or missing axes get stride 0). */
@@ -49,17 +52,30 @@ function broadcastTo(s: Shape, shape: Shape): number[] {
   });
 }
 
+/** Buffers made since the last collection that trigger the next one (each has a driver cost). */
+const COLLECT_EVERY_BUFFERS = 2048;
+
 /** A kernel this slice of the backend does not have yet. */
 export class WebGPUNotYetError extends DescendError {}
 
 /** A tensor's elements on the device. */
 export class GpuStorage implements Storage {
+  /** Set when the library released it (a temporary of backward or of an optimizer step). */
+  released = false;
   constructor(
     readonly backend: Backend,
     readonly dtype: DType,
     readonly size: number,
-    readonly buffer: GpuBuffer,
+    private readonly _buffer: GpuBuffer,
   ) {}
+  get buffer(): GpuBuffer {
+    if (this.released)
+      throw new DescendError(
+        'webgpu',
+        `a tensor of ${this.size} elements was used after descend released it: it was made inside backward() or an optimizer's step() and kept by a reference descend does not know (keep what you need from a hook by cloning it)`,
+      );
+    return this._buffer;
+  }
 }
 
 const deviceDtype = (op: string, d: DType): DeviceDType => {
@@ -79,10 +95,15 @@ export interface WebGPUCounters {
   liveBytes: number;
   readbacks: number;
   pipelines: number;
+  /** Bytes of idle buffers kept for reuse. */
+  pooledBytes: number;
+  /** Collections requested because device memory grew (see the constructor's `collect`). */
+  collections: number;
 }
 
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
+  readonly readsAsyncOnly = true;
   readonly counters: WebGPUCounters = {
     dispatches: 0,
     buffers: 0,
@@ -90,27 +111,41 @@ export class WebGPUBackend implements Backend {
     liveBytes: 0,
     readbacks: 0,
     pipelines: 0,
+    pooledBytes: 0,
+    collections: 0,
   };
   private readonly pipelines = new Map<string, GpuComputePipeline>();
   // Buffers of tensors the program dropped go back to the device (no dispose in user code).
-  private readonly finalizer = new FinalizationRegistry<{ buffer: GpuBuffer; bytes: number }>(
-    ({ buffer, bytes }) => {
-      buffer.destroy();
-      this.counters.liveBuffers--;
-      this.counters.liveBytes -= bytes;
-    },
-  );
+  private readonly finalizer = new FinalizationRegistry<GpuBuffer>((buffer) => this.recycle(buffer));
+  private readonly buffers: BufferPool;
+  /** Storage made inside each open scope (innermost last): see beginScope. */
+  private readonly scopes: Set<GpuStorage>[] = [];
 
   /** The first error the device reported (a shader that failed to compile, a bad binding), if any. */
   private deviceError: string | null = null;
   /** Errors kernels find in their inputs (an index out of bounds): read, and cleared, with every read. */
   private readonly status: GpuBuffer;
+  /** The errors of the index checks dispatched since the last read, by status code - STATUS_CHECKS. */
+  private checks: ((position: number, value: number) => Error)[] = [];
+
+  /** Live bytes when the collector last ran at our request (see `collect`). */
+  private bytesAtCollect = 0;
+  private buffersAtCollect = 0;
 
   constructor(
     readonly device: GpuDevice,
     /** The adapter, as the registry reports it. */
     readonly adapterName = 'unknown',
+    /**
+     * Runs the JS collector (Node: v8's gc, obtained by initWebGPU), so that the buffers of tensors the
+     * program dropped come back while GPU memory grows: the collector sees a tensor's few JS bytes, not
+     * its device buffer. Absent (browsers), the collector runs on its own schedule.
+     */
+    private readonly collect?: () => void,
+    /** Device bytes made since the last collection that trigger the next one. */
+    readonly collectEvery = 64 * 2 ** 20,
   ) {
+    this.buffers = new BufferPool(device);
     this.status = device.createBuffer({
       size: STATUS_WORDS * 4,
       usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST,
@@ -125,17 +160,61 @@ export class WebGPUBackend implements Backend {
   }
 
   private alloc(dtype: DType, size: number): GpuStorage {
-    const bytes = Math.max(4, size * 4);
-    const buffer = this.device.createBuffer({
-      size: bytes,
-      usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST,
-    });
+    const buffer = this.buffers.take(size * 4);
     const s = new GpuStorage(this, dtype, size, buffer);
-    this.counters.buffers++;
+    this.counters.buffers = this.buffers.created;
     this.counters.liveBuffers++;
-    this.counters.liveBytes += bytes;
-    this.finalizer.register(s, { buffer, bytes });
+    this.counters.liveBytes += buffer.size;
+    // Dropped by the program: the collector hands the buffer back (no dispose in user code).
+    this.finalizer.register(s, buffer, s);
+    this.scopes.at(-1)?.add(s);
+    const c = this.counters;
+    if (
+      this.collect &&
+      (c.liveBytes - this.bytesAtCollect > this.collectEvery ||
+        c.liveBuffers - this.buffersAtCollect > COLLECT_EVERY_BUFFERS)
+    ) {
+      this.collect();
+      c.collections++;
+      this.bytesAtCollect = c.liveBytes;
+      this.buffersAtCollect = c.liveBuffers;
+    }
     return s;
+  }
+
+  private recycle(buffer: GpuBuffer): void {
+    this.counters.liveBuffers--;
+    this.counters.liveBytes -= buffer.size;
+    this.bytesAtCollect = Math.min(this.bytesAtCollect, this.counters.liveBytes);
+    this.buffersAtCollect = Math.min(this.buffersAtCollect, this.counters.liveBuffers);
+    this.buffers.give(buffer);
+    this.counters.pooledBytes = this.buffers.idleBytes;
+  }
+
+  /**
+   * Opens a scope: the storage made until the matching endScope is the library's own temporaries
+   * (backward's, an optimizer step's) unless kept. Scopes nest.
+   */
+  beginScope(): void {
+    this.scopes.push(new Set());
+  }
+
+  /**
+   * Closes the innermost scope: its storage not in `keep` goes back to the pool now, without waiting
+   * for the collector; kept storage belongs to the enclosing scope, if any.
+   */
+  endScope(keep: ReadonlySet<Storage>): void {
+    const made = this.scopes.pop();
+    if (!made) return;
+    const outer = this.scopes.at(-1);
+    for (const s of made) {
+      if (keep.has(s)) outer?.add(s);
+      else if (!s.released) {
+        s.released = true;
+        this.finalizer.unregister(s);
+        this.recycle(s['_buffer' as never]);
+      }
+    }
   }
 
   private words(dtype: DeviceDType, values: ArrayLike<number>): Float32Array | Int32Array | Uint32Array {
@@ -154,9 +233,17 @@ export class WebGPUBackend implements Backend {
   full(dtype: DType, size: number, value: number): Storage {
     const d = deviceDtype('webgpu.full', dtype);
     const s = this.alloc(dtype, size);
-    if (size && value !== 0)
-      this.device.queue.writeBuffer(s.buffer, 0, this.words(d, new Array(size).fill(value)));
+    if (!size) return s;
+    // A pooled buffer holds its last tensor's values: zeros are cleared on the device.
+    if (value === 0) this.clear(s);
+    else this.device.queue.writeBuffer(s.buffer, 0, this.words(d, new Array(size).fill(value)));
     return s;
+  }
+
+  private clear(s: GpuStorage): void {
+    const enc = this.device.createCommandEncoder();
+    enc.clearBuffer(s.buffer, 0, Math.max(4, s.size * 4));
+    this.device.queue.submit([enc.finish()]);
   }
 
   read(_s: Storage): TypedArray {
@@ -188,10 +275,14 @@ export class WebGPUBackend implements Backend {
     // One getMappedRange per map: Dawn refuses a second, overlapping one.
     const mapped = staging.getMappedRange().slice(0);
     const status = new Int32Array(mapped, bytes, STATUS_WORDS);
+    const checks = this.checks;
+    this.checks = [];
     if (status[0]) {
       staging.unmap();
       staging.destroy();
       this.device.queue.writeBuffer(this.status, 0, new Uint32Array(STATUS_WORDS));
+      const check = checks[status[0] - STATUS_CHECKS];
+      if (check) throw check(status[2]!, status[1]!);
       // What the CPU backends throw at the call: on the device it surfaces at the next read.
       throw new ValueError(
         STATUS_KERNELS[status[0]] ?? 'webgpu',
@@ -424,10 +515,10 @@ export class WebGPUBackend implements Backend {
 
   argReduce(op: 'argmax' | 'argmin', st: Storage, shape: Shape, axis: number): Storage {
     const s = st as GpuStorage;
-    this.floatOnly(op, s.dtype);
+    const t = this.floatOrInt(op, s.dtype);
     const inner = sizeOf(shape.slice(axis + 1));
     const n = sizeOf(shape.slice(0, axis)) * inner;
-    return this.run(argReduceShader(op), [s.buffer], this.alloc('int32', n), n, [shape[axis]!, inner]);
+    return this.run(argReduceShader(op, t), [s.buffer], this.alloc('int32', n), n, [shape[axis]!, inner]);
   }
 
   matmul(a: Storage, b: Storage, m: MatmulShape): Storage {
@@ -483,8 +574,26 @@ export class WebGPUBackend implements Backend {
     const s = st as GpuStorage;
     const t = this.floatOrInt('stridedScatterAdd', s.dtype);
     const out = this.alloc(s.dtype, baseSize);
+    this.clear(out);
     const info = [shape.length, ...shape, ...strides, offset];
     return this.run(stridedScatterAddShader(t), [s.buffer], out, s.size, info);
+  }
+
+  checkIndices(
+    s: Storage,
+    size: number,
+    ignore: number | undefined,
+    error: (position: number, value: number) => Error,
+  ): void {
+    const idx = s as GpuStorage;
+    if (!idx.size) return;
+    // One pending check per call until the next read; a training step adds one per class loss.
+    const code = STATUS_CHECKS + this.checks.push(error) - 1;
+    const u = this.uniform(idx.size);
+    const words = Int32Array.of(size, ignore === undefined ? 0 : 1, ignore ?? 0, code);
+    const info = this.device.createBuffer({ size: 16, usage: USAGE.STORAGE | USAGE.COPY_DST });
+    this.device.queue.writeBuffer(info, 0, words);
+    this.dispatch(checkIndicesShader(), [idx.buffer, this.status, u, info], idx.size, [u, info]);
   }
 
   /** The index table of gather and scatterAdd: rank, idx shape, the source's strides, axis, length. */

@@ -126,9 +126,11 @@ export function reduceShader(op: 'sum' | 'prod' | 'max' | 'min', t: 'float32' | 
 }
 
 /** argmax/argmin along one axis: info = len, inner. The first NaN wins, as in PyTorch. */
-export function argReduceShader(op: 'argmax' | 'argmin'): string {
+export function argReduceShader(op: 'argmax' | 'argmin', t: 'float32' | 'int32' = 'float32'): string {
   const better = op === 'argmax' ? 'v > best' : 'v < best';
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<f32>;
+  // int32 has no NaN: isNanF of its bits would misread large ints.
+  const nan = (e: string) => (t === 'float32' ? `isNanF(${e})` : 'false');
+  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(1) var<storage, read_write> out: array<i32>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}
@@ -137,10 +139,10 @@ export function argReduceShader(op: 'argmax' | 'argmin'): string {
   let base = (i / inner) * len * inner + i % inner;
   var best = xs[base];
   var bi = 0u;
-  if (!isNanF(best)) {
+  if (!${nan('best')}) {
     for (var j = 1u; j < len; j++) {
       let v = xs[base + j * inner];
-      if (isNanF(v)) { bi = j; break; }
+      if (${nan('v')}) { bi = j; break; }
       if (${better}) { best = v; bi = j; }
     }
   }

@@ -24,6 +24,7 @@ export interface GpuComputePass {
 export interface GpuCommandEncoder {
   beginComputePass(): GpuComputePass;
   copyBufferToBuffer(src: GpuBuffer, srcOff: number, dst: GpuBuffer, dstOff: number, size: number): void;
+  clearBuffer(b: GpuBuffer, offset?: number, size?: number): void;
   finish(): unknown;
 }
 export interface GpuDevice {

@@ -63,6 +63,27 @@ const INDEX_POSITION = (kernel: number) => /* wgsl */ `
 const INDEX_BINDINGS = (first: number) => `@group(0) @binding(${first}) var<storage, read> idx: array<i32>;
 @group(0) @binding(${first + 1}) var<storage, read_write> status: array<atomic<u32>, ${STATUS_WORDS}>;`;
 
+/** Codes at or above this in status[0] are host-side checks (checkIndices), by their order. */
+export const STATUS_CHECKS = 16;
+
+/**
+ * checkIndices: records an element outside [0, size) that is not `ignore` as [code, value, position].
+ * Bindings: idx, status, n, info = size, has ignore, ignore, code.
+ */
+export function checkIndicesShader(): string {
+  return `${HEAD(`${INDEX_BINDINGS(0)}
+@group(0) @binding(2) var<uniform> n: vec4u;
+@group(0) @binding(3) var<storage, read> info: array<i32>;`)}
+  let v = idx[i];
+  if ((v < 0 || v >= info[0]) && !(info[1] == 1 && v == info[2])) {
+    if (atomicCompareExchangeWeak(&status[0], 0u, u32(info[3])).exchanged) {
+      atomicStore(&status[1], bitcast<u32>(v));
+      atomicStore(&status[2], i);
+    }
+  }
+}`;
+}
+
 /** out[i] = xs[position of idx[i]] (torch.gather); bindings: xs, idx, status, out, n, info. */
 export function gatherShader(t: DeviceDType): string {
   return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;

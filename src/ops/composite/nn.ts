@@ -323,6 +323,11 @@ export function dropout(x: Tensor, p = 0.5, training = true, opts: { generator?:
   if (!(p >= 0 && p <= 1)) throw new ValueError('dropout', `p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   if (p === 1) return mul(x, 0);
-  const keep = bernoulli(fullLike(asFloat(x).detach(), 1 - p), { generator: opts.generator });
+  // The mask is drawn on the host (the same numbers on every backend) without reading x.
+  const keep = bernoulli(1 - p, x.shape, {
+    generator: opts.generator,
+    dtype: asFloat(x).dtype,
+    backend: x.backend,
+  });
   return mul(x, div(keep, 1 - p));
 }
