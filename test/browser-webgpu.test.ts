@@ -1,9 +1,12 @@
 /**
- * The WebGPU backend's first slice in headless Chromium on SwiftShader (`--enable-unsafe-webgpu
- * --use-webgpu-adapter=swiftshader`): the page imports the built backend from the site and checks every
- * unary and binary op code against the JS backend's formulas, the async read and the typed sync-read
- * error. Skipped, saying why, without Chromium.
+ * The WebGPU backend in headless Chromium on SwiftShader (`--enable-unsafe-webgpu
+ * --use-webgpu-adapter=swiftshader`). The page imports the built library from the site. It checks
+ * every unary and binary op code against the JS backend's formulas, the async read and the typed
+ * sync-read error. Then it runs the 95 PyTorch conformance cases and the gradient table, whose outputs
+ * and gradients are compared with the JS backend's, all in float32. Skipped, saying why, without
+ * Chromium.
  */
+import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, noteIfNoChromium, type Site, startSite } from './chromium.js';
@@ -14,10 +17,37 @@ const root = resolve(import.meta.dirname, '..');
 // Its own copy of the site: other browser tests build theirs at the same time.
 const siteDir = join(root, 'build/webgpu-site');
 
+/**
+ * The conformance cases and the gradient table, bundled for the page: their imports of ../src/ become
+ * the site's /lib/ (the built library), and the fixture is copied beside them.
+ */
+async function bundleCases(): Promise<void> {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(root, 'test/conformance.cases.ts'), join(root, 'test/ops.table.ts')],
+    bundle: true,
+    format: 'esm',
+    outdir: join(siteDir, 'cases'),
+    logLevel: 'error',
+    plugins: [
+      {
+        name: 'site-lib',
+        setup(b) {
+          b.onResolve({ filter: /\/src\/.*\.js$/ }, (a) => ({
+            path: `/lib/${a.path.slice(a.path.indexOf('/src/') + 5)}`,
+            external: true,
+          }));
+        },
+      },
+    ],
+  });
+  copyFileSync(join(root, 'test/fixtures/autodiff.json'), join(siteDir, 'cases/autodiff.json'));
+}
+
 describe.skipIf(!chromiumPath)('WebGPU in headless Chromium (SwiftShader)', () => {
   let site: Site;
   beforeAll(async () => {
-    site = await startSite(siteDir, undefined, [
+    site = await startSite(siteDir, bundleCases, [
       '--enable-unsafe-webgpu',
       '--use-webgpu-adapter=swiftshader',
     ]);
@@ -124,4 +154,116 @@ describe.skipIf(!chromiumPath)('WebGPU in headless Chromium (SwiftShader)', () =
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('the PyTorch conformance cases and the gradient table on WebGPU in the page (float32)', async () => {
+    const page = await site.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(site.base);
+    const r = await page.evaluate(async () => {
+      const load = new Function('p', 'return import(p)') as (p: string) => Promise<unknown>;
+      const d = (await load(`${location.origin}/lib/index.js`)) as typeof import('../src/index.js');
+      const { initWebGPU } = (await load(
+        `${location.origin}/lib/webgpu/index.js`,
+      )) as typeof import('../src/webgpu/index.js');
+      const { CASES } = (await load(
+        `${location.origin}/cases/conformance.cases.js`,
+      )) as typeof import('./conformance.cases.js');
+      const { OPS } = (await load(
+        `${location.origin}/cases/ops.table.js`,
+      )) as typeof import('./ops.table.js');
+      type Enc = { shape: number[]; data: (number | string)[]; dtype?: string; requires_grad?: boolean };
+      type Case = {
+        name: string;
+        inputs: Record<string, Enc>;
+        output: Enc;
+        upstream_grad: Enc;
+        grads: Record<string, Enc>;
+      };
+      const file = (await (await fetch('/cases/autodiff.json')).json()) as { cases: Case[] };
+      const num = (v: number | string) =>
+        v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number);
+      const decode = (e: Enc) => {
+        const dtype = e.dtype?.startsWith('int') ? 'int32' : e.dtype === 'bool' ? 'bool' : 'float32';
+        return d.tensor(e.data.map(num), { dtype }).reshape(e.shape);
+      };
+      const bad: string[] = [];
+      /** |got - want| <= atol + rtol |want|, NaN only for NaN, infinities equal. */
+      const compare = (what: string, got: ArrayLike<number>, want: ArrayLike<number>) => {
+        if (got.length !== want.length) return bad.push(`${what}: ${got.length} values, want ${want.length}`);
+        for (let i = 0; i < got.length; i++) {
+          const [g, w] = [got[i]!, want[i]!];
+          const ok = Number.isNaN(w)
+            ? Number.isNaN(g)
+            : !Number.isFinite(w)
+              ? g === w
+              : Math.abs(g - w) <= 1e-5 + 1e-4 * Math.abs(w);
+          if (!ok) return bad.push(`${what}[${i}] = ${g}, want ${w}`);
+        }
+      };
+      const gpu = await initWebGPU();
+      d.setBackend('webgpu');
+      for (const c of file.cases) {
+        try {
+          const inputs: Record<string, import('../src/index.js').Tensor> = {};
+          for (const [k, e] of Object.entries(c.inputs)) {
+            const t = decode(e);
+            if (e.requires_grad) t.requiresGrad_(true);
+            inputs[k] = t;
+          }
+          const out = CASES[c.name]!(inputs);
+          compare(`${c.name} output`, await out.data(), c.output.data.map(num));
+          out.backward(decode(c.upstream_grad).reshape(out.shape));
+          for (const [k, g] of Object.entries(c.grads)) {
+            const got = inputs[k]!.grad;
+            if (!got) bad.push(`${c.name}: no gradient for ${k}`);
+            else compare(`${c.name} d/d${k}`, await got.data(), g.data.map(num));
+          }
+        } catch (e) {
+          bad.push(`${c.name}: ${(e as Error).message}`);
+        }
+      }
+      // The gradient table: the JS backend's output and gradients, then WebGPU's, same cotangent.
+      const run = (backend: string, op: (typeof OPS)[number], xs: [number[], number[]][]) => {
+        d.setBackend(backend);
+        const leaves = xs.map(([v, s]) => d.tensor(v, { dtype: 'float32' }).reshape(s).requiresGrad_(true));
+        const out = op.fn(...leaves);
+        const w = d
+          .tensor(Array.from({ length: out.size }, (_, i) => Math.fround(Math.sin(i + 1) * 1.5)))
+          .reshape([...out.shape]);
+        const loss = out.mul(w).sum();
+        if (loss.requiresGrad) loss.backward();
+        return [out, ...leaves.map((l) => l.grad)];
+      };
+      let ops = 0;
+      for (const op of OPS) {
+        try {
+          d.setBackend('js');
+          const sample = op
+            .samples(new d.Generator(1234))[0]!
+            .map((x) => [Array.from(x.dataSync()), [...x.shape]] as [number[], number[]]);
+          const want = run('js', op, sample);
+          const got = run('webgpu', op, sample);
+          for (let i = 0; i < want.length; i++) {
+            const [g, w] = [got[i], want[i]];
+            if (!w) continue;
+            if (!g) bad.push(`${op.name}: no gradient for input ${i - 1}`);
+            else compare(`${op.name} ${i ? `d/dx${i - 1}` : 'output'}`, await g.data(), w.dataSync());
+          }
+          ops++;
+        } catch (e) {
+          bad.push(`${op.name}: ${(e as Error).message}`);
+        }
+      }
+      return { bad, cases: file.cases.length, ops, counters: gpu.counters };
+    });
+    console.log(
+      `browser webgpu: ${r.cases} conformance cases and ${r.ops} ops of the gradient table; ${JSON.stringify(r.counters)}`,
+    );
+    expect(r.bad).toEqual([]);
+    expect(r.cases).toBe(95);
+    expect(r.ops).toBeGreaterThan(130);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
 });
