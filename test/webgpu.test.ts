@@ -360,4 +360,23 @@ describe('WebGPU core kernels against the JS backend', () => {
     // Reported once: the next read is clean.
     expect(Array.from(await gpu.readAsync(x))).toEqual([1, 2, 3]);
   }, 60_000);
+
+  it('fused chains: one kernel, the value at the time of the op even after a write, nothing for what is never read', async (ctx) => {
+    if (!gpu) return ctx.skip(why);
+    const x = gpu.fromArray('float32', [1, 2, 3, 4, 5, 6]);
+    const row = gpu.fromArray('float32', [10, 20, 30]);
+    const before = gpu.counters.dispatches;
+    // exp(x * 2) + row, row broadcast over [2, 3]: three ops, one kernel, the scalar 2 from the table.
+    const two = gpu.full('float32', 1, 2);
+    const e = gpu.unary('exp', gpu.binary('mul', x, [2, 3], two, [], [2, 3], 'float32'), 'float32');
+    const y = gpu.binary('add', e, [2, 3], row, [3], [2, 3], 'float32');
+    gpu.unary('sin', y, 'float32'); // never read: never run
+    // A write into x after the ops: y still sees the old x.
+    gpu.copyInto(x, gpu.fromArray('float32', [0, 0, 0, 0, 0, 0]));
+    const got = Array.from(await gpu.readAsync(y));
+    const want = [1, 2, 3, 4, 5, 6].map((v, i) => Math.fround(Math.exp(2 * v) + [10, 20, 30][i % 3]!));
+    got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-5 * want[i]!));
+    expect(Array.from(await gpu.readAsync(x))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(gpu.counters.dispatches - before).toBe(1);
+  }, 60_000);
 });

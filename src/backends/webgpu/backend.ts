@@ -40,6 +40,7 @@ import {
   stridedScatterAddShader,
 } from './index-wgsl.js';
 import { BufferPool } from './buffer-pool.js';
+import { countOps, type Expr, fusedKernel, type Leaf, leavesOf, MAX_OPS, MAX_LEAVES } from './fusion.js';
 import { MAP_READ, USAGE, type GpuBuffer, type GpuComputePipeline, type GpuDevice } from './gpu-types.js';
 
 /** Strides of `s` read as `shape` (right-aligned broadcasting: size-1 or missing axes get stride 0). */
@@ -59,22 +60,43 @@ const COLLECT_EVERY_BUFFERS = 2048;
 export class WebGPUNotYetError extends DescendError {}
 
 /** A tensor's elements on the device. */
+/**
+ * A storage's buffer. Pending fused chains hold the holder, not the storage: a write into the storage
+ * while chains still read its old value gives the storage a new holder and leaves them the old one,
+ * which goes back to the pool when the last of them has run or been dropped.
+ */
+export interface BufferHolder {
+  buffer: GpuBuffer | null;
+  readonly owner: GpuStorage;
+}
+
 export class GpuStorage implements Storage {
   /** Set when the library released it (a temporary of backward or of an optimizer step). */
   released = false;
+  /** A fused chain not run yet (fusion.ts): the buffer is made when the value is first needed. */
+  expr: Expr<BufferHolder> | null = null;
+  /** Pending chains that read this storage (a write then gives it a new buffer). */
+  readers: Set<WeakRef<GpuStorage>> | null = null;
+  /** This storage as a reader, for its operands' `readers`. */
+  readonly self = new WeakRef(this);
+  /** Its one value when every element is known to hold it (made by full, never written since). */
+  constant: number | undefined = undefined;
+  /** @internal null while a fused chain is pending. */
+  holder: BufferHolder | null = null;
   constructor(
-    readonly backend: Backend,
+    readonly backend: WebGPUBackend,
     readonly dtype: DType,
     readonly size: number,
-    private readonly _buffer: GpuBuffer,
   ) {}
   get buffer(): GpuBuffer {
-    if (this.released)
+    if (!this.released && this.expr) this.backend.materialize(this);
+    const b = this.holder?.buffer;
+    if (this.released || !b)
       throw new DescendError(
         'webgpu',
         `a tensor of ${this.size} elements was used after descend released it: it was made inside backward() or an optimizer's step() and kept by a reference descend does not know (keep what you need from a hook by cloning it)`,
       );
-    return this._buffer;
+    return b;
   }
 }
 
@@ -116,6 +138,7 @@ export class WebGPUBackend implements Backend {
   };
   private readonly pipelines = new Map<string, GpuComputePipeline>();
   // Buffers of tensors the program dropped go back to the device (no dispose in user code).
+  // A holder no storage or pending chain reaches: its buffer goes back to the pool.
   private readonly finalizer = new FinalizationRegistry<GpuBuffer>((buffer) => this.recycle(buffer));
   private readonly buffers: BufferPool;
   /** Storage made inside each open scope (innermost last): see beginScope. */
@@ -160,14 +183,22 @@ export class WebGPUBackend implements Backend {
   }
 
   private alloc(dtype: DType, size: number): GpuStorage {
-    const buffer = this.buffers.take(size * 4);
-    const s = new GpuStorage(this, dtype, size, buffer);
+    const s = new GpuStorage(this, dtype, size);
+    this.attach(s);
+    this.scopes.at(-1)?.add(s);
+    return s;
+  }
+
+  /** Gives `s` its buffer (from the pool), counted and handed back by the collector when dropped. */
+  private attach(s: GpuStorage): GpuBuffer {
+    const buffer = this.buffers.take(s.size * 4);
+    const holder: BufferHolder = { buffer, owner: s };
+    s.holder = holder;
     this.counters.buffers = this.buffers.created;
     this.counters.liveBuffers++;
     this.counters.liveBytes += buffer.size;
     // Dropped by the program: the collector hands the buffer back (no dispose in user code).
-    this.finalizer.register(s, buffer, s);
-    this.scopes.at(-1)?.add(s);
+    this.finalizer.register(holder, buffer, holder);
     const c = this.counters;
     if (
       this.collect &&
@@ -179,7 +210,65 @@ export class WebGPUBackend implements Backend {
       this.bytesAtCollect = c.liveBytes;
       this.buffersAtCollect = c.liveBuffers;
     }
+    return buffer;
+  }
+
+  /** Whether elementwise chains are fused (true); false runs every op as its own kernel. */
+  fusion = true;
+
+  /** A pending chain computing `expr`, of `size` elements of `dtype`. */
+  private lazy(dtype: DType, size: number, expr: Expr<BufferHolder>): GpuStorage {
+    const s = new GpuStorage(this, dtype, size);
+    s.expr = expr;
+    for (const { owner: leaf } of leavesOf(expr)) {
+      leaf.readers ??= new Set();
+      if (leaf.readers.size > 64) for (const r of leaf.readers) if (!r.deref()?.expr) leaf.readers.delete(r);
+      leaf.readers.add(s.self);
+    }
+    this.scopes.at(-1)?.add(s);
     return s;
+  }
+
+  /** Runs a pending chain as one kernel; its buffer. */
+  materialize(s: GpuStorage): GpuBuffer {
+    const expr = s.expr!;
+    const { code, table, leaves } = fusedKernel(expr, deviceDtype('webgpu.fused', s.dtype));
+    const inputs = leaves.map((h) => h.buffer ?? h.owner.buffer);
+    const buffer = this.attach(s);
+    s.expr = null;
+    for (const h of leaves) h.owner.readers?.delete(s.self);
+    if (s.size) {
+      const u = this.uniform(s.size);
+      const info = this.device.createBuffer({
+        size: Math.max(16, table.length * 4),
+        usage: USAGE.STORAGE | USAGE.COPY_DST,
+      });
+      this.device.queue.writeBuffer(info, 0, Uint32Array.from(table));
+      this.dispatch(code, [...inputs, buffer, u, info], s.size, [u, info]);
+    }
+    return buffer;
+  }
+
+  /** Whether pending chains still read `s` (then a write must not touch its buffer). */
+  private hasReaders(s: GpuStorage): boolean {
+    if (!s.readers) return false;
+    for (const r of s.readers) if (r.deref()?.expr) return true;
+    s.readers.clear();
+    return false;
+  }
+
+  /** `s` as an operand of a chain: its expression if it is a pending chain short enough, else a leaf. */
+  private operand(s: GpuStorage, t: DeviceDType, strided: Leaf<BufferHolder>['strided']): Expr<BufferHolder> {
+    if (s.constant !== undefined && t !== 'int32')
+      return { kind: 'const', value: t === 'bool' ? (s.constant ? 1 : 0) : s.constant };
+    if (s.expr && !strided && countOps(s.expr) < MAX_OPS) return s.expr;
+    void s.buffer; // a leaf is materialized
+    return { kind: 'leaf', leaf: { storage: s.holder!, dtype: t, strided } };
+  }
+
+  /** Whether a chain reads few enough storages for one kernel (else the op runs on its own). */
+  private fusable(e: Expr<BufferHolder>): boolean {
+    return leavesOf(e).length <= MAX_LEAVES;
   }
 
   private recycle(buffer: GpuBuffer): void {
@@ -207,12 +296,20 @@ export class WebGPUBackend implements Backend {
     const made = this.scopes.pop();
     if (!made) return;
     const outer = this.scopes.at(-1);
+    // What is kept and still pending runs first: its operands may be among what is released.
+    for (const s of made) if (keep.has(s) && s.expr) this.materialize(s);
     for (const s of made) {
       if (keep.has(s)) outer?.add(s);
       else if (!s.released) {
         s.released = true;
-        this.finalizer.unregister(s);
-        this.recycle(s['_buffer' as never]);
+        if (s.expr) {
+          for (const h of leavesOf(s.expr)) h.owner.readers?.delete(s.self);
+          s.expr = null;
+        } else if (s.holder?.buffer) {
+          this.finalizer.unregister(s.holder);
+          this.recycle(s.holder.buffer);
+          s.holder.buffer = null;
+        }
       }
     }
   }
@@ -227,6 +324,7 @@ export class WebGPUBackend implements Backend {
     const d = deviceDtype('webgpu.fromArray', dtype);
     const s = this.alloc(dtype, values.length);
     if (values.length) this.device.queue.writeBuffer(s.buffer, 0, this.words(d, values));
+    if (values.length === 1) s.constant = this.words(d, values)[0];
     return s;
   }
 
@@ -237,6 +335,8 @@ export class WebGPUBackend implements Backend {
     // A pooled buffer holds its last tensor's values: zeros are cleared on the device.
     if (value === 0) this.clear(s);
     else this.device.queue.writeBuffer(s.buffer, 0, this.words(d, new Array(size).fill(value)));
+    // Known on the host: a fused chain reads it from its table instead of a binding.
+    s.constant = this.words(d, [value])[0];
     return s;
   }
 
@@ -359,6 +459,10 @@ export class WebGPUBackend implements Backend {
     const inT = deviceDtype(`webgpu.${op}`, s.dtype);
     const outT = deviceDtype(`webgpu.${op}`, outDtype);
     this.exactInts(op, UNARY_I32, inT, outT);
+    if (this.fusion && inT !== 'int32' && outT !== 'int32') {
+      const e: Expr<BufferHolder> = { kind: 'unary', op, outT, x: this.operand(s, inT, null) };
+      if (this.fusable(e)) return this.lazy(outDtype, s.size, e);
+    }
     const out = this.alloc(outDtype, s.size);
     if (s.size) {
       const u = this.uniform(s.size);
@@ -384,6 +488,23 @@ export class WebGPUBackend implements Backend {
     this.exactInts(op, BINARY_I32, aT, outT);
     this.exactInts(op, BINARY_I32, bT, outT);
     const n = sizeOf(shape);
+    if (this.fusion && n && aT !== 'int32' && bT !== 'int32' && outT !== 'int32') {
+      // An operand read element for element fuses; a broadcast one is a leaf read through its strides.
+      const contiguous = stridesOf(shape);
+      const side = (st: GpuStorage, t: DeviceDType, sh: Shape) => {
+        const strides = broadcastTo(sh, shape);
+        const flat = st.size === n && strides.every((v, i) => v === contiguous[i]);
+        return this.operand(st, t, flat ? null : { shape, strides });
+      };
+      const e: Expr<BufferHolder> = {
+        kind: 'binary',
+        op,
+        outT,
+        a: side(a, aT, aShape),
+        b: side(b, bT, bShape),
+      };
+      if (this.fusable(e)) return this.lazy(outDtype, n, e);
+    }
     const out = this.alloc(outDtype, n);
     if (!n) return out;
     const meta = Uint32Array.from([
@@ -416,8 +537,14 @@ export class WebGPUBackend implements Backend {
     const s = src as GpuStorage;
     if (d.dtype !== s.dtype)
       throw new WebGPUNotYetError('webgpu.copyInto', 'a converting copy is not on WebGPU yet');
+    const from = s.buffer;
+    // Chains still reading d's old value keep its buffer; d takes a new one.
+    const swap = this.hasReaders(d);
+    const to = swap ? this.attach(d) : d.buffer;
+    if (swap) d.readers!.clear();
+    d.constant = undefined;
     const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(s.buffer, 0, d.buffer, 0, Math.max(4, s.size * 4));
+    enc.copyBufferToBuffer(from, 0, to, 0, Math.max(4, s.size * 4));
     this.device.queue.submit([enc.finish()]);
   }
 
