@@ -9,8 +9,9 @@
  * backward (ms); (e) LeNet-style CNN training steps on 28x28 digits, batch 64, 10 steps per repeat
  * (samples/s); (f) Bengio et al.'s neural LM (MLP9: |V| = 16,417, n = 5, m = 30, h = 100), Adam, batch 128,
  * 10 steps per repeat (samples/s). float32.
- * Engines: descend's backends (native with 1 and 2 threads, wasm with 1 and 2 threads, js;
- * the wasm columns also report the bytes their MLP step copies in and out of wasm memory); TensorFlow.js cpu and wasm;
+ * Engines: descend's backends (native with 1 and 2 threads, wasm with 1 and 2 threads, js, webgpu;
+ * the wasm columns also report the bytes their MLP step copies in and out of wasm memory, the webgpu
+ * column its kernels, buffers created and bytes read back per step); TensorFlow.js cpu and wasm;
  * jax-js wasm; PyTorch (1 and 2 threads) and numpy (1 and 2 OpenBLAS threads) through python3 when
  * installed (skipped with a note otherwise). Warm-up, then the median of 5 repeats.
  * OPENBLAS_CORETYPE: reported, and unset for every engine (pass --keep-coretype to keep it for all).
@@ -100,6 +101,8 @@ const columns: Column[] = [
     env: { DESCEND_WASM_THREADS: '2' },
   },
   { name: 'descend-js', cmd: tsx('bench/engines/descend.ts', '--backend=js') },
+  // Dawn in Node: a real GPU where one is, else SwiftShader (times only prove it runs; see docs/webgpu.md).
+  { name: 'descend-webgpu', cmd: tsx('bench/engines/descend-webgpu.ts') },
   { name: 'tfjs-cpu', cmd: tsx('bench/engines/tfjs.ts', '--backend=cpu') },
   { name: 'tfjs-wasm', cmd: tsx('bench/engines/tfjs.ts', '--backend=wasm') },
   { name: 'jax-js-wasm', cmd: tsx('bench/engines/jaxjs.ts') },
@@ -229,24 +232,37 @@ function main(): void {
   const workloads = [
     ...new Set(Object.values(engines).flatMap((e) => (typeof e === 'object' ? Object.keys(e) : []))),
   ];
+  // The webgpu column's device-free counts, per training step ('per step' rows: lower is better).
+  const perStepUnit = (w: string) =>
+    w.endsWith('kernels/step')
+      ? 'kernels'
+      : w.endsWith('buffers created/step')
+        ? 'buffers'
+        : w.endsWith('bytes read/step')
+          ? 'bytes'
+          : null;
   const unitOf = (w: string) =>
-    w.startsWith('page faults')
-      ? 'faults'
-      : w.startsWith('peak RSS')
-        ? 'MB'
-        : w.includes('copies')
-          ? 'MB/step'
-          : w.startsWith('matmul')
-            ? 'GFLOPS'
-            : w.includes('fwd+bwd')
-              ? 'ms'
-              : w === 'tiny mlp'
-                ? 'steps/s'
-                : 'samples/s';
+    perStepUnit(w) ??
+    (w === 'webgpu adapter'
+      ? ''
+      : w.startsWith('page faults')
+        ? 'faults'
+        : w.startsWith('peak RSS')
+          ? 'MB'
+          : w.includes('copies')
+            ? 'MB/step'
+            : w.startsWith('matmul')
+              ? 'GFLOPS'
+              : w.includes('fwd+bwd')
+                ? 'ms'
+                : w === 'tiny mlp'
+                  ? 'steps/s'
+                  : 'samples/s');
   const rows = workloads.map((w) => ({
     workload: w,
     unit: unitOf(w),
     higherIsBetter:
+      !perStepUnit(w) &&
       !w.includes('fwd+bwd') &&
       !w.includes('copies') &&
       !w.startsWith('page faults') &&

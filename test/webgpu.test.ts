@@ -278,20 +278,26 @@ describe('WebGPU core kernels against the JS backend', () => {
         );
   }, 60_000);
 
-  it('matmul: batched, every transpose combination', async (ctx) => {
+  it('matmul: batched, every transpose combination, one tile and many', async (ctx) => {
     if (!gpu) return ctx.skip(why);
     for (const transA of [false, true])
       for (const transB of [false, true]) {
-        const shape = { batch: 2, m: 5, k: 7, n: 3, transA, transB };
-        expectClose(
-          ...(await both(
-            [
-              ['float32', rand(70)],
-              ['float32', rand(42)],
-            ],
-            (b, [x, y]) => b.matmul(x!, y!, shape),
-          )),
-        );
+        // Untiled, and tiled with ragged edges (tiles of 16: 37 x 19 outputs, k = 70).
+        for (const [m, k, n] of [
+          [5, 7, 3],
+          [37, 70, 19],
+        ] as const) {
+          const shape = { batch: 2, m, k, n, transA, transB };
+          expectClose(
+            ...(await both(
+              [
+                ['float32', rand(2 * m * k)],
+                ['float32', rand(2 * k * n)],
+              ],
+              (b, [x, y]) => b.matmul(x!, y!, shape),
+            )),
+          );
+        }
       }
   }, 60_000);
 

@@ -182,6 +182,62 @@ export function matmulShader(): string {
 }`;
 }
 
+/** The side of a tiled matmul's output tile (and of its workgroup, one thread per output). */
+export const MATMUL_TILE = 16;
+
+/**
+ * Batched matmul in tiles of MATMUL_TILE^2 outputs: each workgroup stages a tile of a and of b in
+ * workgroup memory per step along k, so each operand element is loaded from memory once per tile
+ * instead of once per output. Workgroups: x = the output tile, y = the batch. info as matmulShader's.
+ */
+export function tiledMatmulShader(): string {
+  const T = MATMUL_TILE;
+  return `@group(0) @binding(0) var<storage, read> as_: array<f32>;
+@group(0) @binding(1) var<storage, read> bs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> n: vec4u;
+@group(0) @binding(4) var<storage, read> info: array<u32>;
+var<workgroup> tA: array<array<f32, ${T}>, ${T}>;
+var<workgroup> tB: array<array<f32, ${T}>, ${T}>;
+@compute @workgroup_size(${T}, ${T})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let M = info[0];
+  let K = info[1];
+  let N = info[2];
+  let ta = info[3] == 1u;
+  let tb = info[4] == 1u;
+  let tilesN = (N + ${T - 1}u) / ${T}u;
+  let t = wg.y;
+  let row = (wg.x / tilesN) * ${T}u + lid.y;
+  let col = (wg.x % tilesN) * ${T}u + lid.x;
+  let ao = t * M * K;
+  let bo = t * K * N;
+  var acc = 0.0;
+  var comp = 0.0;
+  for (var k0 = 0u; k0 < K; k0 += ${T}u) {
+    let ka = k0 + lid.x;
+    var av = 0.0;
+    if (row < M && ka < K) { av = select(as_[ao + row * K + ka], as_[ao + ka * M + row], ta); }
+    tA[lid.y][lid.x] = av;
+    let kb = k0 + lid.y;
+    var bv = 0.0;
+    if (kb < K && col < N) { bv = select(bs[bo + kb * N + col], bs[bo + col * K + kb], tb); }
+    tB[lid.y][lid.x] = bv;
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${T}u; kk++) {
+      // Compensated, as the untiled kernel: a float32 sum over long k would drift.
+      let y = tA[lid.y][kk] * tB[kk][lid.x] - comp;
+      let s = acc + y;
+      comp = (s - acc) - y;
+      acc = s;
+    }
+    workgroupBarrier();
+  }
+  let o = t * M * N + row * N + col;
+  if (row < M && col < N && o < n.x) { out[o] = acc; }
+}`;
+}
+
 /** A strided view made contiguous: info = rank, out shape, strides, offset. */
 export function stridedShader(t: DeviceDType): string {
   return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
