@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startSite } from '../test/chromium.js';
+import { bundleForSite, startSite } from '../test/chromium.js';
 
 const argv = process.argv.slice(2);
 const num = (k: string, dflt: number) =>
@@ -18,29 +18,12 @@ const repeats = num('repeats', 3);
 const root = resolve(import.meta.dirname, '..');
 const siteDir = join(root, 'build/bench-browser-site');
 
-async function bundle(): Promise<void> {
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [join(root, 'bench/browser/peers.ts'), join(root, 'bench/browser/descend.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    outdir: join(siteDir, 'bench'),
-    logLevel: 'error',
-    plugins: [
-      {
-        name: 'site-lib',
-        setup(b) {
-          // descend comes from the site's built library, whose wasm backend loads its module from there.
-          b.onResolve({ filter: /\/src\/.*\.js$/ }, (a) => ({
-            path: `/lib/${a.path.slice(a.path.indexOf('/src/') + 5)}`,
-            external: true,
-          }));
-        },
-      },
-    ],
-  });
-}
+// descend comes from the site's built library, whose wasm backend loads its module from there.
+const bundle = () =>
+  bundleForSite(
+    [join(root, 'bench/browser/peers.ts'), join(root, 'bench/browser/descend.ts')],
+    join(siteDir, 'bench'),
+  );
 
 const flags = argv.includes('--gpu')
   ? ['--enable-unsafe-webgpu']

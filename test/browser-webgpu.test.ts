@@ -9,7 +9,7 @@
 import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath, noteIfNoChromium, type Site, startSite } from './chromium.js';
+import { bundleForSite, chromiumPath, noteIfNoChromium, type Site, startSite } from './chromium.js';
 
 noteIfNoChromium('browser WebGPU tests');
 
@@ -22,25 +22,10 @@ const siteDir = join(root, 'build/webgpu-site');
  * the site's /lib/ (the built library), and the fixture is copied beside them.
  */
 async function bundleCases(): Promise<void> {
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [join(root, 'test/conformance.cases.ts'), join(root, 'test/ops.table.ts')],
-    bundle: true,
-    format: 'esm',
-    outdir: join(siteDir, 'cases'),
-    logLevel: 'error',
-    plugins: [
-      {
-        name: 'site-lib',
-        setup(b) {
-          b.onResolve({ filter: /\/src\/.*\.js$/ }, (a) => ({
-            path: `/lib/${a.path.slice(a.path.indexOf('/src/') + 5)}`,
-            external: true,
-          }));
-        },
-      },
-    ],
-  });
+  await bundleForSite(
+    [join(root, 'test/conformance.cases.ts'), join(root, 'test/ops.table.ts')],
+    join(siteDir, 'cases'),
+  );
   copyFileSync(join(root, 'test/fixtures/autodiff.json'), join(siteDir, 'cases/autodiff.json'));
 }
 

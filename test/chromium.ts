@@ -49,3 +49,31 @@ export async function startSite(
     },
   };
 }
+
+/**
+ * Bundles `entries` into `outdir` as ES modules for a page of the site: their imports of the library's
+ * sources (`.../src/...js`) become the site's /lib/ (the built library), so the page and the bundles
+ * share one copy of descend.
+ */
+export async function bundleForSite(entries: string[], outdir: string): Promise<void> {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: entries,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    outdir,
+    logLevel: 'error',
+    plugins: [
+      {
+        name: 'site-lib',
+        setup(b) {
+          b.onResolve({ filter: /\/src\/.*\.js$/ }, (a) => ({
+            path: `/lib/${a.path.slice(a.path.indexOf('/src/') + 5)}`,
+            external: true,
+          }));
+        },
+      },
+    ],
+  });
+}

@@ -4,32 +4,14 @@
  * float32 at conformance.test.ts's float32 tolerances. Dawn in Node on SwiftShader; skipped, saying
  * why, where there is no adapter.
  */
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import * as d from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { initWebGPU, type WebGPUBackend, WebGPUUnavailableError } from '../src/backends/webgpu/index.js';
+import { useWebGPU } from './webgpu-setup.js';
 import { assertCloseAsync } from './helpers.js';
 import { OPS } from './ops.table.js';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
-
-let gpu: WebGPUBackend | null = null;
-let why = '';
-const before = d.backend();
-beforeAll(async () => {
-  try {
-    gpu = await initWebGPU();
-  } catch (e) {
-    if (!(e instanceof WebGPUUnavailableError)) throw e;
-    why = e.message;
-  }
-}, 60_000);
-afterAll(() => {
-  d.setBackend(before);
-  gpu?.device.destroy();
-});
+const wg = useWebGPU('webgpu gradient tests');
 
 /** The same values as a float32 tensor on `backend` (host values, so it crosses backends). */
 const on = (backend: string, values: number[], shape: readonly number[]) =>
@@ -59,7 +41,8 @@ describe('gradients on WebGPU agree with the JS backend (float32)', () => {
     it(
       op.name,
       async (ctx) => {
-        if (!gpu) return ctx.skip(why);
+        const gpu = wg.gpu;
+        if (!gpu) return ctx.skip(wg.why);
         d.setBackend('js');
         const sample = op
           .samples(new d.Generator(1234))[0]!

@@ -3,8 +3,7 @@
  * model give the JS backend's losses over 20 steps; 1,000 steps hold device memory bounded with no
  * dispose anywhere; a step reads nothing back. Skipped, saying why, where there is no adapter.
  */
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as d from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import * as optim from '../src/optim/index.js';
@@ -15,32 +14,10 @@ import { loadCheckpoint, saveCheckpointAsync } from '../src/io/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  initWebGPU,
-  requestWebGPU,
-  type WebGPUBackend,
-  WebGPUUnavailableError,
-} from '../src/backends/webgpu/index.js';
+import { requestWebGPU } from '../src/backends/webgpu/index.js';
+import { useWebGPU } from './webgpu-setup.js';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
-
-let gpu: WebGPUBackend | null = null;
-let why = '';
-const before = d.backend();
-beforeAll(async () => {
-  try {
-    gpu = await initWebGPU();
-  } catch (e) {
-    if (!(e instanceof WebGPUUnavailableError)) throw e;
-    why = e.message;
-    console.warn(`webgpu training tests skipped: ${why}`);
-  }
-}, 60_000);
-afterAll(() => {
-  d.setBackend(before);
-  gpu?.device.destroy();
-});
+const wg = useWebGPU('webgpu training tests');
 
 type Problem = {
   model: nn.Module;
@@ -117,7 +94,8 @@ async function train(backend: string, make: () => Problem, steps: number): Promi
 describe('training on WebGPU', () => {
   for (const [name, make] of Object.entries(problems))
     it(`${name}: the JS backend's losses over 20 steps (float32 tolerance)`, async (ctx) => {
-      if (!gpu) return ctx.skip(why);
+      const gpu = wg.gpu;
+      if (!gpu) return ctx.skip(wg.why);
       const want = await train('js', make, 20);
       const got = await train('webgpu', make, 20);
       expect(want[19]).toBeLessThan(want[0]!); // it learns
@@ -129,7 +107,8 @@ describe('training on WebGPU', () => {
     }, 120_000);
 
   it('1,000 steps: device buffers stay bounded, with no dispose; only the loss is read back', async (ctx) => {
-    if (!gpu) return ctx.skip(why);
+    const gpu = wg.gpu;
+    if (!gpu) return ctx.skip(wg.why);
     d.setBackend('webgpu');
     d.manualSeed(0);
     const { model, x, y, opt } = problems['MLP with Adam']!();
@@ -169,7 +148,8 @@ describe('training on WebGPU', () => {
   }, 300_000);
 
   it('elementwise chains are fused: kernels per training step before and after, the same losses', async (ctx) => {
-    if (!gpu) return ctx.skip(why);
+    const gpu = wg.gpu;
+    if (!gpu) return ctx.skip(wg.why);
     const perStep = async (fusion: boolean) => {
       gpu!.fusion = fusion;
       try {
@@ -202,7 +182,8 @@ describe('training on WebGPU', () => {
   }, 120_000);
 
   it('float64 on WebGPU and no adapter are typed one-line errors that say what to do', async (ctx) => {
-    if (!gpu) return ctx.skip(why);
+    const gpu = wg.gpu;
+    if (!gpu) return ctx.skip(wg.why);
     d.setBackend('webgpu');
     expect(() => d.tensor([1, 2], { dtype: 'float64' })).toThrow(
       /float64 stays on the CPU backends \(WebGPU computes in float32\): use \.to\('float32'\)/,
@@ -210,7 +191,7 @@ describe('training on WebGPU', () => {
     expect(() => d.tensor([1]).item()).toThrow(
       /use await t\.data\(\), await t\.array\(\) or await t\.itemAsync\(\)/,
     );
-    d.setBackend(before);
+    d.setBackend('js');
     const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
     Object.defineProperty(globalThis, 'navigator', {
       value: { gpu: { requestAdapter: async () => null } },
@@ -225,7 +206,8 @@ describe('training on WebGPU', () => {
   }, 60_000);
 
   it('fit, the DataLoader, a schedule, metrics and checkpoints work unchanged on device tensors', async (ctx) => {
-    if (!gpu) return ctx.skip(why);
+    const gpu = wg.gpu;
+    if (!gpu) return ctx.skip(wg.why);
     const setup = (backend: string) => {
       d.setBackend(backend);
       d.manualSeed(3);

@@ -7,18 +7,9 @@ import * as d from '../../src/index.js';
 import * as nn from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/index.js';
 import { initWebGPU } from '../../src/webgpu/index.js';
+import { time } from './time.js';
 
 export type Results = Record<string, number | string>;
-const time = async (fn: () => Promise<void>, repeats: number) => {
-  await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(repeats / 2)]!;
-};
 
 export async function descend(backend: 'webgpu' | 'wasm', steps: number, repeats: number): Promise<Results> {
   const gpu = backend === 'webgpu' ? await initWebGPU() : null;

@@ -6,18 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import { blockUntilReady, defaultDevice, grad, init, jit, nn, numpy as np, random, tree } from '@jax-js/jax';
+import { time } from './time.js';
 
 export type Results = Record<string, number | string>;
-const time = async (fn: () => Promise<void>, repeats: number) => {
-  await fn(); // warm-up: shader compiles
-  const ts: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(repeats / 2)]!;
-};
 
 export async function tfjs(steps: number, repeats: number): Promise<Results> {
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-webgpu did not initialize');

@@ -4,14 +4,7 @@
  * table (`info`) the backend writes per call; correctness first (tiled GEMM is the next step, see
  * docs/webgpu.md). Every shader shares the element index `i` over a 2-D grid of workgroups.
  */
-import { WGSL_ELEMENT, WGSL_HELPERS, WORKGROUP, type DeviceDType } from './elementwise-wgsl.js';
-
-const HEAD = (bindings: string) => `${WGSL_HELPERS}
-${bindings}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
-  let i = gid.x + gid.y * nw.x * ${WORKGROUP}u;
-  if (i >= n.x) { return; }`;
+import { kernelHead, WGSL_ELEMENT, type DeviceDType } from './elementwise-wgsl.js';
 
 const load = (t: DeviceDType, e: string) => (t === 'float32' ? e : `f32(${e})`);
 
@@ -29,7 +22,7 @@ export function castShader(from: DeviceDType, to: DeviceDType): string {
         : from === 'int32' && to === 'bool'
           ? 'out[i] = select(0u, 1u, xs[i] != 0);'
           : `out[i] = ${storeAs(to, load(from, 'xs[i]'))};`;
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[from]}>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[from]}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${WGSL_ELEMENT[to]}>;
 @group(0) @binding(2) var<uniform> n: vec4u;`)}
   ${body}
@@ -39,7 +32,7 @@ export function castShader(from: DeviceDType, to: DeviceDType): string {
 /** where(c, a, b) with broadcasting: info = rank, out shape, then c's, a's and b's strides. */
 export function whereShader(cT: DeviceDType, vT: DeviceDType): string {
   const cond = cT === 'float32' ? 'truthy(cs[ic])' : `cs[ic] != ${cT === 'bool' ? '0u' : '0'}`;
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> cs: array<${WGSL_ELEMENT[cT]}>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> cs: array<${WGSL_ELEMENT[cT]}>;
 @group(0) @binding(1) var<storage, read> as_: array<${WGSL_ELEMENT[vT]}>;
 @group(0) @binding(2) var<storage, read> bs: array<${WGSL_ELEMENT[vT]}>;
 @group(0) @binding(3) var<storage, read_write> out: array<${WGSL_ELEMENT[vT]}>;
@@ -88,7 +81,7 @@ export function reduceShader(op: 'sum' | 'prod' | 'max' | 'min', t: 'float32' | 
   // max/min: once NaN, stays NaN (comparisons with NaN are false), as the JS backend.
   const keep = f && (op === 'max' || op === 'min') ? 'if (isNanF(acc)) { break; }' : '';
   const el = WGSL_ELEMENT[t];
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${el}>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${el}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${el}>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}
@@ -130,7 +123,7 @@ export function argReduceShader(op: 'argmax' | 'argmin', t: 'float32' | 'int32' 
   const better = op === 'argmax' ? 'v > best' : 'v < best';
   // int32 has no NaN: isNanF of its bits would misread large ints.
   const nan = (e: string) => (t === 'float32' ? `isNanF(${e})` : 'false');
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(1) var<storage, read_write> out: array<i32>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}
@@ -155,7 +148,7 @@ export function argReduceShader(op: 'argmax' | 'argmin', t: 'float32' | 'int32' 
  * ([batch, k, m] when transA), b is [batch, k, n] ([batch, n, k] when transB). Kahan-summed dot products.
  */
 export function matmulShader(): string {
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> as_: array<f32>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> as_: array<f32>;
 @group(0) @binding(1) var<storage, read> bs: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> n: vec4u;
@@ -240,7 +233,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 
 /** A strided view made contiguous: info = rank, out shape, strides, offset. */
 export function stridedShader(t: DeviceDType): string {
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}
@@ -258,7 +251,7 @@ export function stridedShader(t: DeviceDType): string {
 
 /** One part of a concatenation: rows of rowIn elements into rows of rowOut, at column off (info). */
 export function copyRowsShader(t: DeviceDType): string {
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}
@@ -271,7 +264,7 @@ export function copyRowsShader(t: DeviceDType): string {
 
 /** cumsum along an axis, one thread per (outer, inner) line: info = len, inner, reverse. */
 export function cumsumShader(): string {
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<f32>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}

@@ -287,6 +287,17 @@ const store = (t: DeviceDType, e: string) =>
 
 export const WORKGROUP = 256;
 
+/**
+ * A one-thread-per-element kernel's start: the helpers, `bindings` (which declare the uniform `n`), and
+ * `main` with the element index `i` over a 2-D grid of workgroups, out-of-range threads returned.
+ */
+export const kernelHead = (bindings: string): string => `${WGSL_HELPERS}
+${bindings}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let i = gid.x + gid.y * nw.x * ${WORKGROUP}u;
+  if (i >= n.x) { return; }`;
+
 /** A unary kernel: out[i] = op(x[i]) over n elements (a 2-D grid of workgroups for large n). */
 export function unaryShader(op: UnaryOp, inT: DeviceDType, outT: DeviceDType): string {
   const int = inT === 'int32' ? intExpr(UNARY_I32[op], outT) : null;

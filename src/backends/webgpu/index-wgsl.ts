@@ -5,18 +5,11 @@
  * runs, as with PyTorch's scatter_add on CUDA). An index out of bounds cannot throw inside a kernel: it
  * is recorded in the backend's status buffer, and the next read throws the error the CPU backends give.
  */
-import { WGSL_ELEMENT, WGSL_HELPERS, WORKGROUP, type DeviceDType } from './elementwise-wgsl.js';
+import { kernelHead, WGSL_ELEMENT, type DeviceDType } from './elementwise-wgsl.js';
 
 /** Status words: [kernel code (0 = no error), the bad index, the axis, the axis' length]. */
 export const STATUS_WORDS = 4;
 export const STATUS_KERNELS = ['', 'gather', 'scatterAdd'] as const;
-
-const HEAD = (bindings: string) => `${WGSL_HELPERS}
-${bindings}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
-  let i = gid.x + gid.y * nw.x * ${WORKGROUP}u;
-  if (i >= n.x) { return; }`;
 
 /** Adds v to a float slot held as atomic bits (no float atomics in WGSL). */
 const ATOMIC_ADD_F32 = /* wgsl */ `
@@ -71,7 +64,7 @@ export const STATUS_CHECKS = 16;
  * Bindings: idx, status, n, info = size, has ignore, ignore, code.
  */
 export function checkIndicesShader(): string {
-  return `${HEAD(`${INDEX_BINDINGS(0)}
+  return `${kernelHead(`${INDEX_BINDINGS(0)}
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<i32>;`)}
   let v = idx[i];
@@ -86,7 +79,7 @@ export function checkIndicesShader(): string {
 
 /** out[i] = xs[position of idx[i]] (torch.gather); bindings: xs, idx, status, out, n, info. */
 export function gatherShader(t: DeviceDType): string {
-  return `${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
 ${INDEX_BINDINGS(1)}
 @group(0) @binding(3) var<storage, read_write> out: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(4) var<uniform> n: vec4u;
@@ -101,7 +94,7 @@ export function scatterAddShader(t: 'float32' | 'int32'): string {
   const slot = t === 'float32' ? 'u32' : 'i32';
   const add = t === 'float32' ? 'atomicAddF(&out[pos], src[i]);' : 'atomicAdd(&out[pos], src[i]);';
   return `${t === 'float32' ? ATOMIC_ADD_F32 : ''}
-${HEAD(`@group(0) @binding(0) var<storage, read> src: array<${WGSL_ELEMENT[t]}>;
+${kernelHead(`@group(0) @binding(0) var<storage, read> src: array<${WGSL_ELEMENT[t]}>;
 ${INDEX_BINDINGS(1)}
 @group(0) @binding(3) var<storage, read_write> out: array<atomic<${slot}>>;
 @group(0) @binding(4) var<uniform> n: vec4u;
@@ -119,7 +112,7 @@ export function stridedScatterAddShader(t: 'float32' | 'int32'): string {
   const slot = t === 'float32' ? 'u32' : 'i32';
   const add = t === 'float32' ? 'atomicAddF(&out[off], xs[i]);' : 'atomicAdd(&out[off], xs[i]);';
   return `${t === 'float32' ? ATOMIC_ADD_F32 : ''}
-${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
+${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(1) var<storage, read_write> out: array<atomic<${slot}>>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}
@@ -148,7 +141,7 @@ export function argsortShader(t: 'float32' | 'int32'): string {
       ? 'fn before(u: f32, v: f32) -> bool { if (isNanF(u)) { return false; } if (isNanF(v)) { return true; } return u < v; }\nfn tie(u: f32, v: f32) -> bool { return (isNanF(u) && isNanF(v)) || u == v; }'
       : 'fn before(u: i32, v: i32) -> bool { return u < v; }\nfn tie(u: i32, v: i32) -> bool { return u == v; }';
   return `${before}
-${HEAD(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
+${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
 @group(0) @binding(1) var<storage, read_write> out: array<i32>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}
