@@ -10,7 +10,7 @@ import * as optim from '../src/optim/index.js';
 import { DataLoader, TensorDataset } from '../src/data/index.js';
 import { StepLR } from '../src/schedules/index.js';
 import { accuracy, fit, fitAsync, type History } from '../src/train/index.js';
-import { loadCheckpoint, saveCheckpointAsync } from '../src/io/index.js';
+import { loadCheckpoint, saveCheckpoint, saveCheckpointAsync } from '../src/io/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,6 +238,13 @@ describe('training on WebGPU', () => {
     const cpu = setup('js');
     const want: History = fit(cpu.model, cpu.opts);
     const dev = setup('webgpu');
+    // The synchronous calls say which asynchronous one to use.
+    expect(() => fit(dev.model, dev.opts)).toThrow(
+      /^fit: the model is on webgpu, whose reads are asynchronous: use await fitAsync\(model, options\)$/,
+    );
+    expect(() => saveCheckpoint(join(tmpdir(), 'never.safetensors'), dev.model)).toThrow(
+      /use await saveCheckpointAsync\(path, model, extras\)$/,
+    );
     const reads = gpu.counters.readbacks;
     const got = await fitAsync(dev.model, dev.opts);
     // 6 steps an epoch read in one go at the epoch's end (readEvery 10), and the validation in one.

@@ -331,6 +331,12 @@ const FORMAT = 'descend-checkpoint-1';
  */
 export function saveCheckpoint(path: string, model: Module, extras: CheckpointExtras = {}): void {
   const { tensors, metadata } = checkpointParts(model, extras);
+  const device = Object.values(tensors).find((t) => t.backend.readsAsyncOnly);
+  if (device)
+    throw new CheckpointError(
+      'saveCheckpoint',
+      `the model's tensors are on ${device.backend.name}, whose reads are asynchronous: use await saveCheckpointAsync(path, model, extras)`,
+    );
   saveSafetensors(path, tensors, metadata);
 }
 

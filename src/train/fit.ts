@@ -249,6 +249,12 @@ function* evaluate(
  * history.epochs.length // 5
  */
 export function fit(model: Module, o: FitOptions): History {
+  const p = o.optimizer?.paramGroups[0]?.params[0];
+  if (p?.backend.readsAsyncOnly)
+    throw new ValueError(
+      'fit',
+      `the model is on ${p.backend.name}, whose reads are asynchronous: use await fitAsync(model, options)`,
+    );
   const run = fitRun(model, o);
   for (let r = run.next(); ;) {
     if (r.done) return r.value;
