@@ -4,6 +4,23 @@
  */
 import * as d from '../src/index.js';
 import type { Tensor } from '../src/index.js';
+import type { Encoded } from './helpers.js';
+
+/** One case of fixtures/autodiff.json. */
+export interface AutodiffCase {
+  name: string;
+  expr: string;
+  inputs: Record<string, Encoded>;
+  output: Encoded;
+  upstream_grad: Encoded;
+  grads: Record<string, Encoded>;
+}
+
+/** The conformance tolerances by dtype. */
+export const TOLERANCES: Record<string, { rtol: number; atol: number }> = {
+  float64: { rtol: 1e-10, atol: 1e-12 },
+  float32: { rtol: 1e-4, atol: 1e-5 },
+};
 
 type Inputs = Record<string, Tensor>;
 export const CASES: Record<string, (i: Inputs) => Tensor> = {

@@ -1,24 +1,11 @@
 /** Conformance with PyTorch: every case of fixtures/autodiff.json, output and input gradients. */
 import { describe, expect, it } from 'vitest';
 import type { DType, Tensor } from '../src/index.js';
-import { assertClose, decode, type Encoded, fixture } from './helpers.js';
-import { CASES } from './conformance.cases.js';
+import { assertClose, decode, fixture } from './helpers.js';
+import { type AutodiffCase, CASES, TOLERANCES } from './conformance.cases.js';
 import { forEachBackend, skipReason } from './backends.js';
 
-interface Case {
-  name: string;
-  expr: string;
-  inputs: Record<string, Encoded>;
-  output: Encoded;
-  upstream_grad: Encoded;
-  grads: Record<string, Encoded>;
-}
-const file = fixture<{ cases: Case[] }>('autodiff.json');
-
-const TOLERANCES: Record<string, { rtol: number; atol: number }> = {
-  float64: { rtol: 1e-10, atol: 1e-12 },
-  float32: { rtol: 1e-4, atol: 1e-5 },
-};
+const file = fixture<{ cases: AutodiffCase[] }>('autodiff.json');
 
 it('covers all 95 reference cases', () => {
   expect(file.cases.length).toBe(95);

@@ -7,19 +7,11 @@ import { describe, it } from 'vitest';
 import * as d from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import { useWebGPU } from './webgpu-setup.js';
-import { assertCloseAsync, decode, type Encoded, fixture } from './helpers.js';
-import { CASES } from './conformance.cases.js';
+import { assertCloseAsync, decode, fixture } from './helpers.js';
+import { type AutodiffCase, CASES, TOLERANCES } from './conformance.cases.js';
 
-interface Case {
-  name: string;
-  expr: string;
-  inputs: Record<string, Encoded>;
-  output: Encoded;
-  upstream_grad: Encoded;
-  grads: Record<string, Encoded>;
-}
-const file = fixture<{ cases: Case[] }>('autodiff.json');
-const { rtol, atol } = { rtol: 1e-4, atol: 1e-5 };
+const file = fixture<{ cases: AutodiffCase[] }>('autodiff.json');
+const { rtol, atol } = TOLERANCES.float32!;
 
 const wg = useWebGPU('webgpu conformance tests');
 

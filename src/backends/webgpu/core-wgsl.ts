@@ -231,20 +231,23 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 }`;
 }
 
-/** A strided view made contiguous: info = rank, out shape, strides, offset. */
-export function stridedShader(t: DeviceDType): string {
-  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${WGSL_ELEMENT[t]}>;
-@group(0) @binding(2) var<uniform> n: vec4u;
-@group(0) @binding(3) var<storage, read> info: array<u32>;`)}
-  let rank = info[0];
+/** WGSL: `off`, where element i of a strided view lies (info = rank, shape, strides, offset). */
+export const STRIDED_OFFSET = `  let rank = info[0];
   var rest = i;
   var off = info[2u * rank + 1u];
   for (var d = rank; d > 0u; d--) {
     let c = rest % info[d];
     rest = rest / info[d];
     off += c * info[rank + d];
-  }
+  }`;
+
+/** A strided view made contiguous: info = rank, out shape, strides, offset. */
+export function stridedShader(t: DeviceDType): string {
+  return `${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[t]}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${WGSL_ELEMENT[t]}>;
+@group(0) @binding(2) var<uniform> n: vec4u;
+@group(0) @binding(3) var<storage, read> info: array<u32>;`)}
+${STRIDED_OFFSET}
   out[i] = xs[off];
 }`;
 }

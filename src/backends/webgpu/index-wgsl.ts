@@ -5,6 +5,7 @@
  * runs, as with PyTorch's scatter_add on CUDA). An index out of bounds cannot throw inside a kernel: it
  * is recorded in the backend's status buffer, and the next read throws the error the CPU backends give.
  */
+import { STRIDED_OFFSET } from './core-wgsl.js';
 import { kernelHead, WGSL_ELEMENT, type DeviceDType } from './elementwise-wgsl.js';
 
 /** Status words: [kernel code (0 = no error), the bad index, the axis, the axis' length]. */
@@ -116,14 +117,7 @@ ${kernelHead(`@group(0) @binding(0) var<storage, read> xs: array<${WGSL_ELEMENT[
 @group(0) @binding(1) var<storage, read_write> out: array<atomic<${slot}>>;
 @group(0) @binding(2) var<uniform> n: vec4u;
 @group(0) @binding(3) var<storage, read> info: array<u32>;`)}
-  let rank = info[0];
-  var rest = i;
-  var off = info[2u * rank + 1u];
-  for (var d = rank; d > 0u; d--) {
-    let c = rest % info[d];
-    rest = rest / info[d];
-    off += c * info[rank + d];
-  }
+${STRIDED_OFFSET}
   ${add}
 }`;
 }
